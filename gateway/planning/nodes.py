@@ -1,0 +1,104 @@
+"""Query plan nodes: a closed union of frozen dataclasses, printable as `QueryPlan { … }`.
+
+The planner builds them; the executor walks them. Nothing else crosses that boundary.
+
+    PlanNode = Sequence | Parallel | Fetch | Flatten | Condition | Subscription
+
+`Fetch.requires` is the shape of the entity representations an `_entities` fetch sends (the
+`@key` fields, plus `@requires` fields), printed as Apollo prints it:
+`{ ... on Product { __typename upc } }`. `Flatten.path` addresses the objects a fetch extends in
+the merged response: response keys, with `@` for "every element of this list".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+OperationKind = Literal["query", "mutation", "subscription"]
+LIST_MARKER = "@"
+
+
+@dataclass(frozen=True)
+class RequiredField:
+    """A field of a representation; `selections` for an object-valued key field."""
+
+    name: str
+    selections: tuple[RequiredSelection, ...] = ()
+
+
+@dataclass(frozen=True)
+class RequiredFragment:
+    """`... on Type { … }`: what a representation of `type_condition` carries."""
+
+    type_condition: str
+    selections: tuple[RequiredSelection, ...]
+
+
+RequiredSelection: TypeAlias = RequiredField | RequiredFragment
+
+
+@dataclass(frozen=True)
+class ValueSetter:
+    """Set the value at `path` (field names, `... on T` steps) to `value`; used to rename
+    `__typename` between an interface and its implementations for `@interfaceObject`."""
+
+    path: tuple[str, ...]
+    value: str
+
+
+@dataclass(frozen=True)
+class Fetch:
+    service_name: str
+    operation: str
+    operation_kind: OperationKind = "query"
+    operation_name: str | None = None
+    variable_usages: tuple[str, ...] = ()
+    requires: tuple[RequiredSelection, ...] = ()
+    input_rewrites: tuple[ValueSetter, ...] = ()
+    output_rewrites: tuple[ValueSetter, ...] = ()
+
+    @property
+    def is_entity_fetch(self) -> bool:
+        return bool(self.requires)
+
+
+@dataclass(frozen=True)
+class Flatten:
+    path: tuple[str, ...]
+    node: Fetch
+
+
+@dataclass(frozen=True)
+class Sequence:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True)
+class Parallel:
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Run `if_clause` when the boolean variable `variable` is true, else `else_clause`."""
+
+    variable: str
+    if_clause: PlanNode | None
+    else_clause: PlanNode | None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """Open `primary` on the owning subgraph; run `rest` for every event it yields."""
+
+    primary: Fetch
+    rest: PlanNode | None
+
+
+PlanNode: TypeAlias = Sequence | Parallel | Fetch | Flatten | Condition | Subscription
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    node: PlanNode | None

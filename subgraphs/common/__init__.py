@@ -1,0 +1,1 @@
+"""What the four platform subgraphs share: database, migrations, events, paging, errors, serving."""

@@ -1,0 +1,123 @@
+"""Domain events and the bus they travel on (DESIGN §4).
+
+Subgraphs publish an event after every committed state change. Each event gets a monotonically
+increasing integer id from the bus, so a consumer can resume after the last id it saw. Two
+implementations share the `EventBus` protocol: `InMemoryEventBus` here (the embedded default;
+one process, bounded retention) and a Redis Streams bus for replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections import deque
+from collections.abc import AsyncIterator, Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+
+class EventType(enum.StrEnum):
+    APP_PUBLISHED = "app.published"
+    APP_DEPRECATED = "app.deprecated"
+    APP_UPDATED = "app.updated"
+    APP_STATUS_CHANGED = "app.status_changed"
+    INSTALLATION_CREATED = "installation.created"
+    INSTALLATION_SCOPES_CHANGED = "installation.scopes_changed"
+    INSTALLATION_REMOVED = "installation.removed"
+    LISTING_UPDATED = "listing.updated"
+    REVIEW_CREATED = "review.created"
+    USAGE_THRESHOLD_EXCEEDED = "usage.threshold_exceeded"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    type: EventType
+    occurred_at: datetime
+    payload: dict[str, Any]
+    app_id: str | None = None
+    installation_id: str | None = None
+    workspace_id: str | None = None
+
+
+class EventBus(Protocol):
+    async def publish(
+        self,
+        type: EventType,
+        payload: dict[str, Any],
+        *,
+        app_id: str | None = None,
+        installation_id: str | None = None,
+        workspace_id: str | None = None,
+    ) -> Event: ...
+
+    def subscribe(
+        self, *, types: Collection[EventType] | None = None, after: int | None = None
+    ) -> AsyncIterator[Event]:
+        """Events newer than `after` (replayed from retention first), then live ones."""
+        ...
+
+
+@dataclass
+class InMemoryEventBus:
+    """A single-process bus keeping the newest `retention` events for replay."""
+
+    retention: int = 10_000
+    _events: deque[Event] = field(init=False)
+    _next_id: int = field(default=1, init=False)
+    _changed: asyncio.Condition | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self._events = deque(maxlen=self.retention)
+
+    @property
+    def published(self) -> list[Event]:
+        """The retained events, oldest first."""
+        return list(self._events)
+
+    def _condition(self) -> asyncio.Condition:
+        # Created lazily so the bus can be built outside a running event loop.
+        if self._changed is None:
+            self._changed = asyncio.Condition()
+        return self._changed
+
+    async def publish(
+        self,
+        type: EventType,
+        payload: dict[str, Any],
+        *,
+        app_id: str | None = None,
+        installation_id: str | None = None,
+        workspace_id: str | None = None,
+    ) -> Event:
+        event = Event(
+            id=self._next_id,
+            type=type,
+            occurred_at=datetime.now(UTC),
+            payload=payload,
+            app_id=app_id,
+            installation_id=installation_id,
+            workspace_id=workspace_id,
+        )
+        self._next_id += 1
+        self._events.append(event)
+        condition = self._condition()
+        async with condition:
+            condition.notify_all()
+        return event
+
+    async def subscribe(
+        self, *, types: Collection[EventType] | None = None, after: int | None = None
+    ) -> AsyncIterator[Event]:
+        last_seen = self._next_id - 1 if after is None else after
+        condition = self._condition()
+        while True:
+            pending = [event for event in self._events if event.id > last_seen]
+            for event in pending:
+                last_seen = event.id
+                if types is None or event.type in types:
+                    yield event
+            async with condition:
+                if self._next_id - 1 == last_seen:
+                    await condition.wait()

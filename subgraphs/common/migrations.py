@@ -1,0 +1,102 @@
+"""Alembic, shared by the four subgraphs.
+
+One `env.py` and one template live in `subgraphs/common/alembic/`; each subgraph keeps only its
+revisions, in `subgraphs/<name>/migrations/versions/`, and exposes its tables as
+`subgraphs.<name>.models.metadata`.
+
+    python -m subgraphs.common.migrations upgrade apps          # DATABASE_URL or the SQLite file
+    python -m subgraphs.common.migrations revision apps -m "add webhook secret"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import MetaData
+
+from subgraphs.common.database import Database, default_url
+
+SUBGRAPHS_DIR = Path(__file__).resolve().parent.parent
+ENV_DIR = Path(__file__).resolve().parent / "alembic"
+
+
+def metadata_of(subgraph: str) -> MetaData:
+    module = importlib.import_module(f"subgraphs.{subgraph}.models")
+    metadata: MetaData = module.metadata
+    return metadata
+
+
+def alembic_config(subgraph: str) -> Config:
+    config = Config()
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("script_location", str(ENV_DIR))
+    config.set_main_option(
+        "version_locations", str(SUBGRAPHS_DIR / subgraph / "migrations" / "versions")
+    )
+    config.attributes["metadata"] = metadata_of(subgraph)
+    return config
+
+
+async def upgrade(database: Database, subgraph: str, revision: str = "head") -> None:
+    """Bring the subgraph's database to `revision` (idempotent)."""
+    config = alembic_config(subgraph)
+
+    def run(connection: Any) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def autogenerate(subgraph: str, message: str) -> None:
+    """Write a new revision with the difference between the models and the migrations."""
+    with tempfile.TemporaryDirectory() as scratch:
+        database = Database(f"sqlite+aiosqlite:///{scratch}/scratch.db")
+        try:
+            await upgrade(database, subgraph)
+            config = alembic_config(subgraph)
+
+            def run(connection: Any) -> None:
+                config.attributes["connection"] = connection
+                command.revision(config, message=message, autogenerate=True)
+
+            async with database.engine.begin() as connection:
+                await connection.run_sync(run)
+        finally:
+            await database.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m subgraphs.common.migrations")
+    actions = parser.add_subparsers(dest="action", required=True)
+    up = actions.add_parser("upgrade", help="migrate a subgraph's database to the newest revision")
+    up.add_argument("subgraph")
+    up.add_argument("--database-url", default=None)
+    rev = actions.add_parser("revision", help="autogenerate a revision from the models")
+    rev.add_argument("subgraph")
+    rev.add_argument("-m", "--message", required=True)
+    args = parser.parse_args()
+    if args.action == "upgrade":
+        database = Database(args.database_url or default_url(args.subgraph))
+        asyncio.run(_upgrade_and_dispose(database, args.subgraph))
+    else:
+        asyncio.run(autogenerate(args.subgraph, args.message))
+
+
+async def _upgrade_and_dispose(database: Database, subgraph: str) -> None:
+    try:
+        await upgrade(database, subgraph)
+    finally:
+        await database.dispose()
+
+
+if __name__ == "__main__":
+    main()

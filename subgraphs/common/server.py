@@ -1,0 +1,130 @@
+"""Serving one subgraph: its ASGI app and its `python -m subgraphs.<name>` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from subgraphs.common.context import SubgraphContext
+from subgraphs.common.database import Database, default_url
+from subgraphs.common.events import EventBus, InMemoryEventBus
+from subgraphs.common.migrations import upgrade
+from subgraphs.common.principal import Principal
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Subgraph:
+    """Everything that makes one platform subgraph, for servers, tests and `switchboard dev`."""
+
+    name: str
+    port: int
+    schema: strawberry.federation.Schema
+    make_loaders: Callable[[Database, Principal], Any]
+    seed: Callable[[Database], Awaitable[None]]
+    # Long-running consumer of other subgraphs' events (keeps local replicas in step), if any.
+    consume: Callable[[Database, EventBus], Awaitable[None]] | None = None
+
+
+class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
+    def __init__(self, subgraph: Subgraph, database: Database, bus: EventBus) -> None:
+        super().__init__(subgraph.schema)
+        self.subgraph = subgraph
+        self.database = database
+        self.bus = bus
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> SubgraphContext[Any]:
+        principal = Principal.from_headers(request.headers)
+        return SubgraphContext(
+            database=self.database,
+            bus=self.bus,
+            principal=principal,
+            loaders=self.subgraph.make_loaders(self.database, principal),
+        )
+
+
+def create_app(subgraph: Subgraph, database: Database, bus: EventBus) -> Starlette:
+    """The subgraph's ASGI app: GraphQL (HTTP and websockets) at /graphql, and /health."""
+    graphql = SubgraphGraphQL(subgraph, database, bus)
+
+    async def health(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "subgraph": subgraph.name})
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        consumer = None
+        if subgraph.consume is not None:
+            consumer = asyncio.create_task(subgraph.consume(database, bus))
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await consumer
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/health", health),
+        ],
+        lifespan=lifespan,
+    )
+
+
+async def prepare_database(subgraph: Subgraph, database: Database, *, seed: bool) -> None:
+    await upgrade(database, subgraph.name)
+    if seed:
+        await subgraph.seed(database)
+
+
+def run(subgraph: Subgraph) -> None:
+    """`python -m subgraphs.<name> [--host H] [--port P] [--database-url URL] [--seed]`."""
+    parser = argparse.ArgumentParser(prog=f"python -m subgraphs.{subgraph.name}")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=subgraph.port)
+    parser.add_argument("--database-url", default=None, help="defaults to DATABASE_URL or SQLite")
+    parser.add_argument("--seed", action="store_true", help="load the demo data if empty")
+    parser.add_argument("--print-sdl", action="store_true", help="print the subgraph SDL and exit")
+    args = parser.parse_args()
+    if args.print_sdl:
+        print(subgraph_sdl(subgraph))
+        return
+    logging.basicConfig(level=logging.INFO)
+    asyncio.run(_serve(subgraph, args.host, args.port, args.database_url, args.seed))
+
+
+async def _serve(
+    subgraph: Subgraph, host: str, port: int, database_url: str | None, seed: bool
+) -> None:
+    database = Database(database_url or default_url(subgraph.name))
+    try:
+        await prepare_database(subgraph, database, seed=seed)
+        app = create_app(subgraph, database, InMemoryEventBus())
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+        await server.serve()
+    finally:
+        await database.dispose()
+
+
+def subgraph_sdl(subgraph: Subgraph) -> str:
+    """What `_service { sdl }` answers: the federation SDL composition reads."""
+    return str(subgraph.schema.as_str())

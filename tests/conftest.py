@@ -1,0 +1,23 @@
+"""Suite-wide fixtures: the real PostgreSQL and Redis servers.
+
+Locally a test that needs an unreachable server is skipped; in CI (`CI` set) it fails instead,
+because the servers are part of the machine CI runs on.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+TEST_DATABASE_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def unavailable(what: str, error: BaseException) -> None:
+    message = f"{what} is not reachable: {error}"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must run these tests)")
+    pytest.skip(message)

@@ -1,0 +1,74 @@
+"""Talk to one subgraph's ASGI app in process, as the gateway would over HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from subgraphs.common.database import Database
+from subgraphs.common.events import InMemoryEventBus
+from subgraphs.common.principal import ANONYMOUS, Principal
+from subgraphs.common.server import Subgraph, create_app
+
+
+@dataclass
+class SubgraphHarness:
+    subgraph: Subgraph
+    database: Database
+    bus: InMemoryEventBus
+    _client: httpx.AsyncClient = field(init=False)
+
+    def __post_init__(self) -> None:
+        app = create_app(self.subgraph, self.database, self.bus)
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://subgraph"
+        )
+
+    async def execute(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        principal: Principal = ANONYMOUS,
+    ) -> dict[str, Any]:
+        """The whole response body (`data` and `errors`)."""
+        response = await self._client.post(
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers=principal.to_headers(),
+        )
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        principal: Principal = ANONYMOUS,
+    ) -> dict[str, Any]:
+        """`data` of a response that must have no errors."""
+        body = await self.execute(query, variables, principal=principal)
+        assert "errors" not in body, body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def errors(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        principal: Principal = ANONYMOUS,
+    ) -> list[dict[str, Any]]:
+        body = await self.execute(query, variables, principal=principal)
+        assert body.get("errors"), body
+        errors: list[dict[str, Any]] = body["errors"]
+        return errors
+
+    async def sdl(self) -> str:
+        return str((await self.data("{ _service { sdl } }"))["_service"]["sdl"])
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
