@@ -2,8 +2,8 @@
 
     DomainError (graphql.GraphQLError)
     ├── NotFound                  NOT_FOUND                 an id or slug that does not exist
-    ├── BadUserInput              BAD_USER_INPUT            a value outside its allowed range or form
-    ├── InvalidStateTransition    INVALID_STATE_TRANSITION  e.g. publishing a suspended app
+    ├── BadUserInput              BAD_USER_INPUT            a value out of its range or form
+    ├── InvalidStateTransition    INVALID_STATE_TRANSITION  e.g. publishing a suspended one
     ├── Conflict                  CONFLICT                  a duplicate (review, installation, slug)
     └── Forbidden                 FORBIDDEN                 the principal does not own the object
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import enum
+import os
 from collections import deque
 from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
@@ -121,3 +122,12 @@ class InMemoryEventBus:
             async with condition:
                 if self._next_id - 1 == last_seen:
                     await condition.wait()
+
+
+def bus_from_environment() -> EventBus:
+    """`EVENT_BUS=redis` (with `REDIS_URL`) for replicas; the in-memory bus otherwise."""
+    if os.environ.get("EVENT_BUS", "memory") == "redis":
+        from subgraphs.common.redis_bus import RedisEventBus
+
+        return RedisEventBus.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    return InMemoryEventBus()

@@ -21,7 +21,7 @@ from strawberry.asgi import GraphQL
 
 from subgraphs.common.context import SubgraphContext
 from subgraphs.common.database import Database, default_url
-from subgraphs.common.events import EventBus, InMemoryEventBus
+from subgraphs.common.events import EventBus, bus_from_environment
 from subgraphs.common.migrations import upgrade
 from subgraphs.common.principal import Principal
 
@@ -96,15 +96,19 @@ async def prepare_database(subgraph: Subgraph, database: Database, *, seed: bool
         await subgraph.seed(database)
 
 
-def run(subgraph: Subgraph) -> None:
-    """`python -m subgraphs.<name> [--host H] [--port P] [--database-url URL] [--seed]`."""
+def argument_parser(subgraph: Subgraph) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=f"python -m subgraphs.{subgraph.name}")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=subgraph.port)
     parser.add_argument("--database-url", default=None, help="defaults to DATABASE_URL or SQLite")
     parser.add_argument("--seed", action="store_true", help="load the demo data if empty")
     parser.add_argument("--print-sdl", action="store_true", help="print the subgraph SDL and exit")
-    args = parser.parse_args()
+    return parser
+
+
+def run(subgraph: Subgraph) -> None:
+    """`python -m subgraphs.<name> [--host H] [--port P] [--database-url URL] [--seed]`."""
+    args = argument_parser(subgraph).parse_args()
     if args.print_sdl:
         print(subgraph_sdl(subgraph))
         return
@@ -118,7 +122,7 @@ async def _serve(
     database = Database(database_url or default_url(subgraph.name))
     try:
         await prepare_database(subgraph, database, seed=seed)
-        app = create_app(subgraph, database, InMemoryEventBus())
+        app = create_app(subgraph, database, bus_from_environment())
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
         await server.serve()
     finally:

@@ -43,15 +43,45 @@ CATEGORIES: tuple[tuple[str, str, str], ...] = (
 
 # name, primary category, secondary categories, tagline
 APP_CATALOG: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
-    ("Standup Bot", "communication", ("productivity",), "Async standups in the channel your team reads."),
-    ("Deploy Herald", "developer-tools", ("communication",), "Every deploy announced, every rollback explained."),
+    (
+        "Standup Bot",
+        "communication",
+        ("productivity",),
+        "Async standups in the channel your team reads.",
+    ),
+    (
+        "Deploy Herald",
+        "developer-tools",
+        ("communication",),
+        "Every deploy announced, every rollback explained.",
+    ),
     ("Pager Relay", "developer-tools", ("security",), "Route incidents to whoever is on call."),
-    ("Sprint Board Sync", "project-management", ("developer-tools",), "Two-way sync between issues and sprint boards."),
-    ("Roadmap Radar", "project-management", (), "Roadmaps that update themselves from your tickets."),
+    (
+        "Sprint Board Sync",
+        "project-management",
+        ("developer-tools",),
+        "Two-way sync between issues and sprint boards.",
+    ),
+    (
+        "Roadmap Radar",
+        "project-management",
+        (),
+        "Roadmaps that update themselves from your tickets.",
+    ),
     ("Metric Lens", "analytics", ("productivity",), "Share live dashboards as unfurled cards."),
     ("Funnel Scope", "analytics", ("marketing",), "Conversion funnels without writing SQL."),
-    ("Helpdesk Bridge", "customer-support", ("communication",), "Turn customer tickets into threads."),
-    ("Feedback Loop", "customer-support", ("project-management",), "Collect, tag and route product feedback."),
+    (
+        "Helpdesk Bridge",
+        "customer-support",
+        ("communication",),
+        "Turn customer tickets into threads.",
+    ),
+    (
+        "Feedback Loop",
+        "customer-support",
+        ("project-management",),
+        "Collect, tag and route product feedback.",
+    ),
     ("Deal Desk", "sales", ("finance",), "Approve discounts and contracts in minutes."),
     ("Lead Ledger", "sales", ("marketing",), "Enrich and assign inbound leads automatically."),
     ("Campaign Pulse", "marketing", ("analytics",), "Campaign results, posted daily."),
@@ -61,19 +91,49 @@ APP_CATALOG: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("Payroll Pilot", "finance", ("hr",), "Payroll runs with approvals and audit trails."),
     ("Access Review", "security", ("hr",), "Quarterly access reviews without spreadsheets."),
     ("Audit Trail", "security", ("developer-tools",), "Tamper-evident logs of every admin action."),
-    ("Secret Sentinel", "security", ("developer-tools",), "Catch leaked credentials before attackers do."),
+    (
+        "Secret Sentinel",
+        "security",
+        ("developer-tools",),
+        "Catch leaked credentials before attackers do.",
+    ),
     ("Onboard Buddy", "hr", ("productivity",), "Checklists that welcome new hires."),
     ("Time Off Tracker", "hr", ("communication",), "Request and approve leave in chat."),
     ("Kudos Wall", "hr", ("communication",), "Public thanks, private stats."),
-    ("Mockup Share", "design", ("project-management",), "Preview designs without leaving the thread."),
+    (
+        "Mockup Share",
+        "design",
+        ("project-management",),
+        "Preview designs without leaving the thread.",
+    ),
     ("Asset Vault", "design", (), "One library for logos, icons and brand assets."),
-    ("Calendar Concierge", "productivity", ("communication",), "Find a meeting time in one message."),
+    (
+        "Calendar Concierge",
+        "productivity",
+        ("communication",),
+        "Find a meeting time in one message.",
+    ),
     ("Note Weaver", "productivity", ("project-management",), "Meeting notes that become tasks."),
     ("Form Builder", "productivity", ("customer-support",), "Forms and surveys answered in chat."),
-    ("Flow Automator", "productivity", ("developer-tools",), "If-this-then-that for your workspace."),
-    ("Code Review Nudge", "developer-tools", ("communication",), "Remind reviewers before PRs go stale."),
+    (
+        "Flow Automator",
+        "productivity",
+        ("developer-tools",),
+        "If-this-then-that for your workspace.",
+    ),
+    (
+        "Code Review Nudge",
+        "developer-tools",
+        ("communication",),
+        "Remind reviewers before PRs go stale.",
+    ),
     ("Build Watch", "developer-tools", (), "CI status and flaky test tracking."),
-    ("Status Page Link", "developer-tools", ("customer-support",), "Publish incidents to your status page."),
+    (
+        "Status Page Link",
+        "developer-tools",
+        ("customer-support",),
+        "Publish incidents to your status page.",
+    ),
     ("Poll Party", "communication", ("hr",), "Quick polls with anonymous voting."),
     ("Translate Inline", "communication", ("customer-support",), "Translate any message in place."),
     ("Email Digest", "communication", ("productivity",), "A daily digest of what you missed."),
@@ -90,33 +150,89 @@ APP_CATALOG: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
     ("Support Macros", "customer-support", ("productivity",), "Canned replies with live data."),
     ("CSAT Survey", "customer-support", ("analytics",), "Satisfaction surveys after every ticket."),
     ("Release Notes", "project-management", ("marketing",), "Changelogs written from merged work."),
-    ("OKR Tracker", "project-management", ("analytics",), "Objectives and key results, checked in weekly."),
+    (
+        "OKR Tracker",
+        "project-management",
+        ("analytics",),
+        "Objectives and key results, checked in weekly.",
+    ),
 )
 
 ORGANIZATION_NAMES = (
-    "Northwind Labs", "Acme Software", "Bluebird Systems", "Cobalt Works", "Driftwood Apps",
-    "Evergreen Tools", "Foxglove Digital", "Granite Cloud", "Harbor Data", "Ironbark Studio",
-    "Juniper Logic", "Kestrel Labs", "Lumen Forge", "Marble Stack", "Nimbus Works",
+    "Northwind Labs",
+    "Acme Software",
+    "Bluebird Systems",
+    "Cobalt Works",
+    "Driftwood Apps",
+    "Evergreen Tools",
+    "Foxglove Digital",
+    "Granite Cloud",
+    "Harbor Data",
+    "Ironbark Studio",
+    "Juniper Logic",
+    "Kestrel Labs",
+    "Lumen Forge",
+    "Marble Stack",
+    "Nimbus Works",
 )
 
 WORKSPACE_NAMES = (
-    "Atlas Robotics", "Beacon Health", "Copperline Media", "Delta Freight", "Ember Games",
-    "Fathom Research", "Gale Energy", "Helix Bio", "Indigo Retail", "Jetstream Travel",
-    "Keystone Legal", "Lattice Finance", "Meridian Foods", "Nova Education", "Orbit Telecom",
-    "Pinnacle Realty", "Quartz Insurance", "Redwood Studios", "Summit Outdoor", "Tidal Logistics",
-    "Umbra Security", "Vertex Manufacturing", "Willow Nonprofit", "Xylo Music", "Yonder Maps",
-    "Zephyr Aviation", "Alder Consulting", "Birch Hospitality", "Cedar Architecture", "Dune Mobility",
+    "Atlas Robotics",
+    "Beacon Health",
+    "Copperline Media",
+    "Delta Freight",
+    "Ember Games",
+    "Fathom Research",
+    "Gale Energy",
+    "Helix Bio",
+    "Indigo Retail",
+    "Jetstream Travel",
+    "Keystone Legal",
+    "Lattice Finance",
+    "Meridian Foods",
+    "Nova Education",
+    "Orbit Telecom",
+    "Pinnacle Realty",
+    "Quartz Insurance",
+    "Redwood Studios",
+    "Summit Outdoor",
+    "Tidal Logistics",
+    "Umbra Security",
+    "Vertex Manufacturing",
+    "Willow Nonprofit",
+    "Xylo Music",
+    "Yonder Maps",
+    "Zephyr Aviation",
+    "Alder Consulting",
+    "Birch Hospitality",
+    "Cedar Architecture",
+    "Dune Mobility",
 )
 
 REVIEW_PHRASES = {
-    5: ("Indispensable for our team.", "Set up in five minutes and it just works.",
-        "Support answered within the hour.", "We cannot imagine working without it."),
-    4: ("Very useful, a few rough edges.", "Does what it says; the settings page is dense.",
-        "Great value for the price.", "Solid, and improving every month."),
-    3: ("Useful but noisy by default.", "Works, though the docs lag behind.",
-        "Fine for small teams.", "Decent; we wanted more filters."),
-    2: ("Missed events twice this month.", "Too many permissions for what it does.",
-        "Setup was confusing."),
+    5: (
+        "Indispensable for our team.",
+        "Set up in five minutes and it just works.",
+        "Support answered within the hour.",
+        "We cannot imagine working without it.",
+    ),
+    4: (
+        "Very useful, a few rough edges.",
+        "Does what it says; the settings page is dense.",
+        "Great value for the price.",
+        "Solid, and improving every month.",
+    ),
+    3: (
+        "Useful but noisy by default.",
+        "Works, though the docs lag behind.",
+        "Fine for small teams.",
+        "Decent; we wanted more filters.",
+    ),
+    2: (
+        "Missed events twice this month.",
+        "Too many permissions for what it does.",
+        "Setup was confusing.",
+    ),
     1: ("Stopped working after an update.", "Could not get it to connect at all."),
 }
 
@@ -236,10 +352,13 @@ def world() -> World:
                 webhook_secret=f"whsec_{rng.getrandbits(128):032x}",
                 client_id=f"client_{rng.getrandbits(64):016x}",
                 status=statuses[index],
-                created_at=start + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439)),
+                created_at=start
+                + timedelta(days=rng.randint(0, 200), minutes=rng.randint(0, 1439)),
                 category_slugs=(category, *secondary),
                 pricing=pricing,
-                monthly_price_cents=0 if pricing == "FREE" else rng.choice((400, 800, 1200, 2900, 4900)),
+                monthly_price_cents=0
+                if pricing == "FREE"
+                else rng.choice((400, 800, 1200, 2900, 4900)),
                 featured=index % 8 == 0,
                 certification=rng.choice(("CERTIFIED", "CERTIFIED", "PENDING", "NONE")),
             )
@@ -260,7 +379,10 @@ def world() -> World:
     installations = []
     for workspace in workspaces:
         for app in sorted(rng.sample(installable, rng.randint(8, 16)), key=lambda a: a.slug):
-            granted = tuple(s for s in app.requested_scopes if rng.random() < 0.9) or app.requested_scopes[:1]
+            granted = (
+                tuple(s for s in app.requested_scopes if rng.random() < 0.9)
+                or app.requested_scopes[:1]
+            )
             earliest = max(app.created_at, workspace.created_at) + timedelta(days=1)
             installations.append(
                 Installation(
@@ -270,7 +392,8 @@ def world() -> World:
                     granted_scopes=granted,
                     status=rng.choices(("ACTIVE", "SUSPENDED", "REMOVED"), (90, 3, 7))[0],
                     installed_by=f"user_{rng.getrandbits(32):08x}",
-                    installed_at=earliest + timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1439)),
+                    installed_at=earliest
+                    + timedelta(days=rng.randint(0, 120), minutes=rng.randint(0, 1439)),
                 )
             )
 

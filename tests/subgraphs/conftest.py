@@ -25,7 +25,9 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-async def make_database(backend: str, tmp_path: Path) -> AsyncIterator[Callable[[str], Awaitable[Database]]]:
+async def make_database(
+    backend: str, tmp_path: Path
+) -> AsyncIterator[Callable[[str], Awaitable[Database]]]:
     """Fresh, empty databases on the test's backend: a SQLite file, or a PostgreSQL schema."""
     async with AsyncExitStack() as stack:
 

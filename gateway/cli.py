@@ -1,0 +1,58 @@
+"""`switchboard`: the command line (DESIGN §6)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("dev", help="the whole platform on this machine, demo data, GraphiQL")
+
+    serve = commands.add_parser("serve", help="serve a supergraph")
+    serve.add_argument("--supergraph", required=True)
+    serve.add_argument("--config", default=None)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=4000)
+    serve.add_argument("--workers", type=int, default=1)
+
+    plan = commands.add_parser("plan", help="print the query plan of an operation")
+    plan.add_argument("--supergraph", required=True)
+    plan.add_argument("query", help="a file holding the operation")
+    plan.add_argument("--operation-name", default=None)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "dev":
+        from gateway.dev import run_dev
+
+        return run_dev()
+    if args.command == "serve":
+        from gateway.server.runner import serve as run_serve
+
+        return run_serve(
+            supergraph_path=args.supergraph,
+            config_path=args.config,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+        )
+    if args.command == "plan":
+        from gateway.planning.explain import explain
+
+        with (
+            open(args.supergraph, encoding="utf-8") as supergraph,
+            open(args.query, encoding="utf-8") as query,
+        ):
+            print(explain(supergraph.read(), query.read(), args.operation_name))
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

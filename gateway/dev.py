@@ -1,0 +1,105 @@
+"""`switchboard dev`: the whole platform in one process, on the embedded default.
+
+The four subgraphs (SQLite files under `.switchboard/`, seeded with the demo world on first
+start) and the gateway run as uvicorn servers on one event loop, sharing one in-memory event
+bus, on the default ports of DESIGN §6. The gateway serves the checked-in
+`schema/supergraph.graphql`, whose routing URLs are those ports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Generator, Sequence
+from pathlib import Path
+
+import uvicorn
+from starlette.types import ASGIApp
+
+from subgraphs.common.database import Database, default_url
+from subgraphs.common.events import InMemoryEventBus
+from subgraphs.common.server import Subgraph, create_app, prepare_database
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SUPERGRAPH = REPOSITORY / "schema" / "supergraph.graphql"
+GATEWAY_PORT = 4000
+
+logger = logging.getLogger("switchboard.dev")
+
+
+def platform_subgraphs() -> list[Subgraph]:
+    from subgraphs.metrics.subgraph import SUBGRAPH as metrics
+
+    from subgraphs.apps.subgraph import SUBGRAPH as apps
+    from subgraphs.installs.subgraph import SUBGRAPH as installs
+    from subgraphs.marketplace.subgraph import SUBGRAPH as marketplace
+
+    return [apps, installs, marketplace, metrics]
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to `run_dev`, which stops every server at once."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield
+
+
+def run_dev(host: str = "127.0.0.1") -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    return asyncio.run(_run(host))
+
+
+async def _run(host: str) -> int:
+    bus = InMemoryEventBus()
+    subgraphs = platform_subgraphs()
+    databases = [Database(default_url(subgraph.name)) for subgraph in subgraphs]
+    try:
+        apps: list[tuple[str, int, ASGIApp]] = []
+        for subgraph, database in zip(subgraphs, databases, strict=True):
+            await prepare_database(subgraph, database, seed=True)
+            apps.append((subgraph.name, subgraph.port, create_app(subgraph, database, bus)))
+        apps.append(("gateway", GATEWAY_PORT, _gateway_app()))
+        return await _serve_all(apps, host)
+    finally:
+        for database in databases:
+            await database.dispose()
+
+
+def _gateway_app() -> ASGIApp:
+    from gateway.server import create_app as create_gateway
+    from gateway.supergraph import Supergraph
+
+    return create_gateway(Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")))
+
+
+async def _serve_all(apps: Sequence[tuple[str, int, ASGIApp]], host: str) -> int:
+    servers = [
+        _Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+        for _name, port, app in apps
+    ]
+    loop = asyncio.get_running_loop()
+    for signal_number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signal_number, _stop, servers)
+    serving = [asyncio.create_task(server.serve()) for server in servers]
+    while not all(server.started for server in servers):
+        if any(task.done() for task in serving):
+            _stop(servers)
+            await asyncio.gather(*serving, return_exceptions=True)
+            print("switchboard dev: a server failed to start (is a port taken?)", file=sys.stderr)
+            return 1
+        await asyncio.sleep(0.05)
+    for name, port, _app in apps:
+        print(f"  {name:<12} http://{host}:{port}/graphql")
+    print(f"\nGraphiQL: http://{host}:{GATEWAY_PORT}/graphql   (Ctrl+C stops everything)")
+    sys.stdout.flush()
+    await asyncio.gather(*serving)
+    return 0
+
+
+def _stop(servers: Sequence[uvicorn.Server]) -> None:
+    for server in servers:
+        server.should_exit = True

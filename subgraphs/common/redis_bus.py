@@ -1,0 +1,107 @@
+"""The event bus on Redis Streams: durable within its retention, shared by every replica.
+
+Ids must be integers that grow with publication order across all publishers, so a consumer can
+resume after the last id it saw (SSE `Last-Event-ID`). A Lua script takes the next number from a
+counter and appends the event under the stream id `<number>-0` in one atomic step; replay after
+id N is then a plain `XREAD` from `N-0`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import redis.asyncio as redis
+
+from subgraphs.common.events import Event, EventType
+
+_PUBLISH = """
+local number = redis.call('INCR', KEYS[2])
+redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], number .. '-0', 'event', ARGV[2])
+return number
+"""
+
+
+class RedisEventBus:
+    def __init__(
+        self,
+        client: redis.Redis,
+        *,
+        stream: str = "switchboard:events",
+        retention: int = 100_000,
+        block_ms: int = 5_000,
+    ) -> None:
+        self._client = client
+        self._stream = stream
+        self._counter = f"{stream}:last-id"
+        self._retention = retention
+        self._block_ms = block_ms
+        self._publish = client.register_script(_PUBLISH)
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisEventBus:
+        return cls(redis.Redis.from_url(url), **options)
+
+    async def publish(
+        self,
+        type: EventType,
+        payload: dict[str, Any],
+        *,
+        app_id: str | None = None,
+        installation_id: str | None = None,
+        workspace_id: str | None = None,
+    ) -> Event:
+        occurred_at = datetime.now(UTC)
+        body = orjson.dumps(
+            {
+                "type": type.value,
+                "occurred_at": occurred_at.isoformat(),
+                "payload": payload,
+                "app_id": app_id,
+                "installation_id": installation_id,
+                "workspace_id": workspace_id,
+            }
+        )
+        number = await self._publish(
+            keys=[self._stream, self._counter], args=[self._retention, body]
+        )
+        return Event(
+            id=int(number),
+            type=type,
+            occurred_at=occurred_at,
+            payload=payload,
+            app_id=app_id,
+            installation_id=installation_id,
+            workspace_id=workspace_id,
+        )
+
+    async def subscribe(
+        self, *, types: Collection[EventType] | None = None, after: int | None = None
+    ) -> AsyncIterator[Event]:
+        cursor = "$" if after is None else f"{after}-0"
+        while True:
+            answer = await self._client.xread({self._stream: cursor}, block=self._block_ms)
+            for _stream, entries in answer or []:
+                for entry_id, fields in entries:
+                    cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+                    event = _decode(cursor, fields[b"event"])
+                    if types is None or event.type in types:
+                        yield event
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+
+def _decode(entry_id: str, raw: bytes) -> Event:
+    body = orjson.loads(raw)
+    return Event(
+        id=int(entry_id.split("-", 1)[0]),
+        type=EventType(body["type"]),
+        occurred_at=datetime.fromisoformat(body["occurred_at"]),
+        payload=body["payload"],
+        app_id=body["app_id"],
+        installation_id=body["installation_id"],
+        workspace_id=body["workspace_id"],
+    )

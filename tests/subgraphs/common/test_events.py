@@ -1,0 +1,100 @@
+"""The event bus contract, run over every implementation: in-memory and Redis Streams."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+import redis.asyncio as redis
+
+from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
+from subgraphs.common.redis_bus import RedisEventBus
+from tests.conftest import REDIS_URL, unavailable
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    if request.param == "memory":
+        yield InMemoryEventBus()
+        return
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        await client.aclose()
+        unavailable("Redis", error)
+    stream = f"test:events:{uuid.uuid4().hex}"
+    redis_bus = RedisEventBus(client, stream=stream, block_ms=200)
+    yield redis_bus
+    await client.delete(stream, f"{stream}:last-id")
+    await redis_bus.close()
+
+
+async def take(bus: EventBus, count: int, **options: object) -> list[Event]:
+    events: list[Event] = []
+    async for event in bus.subscribe(**options):  # type: ignore[arg-type]
+        events.append(event)
+        if len(events) == count:
+            break
+    return events
+
+
+async def test_ids_increase_from_one_in_publication_order(bus: EventBus) -> None:
+    published = [
+        await bus.publish(EventType.APP_PUBLISHED, {"n": n}, app_id="app_1") for n in range(3)
+    ]
+    assert [event.id for event in published] == [1, 2, 3]
+    assert published[0].app_id == "app_1"
+
+
+async def test_replay_after_an_id_then_live_events(bus: EventBus) -> None:
+    for n in range(4):
+        await bus.publish(EventType.REVIEW_CREATED, {"n": n})
+    consumer = asyncio.create_task(take(bus, 3, after=2))
+    await asyncio.sleep(0.05)
+    await bus.publish(EventType.REVIEW_CREATED, {"n": 4})
+    events = await asyncio.wait_for(consumer, 5)
+    assert [event.id for event in events] == [3, 4, 5]
+    assert [event.payload["n"] for event in events] == [2, 3, 4]
+
+
+async def test_subscription_without_id_sees_only_new_events(bus: EventBus) -> None:
+    await bus.publish(EventType.APP_PUBLISHED, {"old": True})
+    consumer = asyncio.create_task(take(bus, 1))
+    await asyncio.sleep(0.05)
+    await bus.publish(EventType.APP_DEPRECATED, {"old": False})
+    (event,) = await asyncio.wait_for(consumer, 5)
+    assert event.type is EventType.APP_DEPRECATED
+    assert event.payload == {"old": False}
+
+
+async def test_type_filter_skips_other_events(bus: EventBus) -> None:
+    await bus.publish(EventType.APP_PUBLISHED, {})
+    await bus.publish(EventType.INSTALLATION_CREATED, {"installation": "i1"}, installation_id="i1")
+    await bus.publish(EventType.APP_PUBLISHED, {})
+    await bus.publish(EventType.INSTALLATION_REMOVED, {"installation": "i1"})
+    events = await asyncio.wait_for(
+        take(
+            bus,
+            2,
+            after=0,
+            types={EventType.INSTALLATION_CREATED, EventType.INSTALLATION_REMOVED},
+        ),
+        5,
+    )
+    assert [(event.id, event.type) for event in events] == [
+        (2, EventType.INSTALLATION_CREATED),
+        (4, EventType.INSTALLATION_REMOVED),
+    ]
+    assert events[0].installation_id == "i1"
+
+
+async def test_concurrent_publishers_get_distinct_ordered_ids(bus: EventBus) -> None:
+    published = await asyncio.gather(
+        *(bus.publish(EventType.LISTING_UPDATED, {"n": n}) for n in range(20))
+    )
+    assert sorted(event.id for event in published) == list(range(1, 21))
+    replayed = await asyncio.wait_for(take(bus, 20, after=0), 5)
+    assert [event.id for event in replayed] == list(range(1, 21))
