@@ -1,0 +1,1 @@
+"""The apps subgraph: the app registry (apps, their owner organizations, credentials, webhooks)."""

@@ -1,0 +1,94 @@
+"""Per-request batch loaders: every relation and entity reference costs one round of SQL.
+
+`batch=False` builds the naive resolution the N+1 tests compare against: one key at a time and
+no per-request cache, so each parent pays for its own relations as a per-object resolver would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from typing import Any
+
+from aiodataloader import DataLoader
+from sqlmodel import col, select
+
+from subgraphs.apps.lifecycle import AppStatus
+from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.apps.types import App, Organization
+from subgraphs.common.database import Database
+from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
+from subgraphs.common.principal import Principal
+
+# An organization's page of apps: (organization id, page, status filter).
+OrganizationAppsKey = tuple[str, PageRequest, AppStatus | None]
+
+APP_ORDER = (col(AppRow.name), col(AppRow.id))
+
+
+class Loaders:
+    def __init__(self, database: Database, principal: Principal, *, batch: bool = True) -> None:
+        self.database = database
+        self.principal = principal
+        options: dict[str, Any] = {"batch": batch, "cache": batch}
+        self.app: DataLoader[str, App | None] = DataLoader(self._load_apps, **options)
+        self.app_by_slug: DataLoader[str, App | None] = DataLoader(
+            self._load_apps_by_slug, **options
+        )
+        self.organization: DataLoader[str, Organization | None] = DataLoader(
+            self._load_organizations, **options
+        )
+        self.organization_apps: DataLoader[OrganizationAppsKey, Connection[App]] = DataLoader(
+            self._load_organization_apps, **options
+        )
+
+    def remember(self, app: App) -> None:
+        """Make later loads in this request see `app` as a mutation just left it."""
+        self.app.clear(str(app.id)).prime(str(app.id), app)
+        self.app_by_slug.clear(app.slug).prime(app.slug, app)
+
+    async def _load_apps(self, ids: Sequence[str]) -> list[App | None]:
+        async with self.database.session() as session:
+            rows = (await session.exec(select(AppRow).where(col(AppRow.id).in_(ids)))).all()
+        found = {row.id: App.from_row(row) for row in rows}
+        return [found.get(id) for id in ids]
+
+    async def _load_apps_by_slug(self, slugs: Sequence[str]) -> list[App | None]:
+        async with self.database.session() as session:
+            rows = (await session.exec(select(AppRow).where(col(AppRow.slug).in_(slugs)))).all()
+        found = {row.slug: App.from_row(row) for row in rows}
+        return [found.get(slug) for slug in slugs]
+
+    async def _load_organizations(self, ids: Sequence[str]) -> list[Organization | None]:
+        async with self.database.session() as session:
+            statement = select(OrganizationRow).where(col(OrganizationRow.id).in_(ids))
+            rows = (await session.exec(statement)).all()
+        found = {row.id: Organization.from_row(row) for row in rows}
+        return [found.get(id) for id in ids]
+
+    async def _load_organization_apps(
+        self, keys: Sequence[OrganizationAppsKey]
+    ) -> list[Connection[App]]:
+        """Keys asking for the same page and filter share one pair of statements."""
+        groups: dict[tuple[PageRequest, AppStatus | None], list[str]] = defaultdict(list)
+        for organization_id, page, status in keys:
+            groups[(page, status)].append(organization_id)
+        pages: dict[Hashable, Connection[App]] = {}
+        async with self.database.session() as session:
+            for (page, status), organization_ids in groups.items():
+                statement: Any = select(AppRow)
+                if status is not None:
+                    statement = statement.where(col(AppRow.status) == status.value)
+                connections = await paginate_partitions(
+                    session,
+                    AppRow,
+                    statement,
+                    partition_by=col(AppRow.organization_id),
+                    order_by=APP_ORDER,
+                    keys=list(dict.fromkeys(organization_ids)),
+                    page=page,
+                    to_node=App.from_row,
+                )
+                for parent_id, connection in connections.items():
+                    pages[(parent_id, page, status)] = connection
+        return [pages[key] for key in keys]
