@@ -105,6 +105,9 @@ async def announce(
         {
             "app_id": row.id,
             "slug": row.slug,
+            "name": row.name,
+            "description": row.description,
+            "requested_scopes": list(row.requested_scopes),
             "organization_id": row.organization_id,
             "old_status": None if old_status is None else str(old_status),
             "new_status": str(row.status),

@@ -30,10 +30,13 @@ async def make_database(
 ) -> AsyncIterator[Callable[[str], Awaitable[Database]]]:
     """Fresh, empty databases on the test's backend: a SQLite file, or a PostgreSQL schema."""
     async with AsyncExitStack() as stack:
+        made = 0
 
         async def make(name: str) -> Database:
+            nonlocal made
+            made += 1
             if backend == "sqlite":
-                database = Database(f"sqlite:///{tmp_path / name}.db")
+                database = Database(f"sqlite:///{tmp_path / name}-{made}.db")
             else:
                 schema = f"t_{name}_{uuid.uuid4().hex[:12]}"
                 dsn = TEST_DATABASE_URL.replace("postgresql+asyncpg://", "postgresql://")

@@ -66,6 +66,9 @@ async def test_create_app_starts_a_draft_and_announces_it(
     assert event.payload == {
         "app_id": created["id"],
         "slug": "ticket-tamer",
+        "name": "Ticket Tamer",
+        "description": "Tames tickets.",
+        "requested_scopes": ["apps:read", "installs:read"],
         "organization_id": organization.id,
         "old_status": None,
         "new_status": "DRAFT",

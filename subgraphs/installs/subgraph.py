@@ -1,0 +1,18 @@
+"""The installs subgraph, as servers, tests and `switchboard dev` use it."""
+
+from __future__ import annotations
+
+from subgraphs.common.server import Subgraph
+from subgraphs.installs.app_replica import consume
+from subgraphs.installs.loaders import Loaders
+from subgraphs.installs.schema import schema
+from subgraphs.installs.seed import seed
+
+SUBGRAPH = Subgraph(
+    name="installs",
+    port=4102,
+    schema=schema,
+    make_loaders=lambda database, principal: Loaders(database, principal),
+    seed=seed,
+    consume=consume,
+)
