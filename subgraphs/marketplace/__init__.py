@@ -1,0 +1,1 @@
+"""The marketplace subgraph: listings of published apps, their categories and reviews."""

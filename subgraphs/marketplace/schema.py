@@ -1,0 +1,15 @@
+"""The marketplace subgraph's federation schema."""
+
+from __future__ import annotations
+
+import strawberry
+
+from subgraphs.marketplace.mutations import Mutation
+from subgraphs.marketplace.queries import Query
+from subgraphs.marketplace.types import App, Category, Listing, Review, Workspace
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[App, Workspace, Listing, Category, Review],
+)
