@@ -1,0 +1,4 @@
+from subgraphs.common.server import run
+from subgraphs.metrics.subgraph import SUBGRAPH
+
+run(SUBGRAPH)

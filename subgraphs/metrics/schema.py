@@ -1,0 +1,175 @@
+"""The metrics subgraph's schema: usage on `App` and `Installation`, analyst queries, ingestion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from subgraphs.common.context import Info
+from subgraphs.common.errors import Forbidden
+from subgraphs.common.events import EventType
+from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.metrics import aggregates, platform, recording
+from subgraphs.metrics.entities import (
+    METRICS_READ,
+    App,
+    From,
+    Installation,
+    To,
+    loaders_of,
+    usage_key,
+)
+from subgraphs.metrics.loaders import SubjectKind
+from subgraphs.metrics.platform import AppUsage
+from subgraphs.metrics.ranges import UsageGranularity, check_limit, resolve_range
+from subgraphs.metrics.records import UsageRecord, records_of_app
+from subgraphs.metrics.types import UsageBucket
+
+INGEST_SCOPE = "metrics:ingest"
+
+
+def _require_admin(info: Info) -> None:
+    if not info.context.principal.is_admin:
+        raise Forbidden("Platform-wide usage is for platform administrators.")
+
+
+@strawberry.type
+class Query:
+    @strawberry.federation.field(
+        requires_scopes=METRICS_READ,
+        authenticated=True,
+        description="Usage of every app together (administrators only).",
+    )
+    async def platform_usage(
+        self, info: Info, granularity: UsageGranularity, from_: From = None, to: To = None
+    ) -> list[UsageBucket]:
+        _require_admin(info)
+        key = await usage_key(info, SubjectKind.PLATFORM, "", from_, to, granularity)
+        assert key is not None  # administrators see everything
+        return aggregates.series(await loaders_of(info).usage.load(key), granularity)
+
+    @strawberry.federation.field(
+        requires_scopes=METRICS_READ,
+        authenticated=True,
+        description="The busiest apps by requests (administrators only).",
+    )
+    async def top_apps(
+        self, info: Info, limit: int = 10, from_: From = None, to: To = None
+    ) -> list[AppUsage]:
+        _require_admin(info)
+        check_limit(limit)
+        newest_end = await loaders_of(info).newest_end()
+        return await platform.top_apps(
+            info.context.database, resolve_range(from_, to, newest_end), limit
+        )
+
+    @strawberry.federation.field(
+        requires_scopes=METRICS_READ,
+        authenticated=True,
+        description="An app's raw usage records, newest first (empty unless the app is yours).",
+    )
+    async def usage_records(
+        self, info: Info, app_id: strawberry.ID, first: int | None = None, after: str | None = None
+    ) -> Connection[UsageRecord]:
+        page = PageRequest.of(first, after)
+        principal = info.context.principal
+        if not (principal.is_admin or principal.app_id == app_id):
+            return page.connection([], 0)
+        return await records_of_app(info.context.database, app_id, page)
+
+
+@strawberry.input
+class SubgraphTimingInput:
+    subgraph: str
+    duration_ms: float
+
+
+@strawberry.input(description="One client request, as the gateway saw it.")
+class UsageRecordInput:
+    time: datetime
+    app_id: strawberry.ID
+    operation_hash: str
+    duration_ms: float
+    installation_id: strawberry.ID | None = None
+    operation_name: str | None = None
+    fields: list[str] = strawberry.field(default_factory=list)
+    error_count: int = 0
+    http_status: int = 200
+    subgraph_timings: list[SubgraphTimingInput] = strawberry.field(default_factory=list)
+
+    def to_record(self) -> recording.UsageRecord:
+        return recording.UsageRecord(
+            occurred_at=self.time,
+            app_id=str(self.app_id),
+            installation_id=str(self.installation_id) if self.installation_id else None,
+            operation_name=self.operation_name or None,
+            operation_hash=self.operation_hash,
+            fields=tuple(self.fields),
+            duration_ms=self.duration_ms,
+            error_count=self.error_count,
+            subgraph_timings={t.subgraph: t.duration_ms for t in self.subgraph_timings},
+            http_status=self.http_status,
+        )
+
+
+@strawberry.type(description="An app whose requests in one hour reached the alert threshold.")
+class ThresholdExceeded:
+    app: App
+    hour_start: datetime
+    requests: int
+    threshold: int
+
+
+@strawberry.type
+class RecordUsageResult:
+    recorded: int
+    thresholds_exceeded: list[ThresholdExceeded]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.federation.field(
+        requires_scopes=[[INGEST_SCOPE]],
+        authenticated=True,
+        description="Store a batch of usage records (the gateway calls this).",
+    )
+    async def record_usage(self, info: Info, records: list[UsageRecordInput]) -> RecordUsageResult:
+        principal = info.context.principal
+        if not (principal.is_admin or INGEST_SCOPE in principal.scopes):
+            raise Forbidden(f"Recording usage needs the {INGEST_SCOPE} scope.")
+        batch = [record.to_record() for record in records]
+        recording.validate(batch)
+        crossings = await recording.record_usage(
+            info.context.database, batch, threshold=recording.HOURLY_REQUEST_THRESHOLD
+        )
+        for crossing in crossings:
+            await info.context.bus.publish(
+                EventType.USAGE_THRESHOLD_EXCEEDED,
+                {
+                    "appId": crossing.app_id,
+                    "hourStart": crossing.hour_start.isoformat(),
+                    "requests": crossing.requests,
+                    "threshold": crossing.threshold,
+                },
+                app_id=crossing.app_id,
+            )
+        return RecordUsageResult(
+            recorded=len(batch),
+            thresholds_exceeded=[
+                ThresholdExceeded(
+                    app=App(id=strawberry.ID(crossing.app_id)),
+                    hour_start=crossing.hour_start,
+                    requests=crossing.requests,
+                    threshold=crossing.threshold,
+                )
+                for crossing in crossings
+            ],
+        )
+
+
+schema = strawberry.federation.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[App, Installation],
+)
