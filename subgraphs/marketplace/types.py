@@ -86,7 +86,7 @@ def as_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-@strawberry.federation.type(keys=["id"], description="An app, as the apps subgraph owns it.")
+@strawberry.federation.type(keys=["id"])
 class App:
     id: strawberry.ID
     # Provided by the gateway (from apps) when `listingUrl` is selected.
@@ -108,7 +108,7 @@ class App:
         return LISTING_URL.format(slug=self.slug)
 
 
-@strawberry.federation.type(keys=["id"], description="A workspace, as installs owns it.")
+@strawberry.federation.type(keys=["id"])
 class Workspace:
     id: strawberry.ID
 
