@@ -61,10 +61,12 @@ async def make_harness(
     """`await make_harness(subgraph, seed=True)`: a migrated (and seeded) subgraph in process."""
     harnesses: list[SubgraphHarness] = []
 
-    async def make(subgraph: Subgraph, *, seed: bool = False) -> SubgraphHarness:
+    async def make(
+        subgraph: Subgraph, *, seed: bool = False, bus: InMemoryEventBus | None = None
+    ) -> SubgraphHarness:
         database = await make_database(subgraph.name)
         await prepare_database(subgraph, database, seed=seed)
-        harness = SubgraphHarness(subgraph, database, InMemoryEventBus())
+        harness = SubgraphHarness(subgraph, database, bus or InMemoryEventBus())
         harnesses.append(harness)
         return harness
 
