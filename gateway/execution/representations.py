@@ -1,0 +1,109 @@
+"""Entity representations: what an `_entities` fetch sends for each object it extends.
+
+A representation is the object's data selected through `Fetch.requires` (the `@key` fields
+plus `@requires` fields). Objects whose type the fetch does not handle, or whose selected fields
+are missing or null at the top level (a null key), get none and are not fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from graphql import GraphQLSchema, is_abstract_type
+
+from gateway.planning.nodes import (
+    RequiredField,
+    RequiredFragment,
+    RequiredSelection,
+    ValueSetter,
+)
+
+TYPE_CONDITION_PREFIX = "... on "
+
+
+class _Missing(Exception):
+    """A required field is absent: the object cannot be represented."""
+
+
+def representation(
+    schema: GraphQLSchema, value: dict[str, Any], requires: Sequence[RequiredSelection]
+) -> dict[str, Any] | None:
+    try:
+        selected = _select(schema, value, requires)
+    except _Missing:
+        return None
+    if not selected or "__typename" not in selected:
+        return None
+    if any(field_value is None for field_value in selected.values()):
+        return None
+    return selected
+
+
+def _select(
+    schema: GraphQLSchema, value: dict[str, Any], selections: Sequence[RequiredSelection]
+) -> dict[str, Any]:
+    selected: dict[str, Any] = {}
+    for selection in selections:
+        if isinstance(selection, RequiredFragment):
+            if type_matches(schema, selection.type_condition, value.get("__typename")):
+                selected.update(_select(schema, value, selection.selections))
+            continue
+        assert isinstance(selection, RequiredField)
+        if selection.name not in value:
+            raise _Missing(selection.name)
+        field_value = value[selection.name]
+        if selection.selections and field_value is not None:
+            field_value = _select_value(schema, field_value, selection.selections)
+        selected[selection.name] = field_value
+    return selected
+
+
+def _select_value(
+    schema: GraphQLSchema, value: Any, selections: Sequence[RequiredSelection]
+) -> Any:
+    if isinstance(value, list):
+        return [_select_value(schema, item, selections) for item in value]
+    if isinstance(value, dict):
+        return _select(schema, value, selections)
+    return value
+
+
+def type_matches(schema: GraphQLSchema, type_condition: str, typename: Any) -> bool:
+    if typename == type_condition:
+        return True
+    if not isinstance(typename, str):
+        return False
+    condition_type = schema.get_type(type_condition)
+    runtime_type = schema.get_type(typename)
+    return (
+        condition_type is not None
+        and runtime_type is not None
+        and is_abstract_type(condition_type)
+        and schema.is_sub_type(condition_type, runtime_type)
+    )
+
+
+def apply_rewrites(value: Any, rewrites: Sequence[ValueSetter]) -> None:
+    """Set each rewrite's value in place (`__typename` renames for `@interfaceObject`)."""
+    for rewrite in rewrites:
+        _set_value(value, rewrite.path, rewrite.value)
+
+
+def _set_value(value: Any, path: Sequence[str], new_value: str) -> None:
+    if not path:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _set_value(item, path, new_value)
+        return
+    if not isinstance(value, dict):
+        return
+    step, rest = path[0], path[1:]
+    if step.startswith(TYPE_CONDITION_PREFIX):
+        if value.get("__typename") == step[len(TYPE_CONDITION_PREFIX) :].strip():
+            _set_value(value, rest, new_value)
+    elif not rest:
+        value[step] = new_value
+    elif step in value:
+        _set_value(value[step], rest, new_value)

@@ -1,0 +1,80 @@
+"""`create_app`: the gateway's Starlette application (DESIGN §2, transport).
+
+/graphql   POST, GET (queries), GraphiQL for browsers, websockets — Strawberry's view over
+           the federated pipeline
+/health    200 once the supergraph is loaded (it is, by construction)
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+
+from gateway.execution import HttpSubgraphClient, SupergraphLike
+from gateway.operation import OperationCache
+from gateway.server.config import GatewayConfig
+from gateway.server.pipeline import Pipeline, Planner
+from gateway.server.schema import FederatedSchema
+from gateway.server.view import GatewayView
+
+
+def create_app(
+    supergraph: SupergraphLike,
+    *,
+    config: GatewayConfig | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    planner: Planner | None = None,
+) -> Starlette:
+    """`planner` replaces the planning stage (tests with hand-written plans); by default
+    plans come from a `PlanCache` over `supergraph`."""
+    config = config or GatewayConfig()
+    client = HttpSubgraphClient(
+        transport=transport,
+        timeout_seconds=config.subgraph_timeout_seconds,
+        timeouts_by_service=config.subgraph_timeouts_seconds,
+    )
+    pipeline = Pipeline(
+        supergraph,
+        OperationCache(config.operation_cache_size, config.limits),
+        planner or default_planner(supergraph, config),
+        client,
+    )
+    view = GatewayView(
+        FederatedSchema(pipeline, supergraph.api_schema),
+        graphql_ide="graphiql" if config.graphiql else None,
+    )
+
+    async def health(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await client.aclose()
+
+    app = Starlette(
+        routes=[
+            Route("/health", health, methods=["GET"]),
+            Route("/graphql", view),
+            WebSocketRoute("/graphql", view),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.pipeline = pipeline
+    app.state.subgraph_client = client
+    return app
+
+
+def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planner:
+    from gateway.planning import PlanCache
+    from gateway.supergraph import Supergraph
+
+    if not isinstance(supergraph, Supergraph):
+        raise TypeError("planning needs a gateway.supergraph.Supergraph; pass `planner=`")
+    return PlanCache(supergraph, config.plan_cache_size).get

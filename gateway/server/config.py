@@ -1,0 +1,93 @@
+"""`GatewayConfig`: the gateway's settings, from `switchboard.yaml` (DESIGN §6).
+
+    limits:                      # Apollo Router's operation limits; absent = unlimited
+      max_depth: 15
+      max_aliases: 30
+      max_root_fields: 20
+    subgraphs:
+      timeout_ms: 30000          # per fetch, every subgraph
+      timeouts_ms: {metrics: 5000}
+    graphiql: true
+
+Sections other stages own (auth, telemetry, ...) are ignored here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; types-PyYAML is not installed
+
+from gateway.operation.limits import OperationLimits
+
+
+class ConfigError(Exception):
+    """The configuration file cannot be read or holds a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    limits: OperationLimits = field(default_factory=OperationLimits)
+    subgraph_timeout_seconds: float = 30.0
+    subgraph_timeouts_seconds: Mapping[str, float] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    graphiql: bool = True
+    operation_cache_size: int = 1024
+    plan_cache_size: int = 1024
+
+    @classmethod
+    def from_mapping(cls, settings: Mapping[str, Any]) -> GatewayConfig:
+        limits = _section(settings, "limits")
+        subgraphs = _section(settings, "subgraphs")
+        per_service = _section(subgraphs, "timeouts_ms")
+        return cls(
+            limits=OperationLimits(
+                max_depth=_optional_int(limits, "max_depth"),
+                max_aliases=_optional_int(limits, "max_aliases"),
+                max_root_fields=_optional_int(limits, "max_root_fields"),
+            ),
+            subgraph_timeout_seconds=_milliseconds(subgraphs.get("timeout_ms", 30_000)),
+            subgraph_timeouts_seconds=MappingProxyType(
+                {str(name): _milliseconds(value) for name, value in per_service.items()}
+            ),
+            graphiql=bool(settings.get("graphiql", True)),
+        )
+
+    @classmethod
+    def load(cls, path: str | Path | None) -> GatewayConfig:
+        if path is None:
+            return cls()
+        try:
+            settings = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as error:
+            raise ConfigError(f"cannot read {path}: {error}") from None
+        if not isinstance(settings, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        return cls.from_mapping(settings)
+
+
+def _section(settings: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    section = settings.get(name) or {}
+    if not isinstance(section, dict):
+        raise ConfigError(f"`{name}` must be a mapping")
+    return section
+
+
+def _optional_int(section: Mapping[str, Any], name: str) -> int | None:
+    value = section.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ConfigError(f"`{name}` must be a non-negative integer")
+    return value
+
+
+def _milliseconds(value: Any) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise ConfigError("timeouts are positive numbers of milliseconds")
+    return value / 1000

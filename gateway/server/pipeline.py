@@ -1,0 +1,105 @@
+"""The federated pipeline behind `/graphql`: prepare → plan → execute, HTTP-agnostic.
+
+It never raises: request errors, forbidden methods and internal failures all come back as an
+`Outcome` the transport turns into a response. Internal failures are logged with a trace id;
+the client sees only `INTERNAL_SERVER_ERROR` and that id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gateway.errors import ClientError
+from gateway.execution import SubgraphClient, SupergraphLike, execute
+from gateway.execution.client import JsonObject
+from gateway.operation import OperationCache, PreparedOperation
+from gateway.planning.nodes import OperationKind, QueryPlan
+
+logger = logging.getLogger("gateway.server")
+
+Planner = Callable[[PreparedOperation], QueryPlan]
+FORWARDED_HEADERS = ("traceparent", "tracestate")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: JsonObject
+    # A request error: the operation never ran, so the response has no `data`.
+    request_error: bool = False
+    # A status the situation dictates whatever the media type (405, 400, 500).
+    status: int | None = None
+
+
+def error_outcome(code: str, message: str, status: int | None = None, **extra: Any) -> Outcome:
+    error = {"message": message, "extensions": {"code": code, **extra}}
+    return Outcome({"errors": [error]}, request_error=True, status=status)
+
+
+class Pipeline:
+    def __init__(
+        self,
+        supergraph: SupergraphLike,
+        operations: OperationCache,
+        planner: Planner,
+        client: SubgraphClient,
+    ) -> None:
+        self.supergraph = supergraph
+        self.operations = operations
+        self.planner = planner
+        self.client = client
+
+    async def run(
+        self,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        *,
+        allowed_kinds: Collection[OperationKind] = ("query", "mutation"),
+        headers: Mapping[str, str] | None = None,
+    ) -> Outcome:
+        headers = headers or {}
+        try:
+            if not query:
+                return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
+            operation = self.operations.prepare(query, operation_name, self.supergraph.api_schema)
+            if operation.kind not in allowed_kinds:
+                return forbidden(operation.kind)
+            plan = self.planner(operation)
+            forwarded = {name: headers[name] for name in FORWARDED_HEADERS if name in headers}
+            response = await execute(
+                plan, operation, variables, self.supergraph, self.client, forwarded
+            )
+            return Outcome(response)
+        except ClientError as refusal:
+            return Outcome(
+                {"errors": [dict(error.formatted) for error in refusal.errors]},
+                request_error=True,
+            )
+        except Exception:
+            trace_id = trace_id_of(headers)
+            logger.exception("internal error answering an operation (trace id %s)", trace_id)
+            return error_outcome(
+                "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
+            )
+
+
+def forbidden(kind: OperationKind) -> Outcome:
+    if kind == "mutation":
+        return error_outcome("MUTATION_FORBIDDEN", "Mutations can only be sent over HTTP POST", 405)
+    return error_outcome(
+        "SUBSCRIPTION_FORBIDDEN",
+        "Subscriptions need a websocket, server-sent events or multipart HTTP",
+        405,
+    )
+
+
+def trace_id_of(headers: Mapping[str, str]) -> str:
+    """The W3C trace id of the request when it carries one, so logs join the caller's trace."""
+    match = _TRACEPARENT.match(headers.get("traceparent", ""))
+    return match.group(1) if match else uuid.uuid4().hex

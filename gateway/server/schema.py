@@ -1,0 +1,205 @@
+"""`FederatedSchema`: Strawberry's `BaseSchema` protocol, answered by the federated pipeline.
+
+Strawberry's views (HTTP, graphql-transport-ws, graphql-ws, SSE) only call `execute`,
+`subscribe`, `stream` and read `config`; those are implemented here, so the views are reused
+as they are (DESIGN §2). The protocol's Strawberry type-system members (`query`,
+`schema_converter`, `get_type_by_name`, ...) have nothing to describe: the gateway's schema is a
+graphql-core schema derived from the supergraph, not Strawberry classes. They are left unset or
+answer "nothing"; no view reads them (docs/design/transport.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import GraphQLError, GraphQLSchema, print_schema
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+from strawberry.directive import StrawberryDirective
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types import ExecutionResult
+from strawberry.types.base import WithStrawberryObjectDefinition
+from strawberry.types.execution import PreExecutionError
+from strawberry.types.graphql import OperationType
+
+from gateway.planning.nodes import OperationKind
+from gateway.server.negotiation import GRAPHQL_RESPONSE_JSON
+from gateway.server.pipeline import Outcome, Pipeline, error_outcome
+
+NO_STRAWBERRY_TYPES = "the federated schema is a graphql-core schema, not Strawberry types"
+
+
+@dataclass
+class GatewayContext:
+    """What the view hands the schema for one request (or websocket connection)."""
+
+    connection: HTTPConnection
+    # The response Strawberry builds the HTTP answer from; its status and media type are set
+    # here. None on websockets.
+    response: Response | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class FormattedError(GraphQLError):
+    """A GraphQLError that formats to exactly the dict the pipeline produced, so Strawberry's
+    views send our wire shape (path, extensions and key order) unchanged."""
+
+    def __init__(self, formatted: Mapping[str, Any]) -> None:
+        super().__init__(str(formatted.get("message", "")))
+        self._formatted = dict(formatted)
+
+    @property
+    def formatted(self) -> dict[str, Any]:  # type: ignore[override]
+        return self._formatted
+
+
+class FederatedSchema(BaseSchema):
+    mutation = None
+    subscription = None
+    schema_directives: list[object] = []
+    exception_handlers = ()
+
+    def __init__(self, pipeline: Pipeline, api_schema: GraphQLSchema) -> None:
+        self.pipeline = pipeline
+        self.api_schema = api_schema
+        self.config = StrawberryConfig()
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        allowed = _kinds(allowed_operation_types) - {"subscription"}
+        outcome = await self.pipeline.run(
+            query,
+            variable_values,
+            operation_name,
+            allowed_kinds=allowed,
+            headers=_headers(context_value),
+        )
+        _set_status(context_value, outcome)
+        return to_result(outcome)
+
+    def execute_sync(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        raise RuntimeError("federated execution fetches from subgraphs: use the async view")
+
+    async def subscribe(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> AsyncGenerator[ExecutionResult, None]:
+        return self._single(
+            query, variable_values, context_value, operation_name, {"query", "mutation"}
+        )
+
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+    ) -> AsyncGenerator[ExecutionResult, None]:
+        allowed = _kinds(allowed_operation_types) - {"subscription"}
+        return self._single(query, variable_values, context_value, operation_name, allowed)
+
+    async def _single(
+        self,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+        operation_name: str | None,
+        allowed: set[OperationKind],
+    ) -> AsyncGenerator[ExecutionResult, None]:
+        """Queries and mutations sent over a streaming transport answer once. Subscriptions
+        are refused until the subscriptions stage runs them."""
+        outcome = await self.pipeline.run(
+            query, variables, operation_name, allowed_kinds=allowed, headers=_headers(context)
+        )
+        yield to_result(outcome)
+
+    # The protocol declares these as attributes; there is no value to give them, so reading
+    # them explains why instead of failing with a bare AttributeError.
+    @property
+    def query(self) -> type[WithStrawberryObjectDefinition]:  # type: ignore[override]
+        raise AttributeError(NO_STRAWBERRY_TYPES)
+
+    @property
+    def schema_converter(self) -> GraphQLCoreConverter:  # type: ignore[override]
+        raise AttributeError(NO_STRAWBERRY_TYPES)
+
+    def get_type_by_name(self, name: str) -> None:
+        return None
+
+    def get_directive_by_name(self, graphql_name: str) -> StrawberryDirective[Any] | None:
+        return None
+
+    def as_str(self) -> str:
+        return print_schema(self.api_schema)
+
+
+def to_result(outcome: Outcome) -> ExecutionResult:
+    errors: list[GraphQLError] | None = [
+        FormattedError(error) for error in outcome.response.get("errors") or ()
+    ] or None
+    if outcome.request_error:
+        return PreExecutionError(data=None, errors=errors)
+    return ExecutionResult(data=outcome.response.get("data"), errors=errors)
+
+
+def _kinds(operation_types: Iterable[OperationType] | None) -> set[OperationKind]:
+    if operation_types is None:
+        return {"query", "mutation", "subscription"}
+    kinds: set[OperationKind] = set()
+    for operation_type in operation_types:
+        if operation_type is OperationType.QUERY:
+            kinds.add("query")
+        elif operation_type is OperationType.MUTATION:
+            kinds.add("mutation")
+        else:
+            kinds.add("subscription")
+    return kinds
+
+
+def _headers(context: Any) -> Mapping[str, str]:
+    if isinstance(context, GatewayContext):
+        return context.connection.headers
+    return {}
+
+
+def _set_status(context: Any, outcome: Outcome) -> None:
+    """GraphQL over HTTP: request errors are 4xx for `application/graphql-response+json`
+    clients and 200 for legacy `application/json` ones; some refusals have a fixed status."""
+    if not isinstance(context, GatewayContext) or context.response is None:
+        return
+    if outcome.status is not None:
+        context.response.status_code = outcome.status
+    elif outcome.request_error and context.response.media_type == GRAPHQL_RESPONSE_JSON:
+        context.response.status_code = 400
+
+
+__all__ = ["FederatedSchema", "FormattedError", "GatewayContext", "error_outcome"]
