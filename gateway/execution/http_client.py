@@ -39,10 +39,13 @@ class HttpSubgraphClient:
         transport: httpx.AsyncBaseTransport | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         timeouts_by_service: Mapping[str, float] | None = None,
+        url_overrides: Mapping[str, str] | None = None,
         max_connections: int = 512,
     ) -> None:
         self.timeout_seconds = timeout_seconds
         self.timeouts_by_service = dict(timeouts_by_service or {})
+        # Routing URLs replaced by configuration (a container network, a local port).
+        self.url_overrides = dict(url_overrides or {})
         self._client = httpx.AsyncClient(
             transport=transport,
             # The whole exchange is bounded below; httpx's phase timeouts would only fire
@@ -61,7 +64,7 @@ class HttpSubgraphClient:
         try:
             async with asyncio.timeout(timeout):
                 response = await self._client.post(
-                    graph.url,
+                    self.url_overrides.get(graph.name, graph.url),
                     content=orjson.dumps(request.body()),
                     headers={**REQUEST_HEADERS, **request.headers},
                 )

@@ -19,7 +19,7 @@ from starlette.routing import Route, WebSocketRoute
 from gateway.execution import HttpSubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.server.config import GatewayConfig
-from gateway.server.pipeline import Pipeline, Planner
+from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner
 from gateway.server.schema import FederatedSchema
 from gateway.server.view import GatewayView
 
@@ -38,12 +38,14 @@ def create_app(
         transport=transport,
         timeout_seconds=config.subgraph_timeout_seconds,
         timeouts_by_service=config.subgraph_timeouts_seconds,
+        url_overrides=config.subgraph_urls,
     )
     pipeline = Pipeline(
         supergraph,
         OperationCache(config.operation_cache_size, config.limits),
         planner or default_planner(supergraph, config),
         client,
+        forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
     )
     view = GatewayView(
         FederatedSchema(pipeline, supergraph.api_schema),

@@ -7,6 +7,10 @@
     subgraphs:
       timeout_ms: 30000          # per fetch, every subgraph
       timeouts_ms: {metrics: 5000}
+    override_subgraph_url:       # routing URLs to use instead of the supergraph's
+      apps: http://apps:4101/graphql
+    headers:
+      propagate: [x-request-id]  # client request headers sent on to every subgraph
     graphiql: true
 
 Sections other stages own (auth, telemetry, ...) are ignored here.
@@ -36,6 +40,8 @@ class GatewayConfig:
     subgraph_timeouts_seconds: Mapping[str, float] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    subgraph_urls: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    propagated_headers: tuple[str, ...] = ()
     graphiql: bool = True
     operation_cache_size: int = 1024
     plan_cache_size: int = 1024
@@ -45,6 +51,10 @@ class GatewayConfig:
         limits = _section(settings, "limits")
         subgraphs = _section(settings, "subgraphs")
         per_service = _section(subgraphs, "timeouts_ms")
+        urls = _section(settings, "override_subgraph_url")
+        propagate = _section(settings, "headers").get("propagate") or []
+        if not isinstance(propagate, list) or not all(isinstance(h, str) for h in propagate):
+            raise ConfigError("`headers.propagate` must be a list of header names")
         return cls(
             limits=OperationLimits(
                 max_depth=_optional_int(limits, "max_depth"),
@@ -55,6 +65,8 @@ class GatewayConfig:
             subgraph_timeouts_seconds=MappingProxyType(
                 {str(name): _milliseconds(value) for name, value in per_service.items()}
             ),
+            subgraph_urls=MappingProxyType({str(name): str(url) for name, url in urls.items()}),
+            propagated_headers=tuple(header.lower() for header in propagate),
             graphiql=bool(settings.get("graphiql", True)),
         )
 

@@ -48,11 +48,14 @@ class Pipeline:
         operations: OperationCache,
         planner: Planner,
         client: SubgraphClient,
+        *,
+        forwarded_headers: Collection[str] = FORWARDED_HEADERS,
     ) -> None:
         self.supergraph = supergraph
         self.operations = operations
         self.planner = planner
         self.client = client
+        self.forwarded_headers = tuple(forwarded_headers)
 
     async def run(
         self,
@@ -71,7 +74,7 @@ class Pipeline:
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
             plan = self.planner(operation)
-            forwarded = {name: headers[name] for name in FORWARDED_HEADERS if name in headers}
+            forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             response = await execute(
                 plan, operation, variables, self.supergraph, self.client, forwarded
             )

@@ -54,3 +54,23 @@ def test_the_worker_app_factory_reads_its_paths_from_the_environment(
     app = app_from_environment()
 
     assert app.state.pipeline.supergraph.graphs["users"].url == "http://users/graphql"
+
+
+def test_subgraph_urls_and_propagated_headers_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "switchboard.yaml"
+    path.write_text(
+        "override_subgraph_url: {apps: 'http://apps:4101/graphql'}\n"
+        "headers: {propagate: [X-Switchboard-Scopes, x-request-id]}\n"
+    )
+
+    config = GatewayConfig.load(path)
+
+    assert dict(config.subgraph_urls) == {"apps": "http://apps:4101/graphql"}
+    assert config.propagated_headers == ("x-switchboard-scopes", "x-request-id")
+
+
+def test_propagated_headers_must_be_names(tmp_path: Path) -> None:
+    path = tmp_path / "switchboard.yaml"
+    path.write_text("headers: {propagate: x-one}\n")
+    with pytest.raises(ConfigError, match="headers.propagate"):
+        GatewayConfig.load(path)
