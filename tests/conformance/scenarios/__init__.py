@@ -1,0 +1,1 @@
+"""One package per federation conformance scenario; see tests/conformance/README.md."""

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.asgi import GraphQL
+
+ROWS = {"1": ("Table", 100), "2": ("Couch", 0), "3": ("Chair", 50)}
+
+
+@strawberry.federation.type(keys=["upc"])
+class Product:
+    upc: strawberry.ID
+    name: str
+    weight: int
+
+    @classmethod
+    def resolve_reference(cls, upc: strawberry.ID) -> Product:
+        return load(upc)
+
+
+def load(upc: str) -> Product:
+    name, weight = ROWS[upc]
+    return Product(upc=strawberry.ID(upc), name=name, weight=weight)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def products(self) -> list[Product]:
+        return [load(upc) for upc in ROWS]
+
+
+schema = strawberry.federation.Schema(query=Query)
+app = GraphQL(schema)
