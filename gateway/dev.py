@@ -4,6 +4,11 @@ The four subgraphs (SQLite files under `.switchboard/`, seeded with the demo wor
 start) and the gateway run as uvicorn servers on one event loop, sharing one in-memory event
 bus, on the default ports of DESIGN §6. The gateway serves the checked-in
 `schema/supergraph.graphql`, whose routing URLs are those ports.
+
+Until the gateway's auth stage verifies tokens, the dev gateway passes the `x-switchboard-*`
+principal headers from the client on to the subgraphs, so a developer can act as an app, a
+workspace or an admin by setting them. Never configure that propagation in front of untrusted
+clients.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from starlette.types import ASGIApp
 
 from subgraphs.common.database import Database, default_url
 from subgraphs.common.events import InMemoryEventBus
+from subgraphs.common.principal import PRINCIPAL_HEADERS
 from subgraphs.common.server import Subgraph, create_app, prepare_database
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -31,11 +37,10 @@ logger = logging.getLogger("switchboard.dev")
 
 
 def platform_subgraphs() -> list[Subgraph]:
-    from subgraphs.metrics.subgraph import SUBGRAPH as metrics
-
     from subgraphs.apps.subgraph import SUBGRAPH as apps
     from subgraphs.installs.subgraph import SUBGRAPH as installs
     from subgraphs.marketplace.subgraph import SUBGRAPH as marketplace
+    from subgraphs.metrics.subgraph import SUBGRAPH as metrics
 
     return [apps, installs, marketplace, metrics]
 
@@ -50,6 +55,7 @@ class _Server(uvicorn.Server):
 
 def run_dev(host: str = "127.0.0.1") -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return asyncio.run(_run(host))
 
 
@@ -70,10 +76,14 @@ async def _run(host: str) -> int:
 
 
 def _gateway_app() -> ASGIApp:
+    from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
     from gateway.supergraph import Supergraph
 
-    return create_gateway(Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")))
+    config = GatewayConfig(propagated_headers=PRINCIPAL_HEADERS)
+    return create_gateway(
+        Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config
+    )
 
 
 async def _serve_all(apps: Sequence[tuple[str, int, ASGIApp]], host: str) -> int:

@@ -18,6 +18,13 @@ WORKSPACE_HEADER = "x-switchboard-workspace-id"
 ORGANIZATION_HEADER = "x-switchboard-organization-id"
 SCOPES_HEADER = "x-switchboard-scopes"
 ADMIN_SCOPE = "platform:admin"
+PRINCIPAL_HEADERS = (
+    APP_HEADER,
+    INSTALLATION_HEADER,
+    WORKSPACE_HEADER,
+    ORGANIZATION_HEADER,
+    SCOPES_HEADER,
+)
 
 
 @dataclass(frozen=True)

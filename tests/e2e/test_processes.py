@@ -1,0 +1,188 @@
+"""The platform as separate processes over real HTTP: each subgraph started as
+`python -m subgraphs.<name> --seed`, the gateway as `switchboard serve`, queried like the README
+does, including with a subgraph killed mid-run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from subgraphs.common.principal import ADMIN_SCOPE, PRINCIPAL_HEADERS, Principal
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+SUBGRAPHS = ["apps", "installs", "marketplace", "metrics"]
+SWITCHBOARD = Path(sys.executable).parent / "switchboard"
+ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read", "installs:read"}))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not healthy after {seconds} s")
+
+
+@dataclass
+class Stack:
+    gateway_url: str
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def post(self, body: dict[str, Any], **headers: str) -> httpx.Response:
+        return httpx.post(self.gateway_url, json=body, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    directory = tmp_path_factory.mktemp("stack")
+    environment = {**os.environ, "SWITCHBOARD_DATA_DIR": str(directory)}
+    environment.pop("DATABASE_URL", None)
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+    urls = {}
+    try:
+        for name in SUBGRAPHS:
+            port = free_port()
+            processes[name] = subprocess.Popen(
+                [sys.executable, "-m", f"subgraphs.{name}", "--port", str(port), "--seed"],
+                cwd=ROOT,
+                env=environment,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            urls[name] = f"http://127.0.0.1:{port}"
+        config = directory / "switchboard.yaml"
+        config.write_text(
+            yaml.safe_dump(
+                {
+                    "override_subgraph_url": {n: f"{u}/graphql" for n, u in urls.items()},
+                    "headers": {"propagate": list(PRINCIPAL_HEADERS)},
+                    "subgraphs": {"timeout_ms": 10_000},
+                }
+            )
+        )
+        for name, url in urls.items():
+            wait_healthy(f"{url}/health", processes[name])
+        gateway_port = free_port()
+        processes["gateway"] = subprocess.Popen(
+            [
+                str(SWITCHBOARD), "serve",
+                "--supergraph", "schema/supergraph.graphql",
+                "--config", str(config),
+                "--port", str(gateway_port),
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_healthy(f"http://127.0.0.1:{gateway_port}/health", processes["gateway"])
+        yield Stack(f"http://127.0.0.1:{gateway_port}/graphql", processes)
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes.values():
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_readme_listing_query(stack: Stack) -> None:
+    query = (
+        '{ listings(first: 3, category: "developer-tools") '
+        "{ totalCount nodes { tagline averageRating app { name slug installCount } } } }"
+    )
+    response = stack.post({"query": query})
+    assert response.status_code == 200
+    listings = response.json()["data"]["listings"]
+    assert listings["totalCount"] == 8
+    assert [node["app"]["slug"] for node in listings["nodes"]] == [
+        "audit-trail",
+        "build-watch",
+        "code-review-nudge",
+    ]
+    assert all(node["app"]["installCount"] > 0 for node in listings["nodes"])
+
+
+def test_readme_featured_query_uses_requires_across_subgraphs(stack: Stack) -> None:
+    query = (ROOT / "docs" / "examples" / "featured-apps.graphql").read_text()
+    body = stack.post({"query": query}).json()
+    assert "errors" not in body, body
+    featured = body["data"]["featuredListings"]
+    assert featured
+    for listing in featured:
+        app = listing["app"]
+        assert app["status"] == "PUBLISHED"
+        assert app["listingUrl"].endswith(f"/apps/{app['slug']}")
+
+
+def test_principal_headers_reach_the_subgraphs(stack: Stack) -> None:
+    query = "{ apps(first: 1) { nodes { usageSummary { requests } } } }"
+    anonymous = stack.post({"query": query}).json()
+    analyst = stack.post({"query": query}, **ANALYST.to_headers()).json()
+    assert anonymous["data"]["apps"]["nodes"][0]["usageSummary"]["requests"] == 0
+    assert analyst["data"]["apps"]["nodes"][0]["usageSummary"]["requests"] > 0
+
+
+def test_parse_error_is_a_400_with_a_code(stack: Stack) -> None:
+    response = httpx.post(
+        stack.gateway_url,
+        json={"query": "{ listings(first: "},
+        headers={"accept": "application/graphql-response+json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+
+
+def test_graphiql_for_browsers(stack: Stack) -> None:
+    response = httpx.get(stack.gateway_url, headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+def test_a_killed_subgraph_gives_partial_data(stack: Stack) -> None:
+    """Runs last in this module: it stops the metrics subgraph for good."""
+    metrics = stack.processes["metrics"]
+    metrics.send_signal(signal.SIGTERM)
+    metrics.wait(timeout=10)
+    query = """{
+      listed: appBySlug(slug: "build-watch") { name installCount }
+      measured: appBySlug(slug: "audit-trail") { name usageSummary { requests } }
+    }"""
+    body = stack.post({"query": query}, **ANALYST.to_headers()).json()
+    # `usageSummary` is non-null, so its failure nulls the nearest nullable parent only.
+    assert body["data"]["listed"]["name"] == "Build Watch"
+    assert body["data"]["listed"]["installCount"] > 0
+    assert body["data"]["measured"] is None
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "SUBREQUEST_HTTP_ERROR"
+    assert error["extensions"]["service"] == "metrics"
+    assert error["path"] == ["measured"]
