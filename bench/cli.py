@@ -1,0 +1,62 @@
+"""`python -m bench`: measure the gateway (and optionally Apollo Gateway) under load."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bench.runner import DEFAULT_RESULTS_DIRECTORY, Settings, run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--duration", type=float, default=None, help="measured seconds (30)")
+    parser.add_argument("--warmup", type=float, default=None, help="warm-up seconds (5)")
+    parser.add_argument("--connections", type=int, default=None, help="concurrent connections (50)")
+    parser.add_argument("--workers", type=int, default=1, help="gateway worker processes (1)")
+    parser.add_argument(
+        "--compare-apollo", action="store_true", help="also measure Apollo Gateway (needs node)"
+    )
+    parser.add_argument(
+        "--skip-switchboard", action="store_true", help="measure only the other gateways"
+    )
+    parser.add_argument(
+        "--smoke", action="store_true", help="a few seconds of tiny load to prove the harness"
+    )
+    parser.add_argument(
+        "--load-generator", choices=("auto", "wrk", "python"), default="auto",
+        help="wrk when installed (auto), or the built-in asyncio generator",
+    )  # fmt: skip
+    parser.add_argument(
+        "--no-subgraph-cache", action="store_true",
+        help="subgraphs execute every request instead of caching answers by request body",
+    )  # fmt: skip
+    parser.add_argument("--results-dir", type=Path, default=DEFAULT_RESULTS_DIRECTORY)
+    parser.add_argument(
+        "--record-subgraph-requests", type=Path, default=None,
+        help="append every distinct request the subgraphs receive to this JSON-lines file",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+
+    chosen = {
+        name: value
+        for name, value in (
+            ("duration", args.duration),
+            ("warmup", args.warmup),
+            ("connections", args.connections),
+        )
+        if value is not None
+    }
+    common = {
+        "workers": args.workers,
+        "compare_apollo": args.compare_apollo,
+        "skip_switchboard": args.skip_switchboard,
+        "load_generator": args.load_generator,
+        "subgraph_cache": not args.no_subgraph_cache,
+        "results_directory": args.results_dir,
+        "record_subgraph_requests": args.record_subgraph_requests,
+    }
+    settings = (
+        Settings.for_smoke(**chosen, **common) if args.smoke else Settings(**chosen, **common)
+    )
+    return run(settings)

@@ -1,0 +1,226 @@
+"""One benchmark run: subgraphs up, then each gateway in turn started, checked, warmed up,
+loaded and measured under identical conditions, then everything stopped and reported.
+
+Honesty rules the code keeps: every gateway gets the same supergraph, the same subgraph
+processes, the same operation, the same connection count, warm-up and duration; answers are
+checked against the expected response before and after the load; a gateway that does not answer
+correctly is reported as such, not silently measured.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import orjson
+
+from bench import gateways, report
+from bench.compose import SUPERGRAPH_PATH
+from bench.load.generator import LoadGenerator, choose
+from bench.machine import machine_notes
+from bench.operation import OPERATION_NAME, REQUEST_BODY, expected_response
+from bench.processes import ManagedProcess, ProcessFailed, answers_post, free_port
+from bench.procstats import CpuMeter, PeakRssSampler, tree_memory_kib
+from bench.report import GatewayRun
+from bench.subgraphs import SUBGRAPHS
+from bench.validation import validate_sample
+
+DEFAULT_RESULTS_DIRECTORY = Path(__file__).resolve().parent / "results"
+
+
+@dataclass(frozen=True)
+class Settings:
+    duration: float = 30.0
+    warmup: float = 5.0
+    connections: int = 50
+    workers: int = 1
+    compare_apollo: bool = False
+    skip_switchboard: bool = False
+    smoke: bool = False
+    load_generator: str = "auto"
+    subgraph_cache: bool = True
+    validation_samples: int = 20
+    ready_timeout: float = 90.0
+    results_directory: Path = DEFAULT_RESULTS_DIRECTORY
+    record_subgraph_requests: Path | None = None
+
+    @classmethod
+    def for_smoke(cls, **overrides: object) -> Settings:
+        """A few seconds of tiny load: proves the harness end to end, measures nothing."""
+        values: dict[str, object] = {
+            "duration": 2.0,
+            "warmup": 1.0,
+            "connections": 4,
+            "validation_samples": 3,
+            "smoke": True,
+        }
+        values.update(overrides)
+        return cls(**values)  # type: ignore[arg-type]
+
+
+@dataclass
+class SubgraphFleet:
+    processes: dict[str, ManagedProcess] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, work_directory: Path, settings: Settings) -> SubgraphFleet:
+        fleet = cls()
+        probe_body = orjson.dumps({"query": "{ _service { sdl } }"})
+        try:
+            for name in SUBGRAPHS:
+                port = free_port()
+                command = [sys.executable, "-m", "bench.subgraphs", name, "--port", str(port)]
+                if not settings.subgraph_cache:
+                    command.append("--no-cache")
+                if settings.record_subgraph_requests is not None:
+                    command += ["--record", str(settings.record_subgraph_requests)]
+                fleet.processes[name] = ManagedProcess.start(
+                    f"subgraph-{name}", command, work_directory
+                )
+                fleet.urls[name] = f"http://127.0.0.1:{port}/graphql"
+            for name, process in fleet.processes.items():
+                process.wait_ready(answers_post(fleet.urls[name], probe_body), timeout=30)
+        except BaseException:
+            fleet.stop()
+            raise
+        return fleet
+
+    @property
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.processes.items()}
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+
+def run(settings: Settings) -> int:
+    """Run the benchmark; 0 when every gateway was measured with correct answers, no errors."""
+    work_directory = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
+    generator = choose(settings.load_generator, work_directory)
+    expected = expected_response()
+    response_bytes = len(orjson.dumps(expected))
+    machine = machine_notes()
+    report.print_header(settings, machine, generator, OPERATION_NAME, response_bytes)
+
+    runs: list[GatewayRun] = []
+    fleet = SubgraphFleet.start(work_directory, settings)
+    try:
+        supergraph = work_directory / "supergraph.graphql"
+        supergraph.write_text(
+            gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls),
+            encoding="utf-8",
+        )
+        if not settings.skip_switchboard:
+            runs.append(
+                _measure(
+                    "switchboard",
+                    lambda port: gateways.switchboard(supergraph, port, settings.workers),
+                    settings, fleet, generator, expected, work_directory,
+                )
+            )  # fmt: skip
+        if settings.compare_apollo:
+            runs.append(
+                _measure(
+                    "apollo-gateway",
+                    lambda port: gateways.apollo_gateway(supergraph, port, work_directory),
+                    settings, fleet, generator, expected, work_directory,
+                )
+            )  # fmt: skip
+    finally:
+        fleet.stop()
+
+    report.print_runs(runs)
+    results_path = report.write_json(
+        settings, machine, generator, OPERATION_NAME, response_bytes, runs
+    )
+    print(f"\nresults written to {results_path}")
+    succeeded = bool(runs) and all(gateway_run.succeeded for gateway_run in runs)
+    if succeeded:
+        shutil.rmtree(work_directory, ignore_errors=True)
+    else:
+        print(f"process logs kept in {work_directory}")
+    return 0 if succeeded else 1
+
+
+def _measure(
+    name: str,
+    make_gateway: Callable[[int], gateways.Gateway],
+    settings: Settings,
+    fleet: SubgraphFleet,
+    generator: LoadGenerator,
+    expected: dict[str, object],
+    work_directory: Path,
+) -> GatewayRun:
+    print(f"\n== {name}", flush=True)
+    try:
+        gateway = make_gateway(free_port())
+    except gateways.GatewayUnavailable as error:
+        print(f"   unavailable: {error}")
+        return GatewayRun(gateway=name, status="unavailable", failure=str(error))
+    gateway_run = GatewayRun(gateway=name, version=gateway.version, status="failed")
+    process = ManagedProcess.start(
+        name, gateway.command, work_directory, cwd=gateway.cwd, environment=gateway.environment
+    )
+    try:
+        print(f"   starting: {' '.join(gateway.command)}", flush=True)
+        process.wait_ready(
+            answers_post(gateway.url, REQUEST_BODY, timeout=60, any_status=True),
+            settings.ready_timeout,
+        )
+        before = validate_sample(gateway.url, expected, settings.validation_samples)
+        print(f"   answers before load: {before.checked - before.wrong}/{before.checked} correct")
+        if before.first_problem:
+            print(f"   first wrong answer: {before.first_problem}")
+        if before.wrong == before.checked:
+            # Measuring how fast a gateway fails says nothing; report why instead.
+            gateway_run.answers_checked, gateway_run.wrong_answers = before.checked, before.wrong
+            gateway_run.first_wrong_answer = before.first_problem
+            gateway_run.failure = f"every answer was wrong: {before.first_problem}"
+            return gateway_run
+        print(f"   warming up {settings.warmup:.0f} s", flush=True)
+        generator.run(
+            gateway.url, REQUEST_BODY, connections=settings.connections, duration=settings.warmup
+        )
+        print(
+            f"   measuring {settings.duration:.0f} s with {settings.connections} connections",
+            flush=True,
+        )
+        meter = CpuMeter({"gateway": process.pid, **fleet.pids})
+        with PeakRssSampler(process.pid) as sampler:
+            meter.start()
+            load = generator.run(
+                gateway.url,
+                REQUEST_BODY,
+                connections=settings.connections,
+                duration=settings.duration,
+            )
+            cpu_percent = meter.stop()
+        cpu_percent["load generator"] = round(
+            100.0 * load.generator_cpu_seconds / max(load.duration_seconds, 1e-9), 1
+        )
+        measured_total = sum(v for k, v in cpu_percent.items() if k != "machine")
+        cpu_percent["other processes"] = round(
+            max(0.0, cpu_percent.pop("machine") - measured_total), 1
+        )
+        after = validate_sample(gateway.url, expected, settings.validation_samples)
+        print(f"   answers after load: {after.checked - after.wrong}/{after.checked} correct")
+        gateway_run.status = "measured"
+        gateway_run.load = load
+        gateway_run.cpu_percent = cpu_percent
+        gateway_run.answers_checked = before.checked + after.checked
+        gateway_run.wrong_answers = before.wrong + after.wrong
+        gateway_run.first_wrong_answer = before.first_problem or after.first_problem
+        gateway_run.peak_rss_kib = tree_memory_kib(process.pid, "VmHWM")
+        gateway_run.peak_polled_rss_kib = sampler.peak_kib
+    except ProcessFailed as error:
+        print(f"   failed: {error}")
+        gateway_run.failure = str(error)
+    finally:
+        process.stop()
+    return gateway_run
