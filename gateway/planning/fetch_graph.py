@@ -1,0 +1,79 @@
+"""Fetch groups: what one subgraph request will select, and which requests it waits for.
+
+The walk creates groups; optimization passes merge and prune them; `build_nodes` turns the
+finished graph into plan nodes. A group's `merge_path` is where its result lands in the
+response (`@` for list elements); `requires` is the representation shape of an entity fetch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gateway.planning.selection_tree import SelectionTree
+
+Conditions = tuple[tuple[str, bool], ...]
+"""(variable, included-when) pairs: `@include(if: $x)` is ("x", True), `@skip` ("x", False)."""
+
+
+@dataclass(eq=False)
+class FetchGroup:
+    id: int
+    service: str
+    is_entity: bool
+    merge_path: tuple[str, ...]
+    conditions: Conditions = ()
+    selections: SelectionTree = field(default_factory=SelectionTree)
+    requires: SelectionTree = field(default_factory=SelectionTree)
+    parents: list[FetchGroup] = field(default_factory=list)
+    # Groups that must run before this one although it is not merged under them: the fetches
+    # providing `@requires` fields.
+    dependencies: list[FetchGroup] = field(default_factory=list)
+    # Mutation root fields run in order: the index of the root-field run this group serves.
+    mutation_step: int = 0
+    has_requires: bool = False
+
+    @property
+    def all_parents(self) -> list[FetchGroup]:
+        seen: list[FetchGroup] = []
+        for group in [*self.parents, *self.dependencies]:
+            if group not in seen:
+                seen.append(group)
+        return seen
+
+
+class FetchGraph:
+    def __init__(self) -> None:
+        self.groups: list[FetchGroup] = []
+
+    def new_group(
+        self,
+        service: str,
+        *,
+        is_entity: bool,
+        merge_path: tuple[str, ...] = (),
+        conditions: Conditions = (),
+        parent: FetchGroup | None = None,
+        mutation_step: int = 0,
+    ) -> FetchGroup:
+        group = FetchGroup(
+            id=len(self.groups),
+            service=service,
+            is_entity=is_entity,
+            merge_path=merge_path,
+            conditions=conditions,
+            parents=[parent] if parent is not None else [],
+            mutation_step=mutation_step,
+        )
+        self.groups.append(group)
+        return group
+
+    def children(self, group: FetchGroup) -> list[FetchGroup]:
+        return [candidate for candidate in self.groups if group in candidate.all_parents]
+
+    def remove(self, group: FetchGroup) -> None:
+        self.groups.remove(group)
+        for other in self.groups:
+            other.parents = [parent for parent in other.parents if parent is not group]
+            other.dependencies = [
+                dependency for dependency in other.dependencies if dependency is not group
+            ]

@@ -1,0 +1,134 @@
+"""Keys and field sets as the walk needs them: which key lets one subgraph hand an entity to
+another, and field sets (`@key`, `@requires`) as client-like selections."""
+
+from __future__ import annotations
+
+from graphql import (
+    ArgumentNode,
+    FieldNode,
+    InlineFragmentNode,
+    NamedTypeNode,
+    NameNode,
+    SelectionNode,
+    SelectionSetNode,
+    parse_value,
+)
+
+from gateway.planning.selection_tree import SelectionTree
+from gateway.supergraph import (
+    CompositeType,
+    FieldSelection,
+    FieldSetSelection,
+    FragmentSelection,
+    Key,
+    Supergraph,
+)
+
+
+def available_in(supergraph: Supergraph, type_name: str, field_name: str, graph: str) -> bool:
+    """Can `graph` return this field of an object it holds? External key fields count: a
+    subgraph always knows the keys of the entities it returns."""
+    named = supergraph.types.get(type_name)
+    if not isinstance(named, CompositeType) or graph not in named.graphs:
+        return False
+    field = named.fields.get(field_name)
+    if field is None:
+        return False
+    presence = field.graphs.get(graph)
+    if presence is None:
+        return False
+    if presence.resolves:
+        return True
+    return any(field_name in key.fields.field_names() for key in named.keys_in(graph))
+
+
+def collectable(
+    supergraph: Supergraph,
+    type_name: str,
+    selections: tuple[FieldSetSelection, ...],
+    graph: str,
+) -> bool:
+    for selection in selections:
+        if isinstance(selection, FragmentSelection):
+            if not collectable(supergraph, selection.type_condition, selection.selections, graph):
+                return False
+            continue
+        if selection.name == "__typename":
+            continue
+        if not available_in(supergraph, type_name, selection.name, graph):
+            return False
+        if selection.selections:
+            nested = supergraph.field(type_name, selection.name).named_type
+            if not collectable(supergraph, nested, selection.selections, graph):
+                return False
+    return True
+
+
+def usable_key(supergraph: Supergraph, type_name: str, source: str, target: str) -> Key | None:
+    """The first resolvable key of `type_name` in `target` whose fields `source` can supply."""
+    named = supergraph.types.get(type_name)
+    if not isinstance(named, CompositeType):
+        return None
+    for key in named.keys_in(target):
+        if key.resolvable and collectable(supergraph, type_name, key.fields.selections, source):
+            return key
+    return None
+
+
+def add_field_set(
+    tree: SelectionTree,
+    selections: tuple[FieldSetSelection, ...],
+    *,
+    first: bool,
+    rank: int = 0,
+) -> None:
+    """Add a field set's selections to `tree` (key fields go `first`, as Apollo orders them)."""
+    for selection in selections:
+        if isinstance(selection, FragmentSelection):
+            fragment = tree.add_fragment(selection.type_condition, first=first, rank=rank)
+            add_field_set(fragment.children, selection.selections, first=False)
+            continue
+        entry = tree.add_field(
+            selection.name,
+            arguments=_arguments(selection),
+            composite=bool(selection.selections),
+            first=first,
+            rank=rank,
+        )
+        if entry.children is not None:
+            add_field_set(entry.children, selection.selections, first=False)
+
+
+def field_set_nodes(selections: tuple[FieldSetSelection, ...]) -> tuple[SelectionNode, ...]:
+    """A field set as client selections, so `@requires` fields are planned like queried ones."""
+    nodes: list[SelectionNode] = []
+    for selection in selections:
+        if isinstance(selection, FieldSelection):
+            nodes.append(
+                FieldNode(
+                    name=NameNode(value=selection.name),
+                    arguments=_arguments(selection),
+                    directives=(),
+                    selection_set=SelectionSetNode(selections=field_set_nodes(selection.selections))
+                    if selection.selections
+                    else None,
+                )
+            )
+        else:
+            nodes.append(
+                InlineFragmentNode(
+                    type_condition=NamedTypeNode(name=NameNode(value=selection.type_condition)),
+                    directives=(),
+                    selection_set=SelectionSetNode(
+                        selections=field_set_nodes(selection.selections)
+                    ),
+                )
+            )
+    return tuple(nodes)
+
+
+def _arguments(selection: FieldSelection) -> tuple[ArgumentNode, ...]:
+    return tuple(
+        ArgumentNode(name=NameNode(value=name), value=parse_value(value))
+        for name, value in selection.arguments
+    )

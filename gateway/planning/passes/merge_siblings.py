@@ -1,0 +1,40 @@
+"""Merge entity groups that would send the same representations to the same subgraph at the
+same time: same service, merge path, conditions, parents and dependencies."""
+
+from __future__ import annotations
+
+from gateway.planning.fetch_graph import FetchGraph, FetchGroup
+
+
+def _signature(group: FetchGroup) -> tuple[object, ...]:
+    return (
+        group.service,
+        group.is_entity,
+        group.merge_path,
+        group.conditions,
+        tuple(parent.id for parent in group.parents),
+        tuple(sorted(dependency.id for dependency in group.dependencies)),
+        group.mutation_step,
+    )
+
+
+def merge_siblings(graph: FetchGraph) -> bool:
+    seen: dict[tuple[object, ...], FetchGroup] = {}
+    for group in list(graph.groups):
+        if not group.is_entity:
+            continue
+        signature = _signature(group)
+        kept = seen.get(signature)
+        if kept is None:
+            seen[signature] = group
+            continue
+        kept.selections.merge(group.selections)
+        kept.requires.merge(group.requires)
+        for child in graph.children(group):
+            child.parents = [kept if parent is group else parent for parent in child.parents]
+            child.dependencies = [
+                kept if dependency is group else dependency for dependency in child.dependencies
+            ]
+        graph.remove(group)
+        return True
+    return False

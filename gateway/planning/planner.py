@@ -1,0 +1,55 @@
+"""`plan`: a prepared operation → a query plan, in four readable stages.
+
+assign root fields → walk selections into fetch groups → optimize → build plan nodes
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gateway.planning.build_nodes import NodeBuilder
+from gateway.planning.errors import PlanningError
+from gateway.planning.fetch_graph import FetchGraph
+from gateway.planning.nodes import Fetch, QueryPlan, Subscription
+from gateway.planning.passes import optimize
+from gateway.planning.root_fields import RootPlanner
+from gateway.supergraph import Supergraph
+
+if TYPE_CHECKING:
+    from gateway.operation.prepared import PreparedOperation
+
+
+def build_fetch_graph(supergraph: Supergraph, operation: PreparedOperation) -> FetchGraph:
+    root_type = supergraph.root_types.get(operation.kind)
+    if root_type is None:
+        raise PlanningError(f"the supergraph has no {operation.kind} root type")
+    planner = RootPlanner(supergraph, operation.kind, root_type)
+    return planner.plan(operation.selection_set.selections)
+
+
+def plan(supergraph: Supergraph, operation: PreparedOperation) -> QueryPlan:
+    graph = optimize(build_fetch_graph(supergraph, operation))
+    builder = NodeBuilder(
+        graph,
+        operation.kind,
+        operation.name,
+        tuple(operation.definition.variable_definitions or ()),
+        {name: index for index, name in enumerate(supergraph.graphs)},
+    )
+    if operation.kind == "subscription":
+        return QueryPlan(_subscription(graph, builder))
+    return QueryPlan(builder.build())
+
+
+def _subscription(graph: FetchGraph, builder: NodeBuilder) -> Subscription | None:
+    roots = [group for group in graph.groups if not group.all_parents]
+    if not roots:
+        return None
+    if len(roots) != 1:
+        raise PlanningError("a subscription selects exactly one root field")
+    root = roots[0]
+    primary = builder.fetch(root)
+    assert isinstance(primary, Fetch), "a root fetch is never flattened"
+    builder.processed.add(root.id)
+    rest = builder._waves(graph.children(root))
+    return Subscription(primary=primary, rest=rest)

@@ -1,0 +1,130 @@
+"""Stage 0 of the walk: give each root field a subgraph.
+
+A root field only one subgraph resolves goes there. For a `@shareable` root field, the walk is
+tried in each candidate on a scratch graph and the candidate needing the fewest fetches wins;
+ties stay in a subgraph the operation already fetches from, then follow the supergraph's graph
+order, so the choice is deterministic. Mutation root fields run in order: consecutive fields of
+one subgraph share a fetch, every change of subgraph starts a new sequential step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graphql import FieldNode, InlineFragmentNode, SelectionNode
+
+from gateway.planning.errors import PlanningError
+from gateway.planning.fetch_graph import Conditions, FetchGraph, FetchGroup
+from gateway.planning.nodes import OperationKind
+from gateway.planning.walk import Position, Walker, conditions_of
+from gateway.supergraph import Supergraph
+
+
+class RootPlanner:
+    def __init__(self, supergraph: Supergraph, kind: OperationKind, root_type: str) -> None:
+        self.supergraph = supergraph
+        self.kind = kind
+        self.root_type = root_type
+        self.graph = FetchGraph()
+        self.walker = Walker(supergraph, self.graph)
+        self.step = 0
+        self.last_group: FetchGroup | None = None
+
+    def plan(self, selections: Iterable[SelectionNode]) -> FetchGraph:
+        selections = list(selections)
+        if self.kind == "query":
+            scratch = self.graph.new_group("", is_entity=False)
+            selections = self.walker.single_option_first(
+                self.walker.root_position(scratch, self.root_type), selections
+            )
+            self.graph.remove(scratch)
+        self._selections(selections, wrappers=())
+        return self.graph
+
+    def _selections(
+        self, selections: Iterable[SelectionNode], wrappers: tuple[InlineFragmentNode, ...]
+    ) -> None:
+        for selection in selections:
+            if isinstance(selection, InlineFragmentNode):
+                self._selections(selection.selection_set.selections, (*wrappers, selection))
+            elif isinstance(selection, FieldNode):
+                if selection.name.value == "__typename" and not wrappers:
+                    # The gateway answers the root `__typename` itself.
+                    continue
+                self._root_field(selection, wrappers)
+
+    def _root_field(self, node: FieldNode, wrappers: tuple[InlineFragmentNode, ...]) -> None:
+        service = self._choose_service(node)
+        conditions: Conditions = ()
+        for wrapper in wrappers:
+            conditions += conditions_of(wrapper.directives or ())
+        group = self._root_group(service)
+        position = self.walker.root_position(group, self.root_type)
+        for wrapper in wrappers:
+            position = self._enter(position, wrapper)
+        self.walker.walk(position, (node,))
+
+    def _enter(self, position: Position, wrapper: InlineFragmentNode) -> Position:
+        from dataclasses import replace
+
+        directives = tuple(wrapper.directives or ())
+        if not directives:
+            return position
+        entry = position.tree.add_fragment(None, directives)
+        return replace(
+            position,
+            tree=entry.children,
+            conditions=position.conditions + conditions_of(directives),
+        )
+
+    def _root_group(self, service: str) -> FetchGroup:
+        if self.kind == "mutation":
+            if self.last_group is not None and self.last_group.service == service:
+                return self.last_group
+            self.step += 1
+            self.last_group = self.graph.new_group(
+                service, is_entity=False, mutation_step=self.step
+            )
+            return self.last_group
+        for group in self.graph.groups:
+            if not group.is_entity and group.service == service:
+                return group
+        return self.graph.new_group(service, is_entity=False)
+
+    def _choose_service(self, node: FieldNode) -> str:
+        if node.name.value == "__typename":
+            return (
+                self.last_group.service if self.last_group else next(iter(self.supergraph.graphs))
+            )
+        root = self.supergraph.composite(self.root_type)
+        field = root.fields.get(node.name.value)
+        if field is None:
+            raise PlanningError(f"{self.root_type} has no field {node.name.value}")
+        candidates = list(field.resolving_graphs)
+        if not candidates:
+            raise PlanningError(f"no subgraph resolves {self.root_type}.{node.name.value}")
+        if len(candidates) == 1:
+            return candidates[0]
+        graph_order = list(self.supergraph.graphs)
+        used = {group.service for group in self.graph.groups if not group.is_entity}
+        if self.kind == "mutation" and self.last_group is not None:
+            used = {self.last_group.service}
+
+        def cost(service: str) -> tuple[int, bool, int]:
+            return (
+                self._fetch_count(service, node),
+                service not in used,
+                graph_order.index(service),
+            )
+
+        return min(candidates, key=cost)
+
+    def _fetch_count(self, service: str, node: FieldNode) -> int:
+        scratch = FetchGraph()
+        walker = Walker(self.supergraph, scratch)
+        group = scratch.new_group(service, is_entity=False)
+        try:
+            walker.walk(walker.root_position(group, self.root_type), (node,))
+        except PlanningError:
+            return 1_000_000
+        return len(scratch.groups)

@@ -1,0 +1,127 @@
+"""`Supergraph`: the parsed, immutable supergraph every later stage reads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+
+from graphql import (
+    DocumentNode,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
+    parse,
+)
+
+from gateway.supergraph.api_schema import build_api_schema
+from gateway.supergraph.build import DirectiveNames, ModelBuilder
+from gateway.supergraph.errors import SupergraphError
+from gateway.supergraph.links import Link, join_link, read_links
+from gateway.supergraph.model import CompositeType, Field, Graph, NamedType, UnionType
+
+
+@dataclass(frozen=True, eq=False)
+class Supergraph:
+    sdl: str
+    graphs: Mapping[str, Graph]
+    types: Mapping[str, NamedType]
+    root_types: Mapping[str, str]
+    join_version: tuple[int, int]
+    links: Mapping[str, Link] = field(repr=False)
+    document: DocumentNode = field(repr=False)
+
+    @classmethod
+    def from_sdl(cls, sdl: str) -> Supergraph:
+        try:
+            document = parse(sdl, no_location=True)
+        except GraphQLSyntaxError as error:
+            raise SupergraphError(f"the supergraph SDL does not parse: {error.message}") from None
+        schema_nodes = [
+            definition
+            for definition in document.definitions
+            if isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode)
+        ]
+        links = read_links(schema_nodes)
+        join = join_link(links)
+        builder = ModelBuilder(document, DirectiveNames(links, join))
+        owned = [
+            name
+            for name in builder.definitions
+            if any(link.owns_type(name) for link in links.values())
+        ]
+        types = builder.types(skip=owned)
+        root_types = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+        declared_roots: dict[str, str] = {}
+        for node in schema_nodes:
+            for operation_type in node.operation_types or ():
+                declared_roots[operation_type.operation.value] = operation_type.type.name.value
+        if declared_roots:
+            root_types = declared_roots
+        root_types = {kind: name for kind, name in root_types.items() if name in types}
+        if "query" not in root_types:
+            raise SupergraphError("the supergraph has no query root type")
+        return cls(
+            sdl=sdl,
+            graphs=MappingProxyType(builder.graphs),
+            types=MappingProxyType(types),
+            root_types=MappingProxyType(root_types),
+            join_version=join.version,
+            links=MappingProxyType(links),
+            document=document,
+        )
+
+    @cached_property
+    def api_schema(self) -> GraphQLSchema:
+        return build_api_schema(self.document, self.links)
+
+    # lookups the planner uses -------------------------------------------------------------
+
+    def composite(self, name: str) -> CompositeType:
+        found = self.types.get(name)
+        if not isinstance(found, CompositeType):
+            raise KeyError(f"{name} is not an object or interface type")
+        return found
+
+    def field(self, type_name: str, field_name: str) -> Field:
+        return self.composite(type_name).fields[field_name]
+
+    def is_abstract(self, name: str) -> bool:
+        found = self.types.get(name)
+        return isinstance(found, UnionType) or (
+            isinstance(found, CompositeType) and found.kind == "interface"
+        )
+
+    def is_composite(self, name: str) -> bool:
+        return isinstance(self.types.get(name), CompositeType | UnionType)
+
+    @cached_property
+    def _implementations(self) -> Mapping[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for named in self.types.values():
+            if isinstance(named, CompositeType) and named.kind == "object":
+                interfaces = {name for names in named.implements.values() for name in names}
+                for interface in interfaces:
+                    found.setdefault(interface, []).append(named.name)
+        return {name: tuple(objects) for name, objects in found.items()}
+
+    def possible_types(self, name: str, graph: str | None = None) -> tuple[str, ...]:
+        """Object types an abstract (or object) type can be at runtime; with `graph`, only
+        those that graph knows as members or implementations."""
+        found = self.types.get(name)
+        if isinstance(found, UnionType):
+            if graph is None:
+                return found.members
+            return found.members_by_graph.get(graph, ())
+        if isinstance(found, CompositeType) and found.kind == "interface":
+            objects = self._implementations.get(name, ())
+            if graph is None:
+                return objects
+            return tuple(
+                object_name
+                for object_name in objects
+                if name in self.composite(object_name).implements.get(graph, ())
+            )
+        return (name,)

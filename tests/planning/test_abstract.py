@@ -1,0 +1,23 @@
+"""Golden plans: abstract (cases in tests/fixtures/planning/abstract/)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.planning.harness import cases, check_case
+
+FEATURE = "abstract"
+KNOWN_GAPS: dict[str, str] = {}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[case]))
+        if case in KNOWN_GAPS
+        else case
+        for case in cases(FEATURE)
+    ],
+)
+def test_plan_matches_golden(case: str) -> None:
+    check_case(FEATURE, case)
