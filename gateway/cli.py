@@ -13,11 +13,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("dev", help="the whole platform on this machine, demo data, GraphiQL")
 
     serve = commands.add_parser("serve", help="serve a supergraph")
-    serve.add_argument("--supergraph", required=True)
+    source = serve.add_mutually_exclusive_group(required=True)
+    source.add_argument("--supergraph", help="a supergraph file, reloaded when it changes")
+    source.add_argument(
+        "--compose", metavar="SUPERGRAPH_YAML", help="compose from the subgraphs in this config"
+    )
+    serve.add_argument(
+        "--poll",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how often to look for a new supergraph (file: 1, compose: 10)",
+    )
     serve.add_argument("--config", default=None)
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4000)
     serve.add_argument("--workers", type=int, default=1)
+
+    compose = commands.add_parser("compose", help="compose subgraph SDLs into a supergraph")
+    compose.add_argument("--config", required=True, help="a supergraph.yaml")
+    compose.add_argument("--out", required=True, help="where to write the supergraph")
 
     plan = commands.add_parser("plan", help="print the query plan of an operation")
     plan.add_argument("--supergraph", required=True)
@@ -37,11 +52,17 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_serve(
             supergraph_path=args.supergraph,
+            compose_path=args.compose,
+            poll_seconds=args.poll,
             config_path=args.config,
             host=args.host,
             port=args.port,
             workers=args.workers,
         )
+    if args.command == "compose":
+        from gateway.composition.command import compose_command
+
+        return compose_command(args.config, args.out)
     if args.command == "plan":
         from gateway.planning.explain import explain
 

@@ -7,8 +7,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from starlette.applications import Starlette
@@ -19,9 +22,12 @@ from starlette.routing import Route, WebSocketRoute
 from gateway.execution import HttpSubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.server.config import GatewayConfig
-from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner
+from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
 from gateway.server.schema import FederatedSchema
 from gateway.server.view import GatewayView
+
+# A task run for the app's lifetime, given the pipeline to swap new supergraphs into.
+Watch = Callable[[Pipeline, GatewayConfig], Coroutine[Any, Any, None]]
 
 
 def create_app(
@@ -30,9 +36,11 @@ def create_app(
     config: GatewayConfig | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     planner: Planner | None = None,
+    watch: Watch | None = None,
 ) -> Starlette:
     """`planner` replaces the planning stage (tests with hand-written plans); by default
-    plans come from a `PlanCache` over `supergraph`."""
+    plans come from a `PlanCache` over `supergraph`. `watch` runs for the app's lifetime and
+    may swap a new supergraph into the pipeline (hot reload, `gateway.server.reload`)."""
     config = config or GatewayConfig()
     client = HttpSubgraphClient(
         transport=transport,
@@ -41,15 +49,12 @@ def create_app(
         url_overrides=config.subgraph_urls,
     )
     pipeline = Pipeline(
-        supergraph,
-        OperationCache(config.operation_cache_size, config.limits),
-        planner or default_planner(supergraph, config),
+        serving_state(supergraph, config, planner),
         client,
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
     )
     view = GatewayView(
-        FederatedSchema(pipeline, supergraph.api_schema),
-        graphql_ide="graphiql" if config.graphiql else None,
+        FederatedSchema(pipeline), graphql_ide="graphiql" if config.graphiql else None
     )
 
     async def health(_: Request) -> JSONResponse:
@@ -57,8 +62,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        yield
-        await client.aclose()
+        watching = None
+        if watch is not None:
+            watching = asyncio.create_task(watch(pipeline, config))
+        try:
+            yield
+        finally:
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
+            await client.aclose()
 
     app = Starlette(
         routes=[
@@ -71,6 +85,16 @@ def create_app(
     app.state.pipeline = pipeline
     app.state.subgraph_client = client
     return app
+
+
+def serving_state(
+    supergraph: SupergraphLike, config: GatewayConfig, planner: Planner | None = None
+) -> ServingState:
+    return ServingState(
+        supergraph,
+        OperationCache(config.operation_cache_size, config.limits),
+        planner or default_planner(supergraph, config),
+    )
 
 
 def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planner:

@@ -41,21 +41,34 @@ def error_outcome(code: str, message: str, status: int | None = None, **extra: A
     return Outcome({"errors": [error]}, request_error=True, status=status)
 
 
+@dataclass(frozen=True)
+class ServingState:
+    """Everything derived from one supergraph. A reload builds a new one and swaps it in whole;
+    a request reads it once, so it finishes on the supergraph and plans it started with."""
+
+    supergraph: SupergraphLike
+    operations: OperationCache
+    planner: Planner
+
+
 class Pipeline:
     def __init__(
         self,
-        supergraph: SupergraphLike,
-        operations: OperationCache,
-        planner: Planner,
+        state: ServingState,
         client: SubgraphClient,
         *,
         forwarded_headers: Collection[str] = FORWARDED_HEADERS,
     ) -> None:
-        self.supergraph = supergraph
-        self.operations = operations
-        self.planner = planner
+        self.state = state
         self.client = client
         self.forwarded_headers = tuple(forwarded_headers)
+
+    @property
+    def supergraph(self) -> SupergraphLike:
+        return self.state.supergraph
+
+    def swap(self, state: ServingState) -> None:
+        self.state = state
 
     async def run(
         self,
@@ -67,16 +80,19 @@ class Pipeline:
         headers: Mapping[str, str] | None = None,
     ) -> Outcome:
         headers = headers or {}
+        state = self.state
         try:
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
-            operation = self.operations.prepare(query, operation_name, self.supergraph.api_schema)
+            operation = state.operations.prepare(
+                query, operation_name, state.supergraph.api_schema
+            )
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
-            plan = self.planner(operation)
+            plan = state.planner(operation)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             response = await execute(
-                plan, operation, variables, self.supergraph, self.client, forwarded
+                plan, operation, variables, state.supergraph, self.client, forwarded
             )
             return Outcome(response)
         except ClientError as refusal:

@@ -2,7 +2,8 @@
 
 With `--workers N` uvicorn runs N processes, each importing `app_from_environment` (an app
 factory) and building its own app from the supergraph and config paths the parent put in the
-environment. uvloop and httptools are used when installed.
+environment. uvloop and httptools are used when installed. Each process watches its supergraph
+source for changes (`gateway.server.reload`).
 """
 
 from __future__ import annotations
@@ -19,34 +20,84 @@ from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
 
 SUPERGRAPH_VARIABLE = "SWITCHBOARD_SUPERGRAPH"
+COMPOSE_VARIABLE = "SWITCHBOARD_COMPOSE"
+POLL_VARIABLE = "SWITCHBOARD_POLL_SECONDS"
 CONFIG_VARIABLE = "SWITCHBOARD_CONFIG"
 APP_FACTORY = "gateway.server.runner:app_from_environment"
+FILE_POLL_SECONDS = 1.0
+COMPOSE_POLL_SECONDS = 10.0
 
 
-def load_app(supergraph_path: str, config_path: str | None) -> Starlette:
+def load_app(
+    supergraph_path: str | None,
+    config_path: str | None,
+    *,
+    compose_path: str | None = None,
+    poll_seconds: float | None = None,
+) -> Starlette:
+    from gateway.server.reload import (
+        ReloadError,
+        compose_from_config,
+        composition_source,
+        watch_file,
+        watch_source,
+    )
     from gateway.supergraph import Supergraph
 
-    supergraph = Supergraph.from_sdl(Path(supergraph_path).read_text(encoding="utf-8"))
-    return create_app(supergraph, config=GatewayConfig.load(config_path))
+    if compose_path is not None:
+        source = composition_source(Path(compose_path))
+        try:
+            sdl = compose_from_config(Path(compose_path))
+        except ReloadError as error:
+            raise ConfigError(f"cannot compose {compose_path}: {error}") from None
+        watch = watch_source(source, compose_path, poll_seconds or COMPOSE_POLL_SECONDS)
+    elif supergraph_path is not None:
+        sdl = Path(supergraph_path).read_text(encoding="utf-8")
+        watch = watch_file(Path(supergraph_path), poll_seconds or FILE_POLL_SECONDS)
+    else:
+        raise ConfigError("give a supergraph file or a composition config")
+    return create_app(Supergraph.from_sdl(sdl), config=GatewayConfig.load(config_path), watch=watch)
 
 
 def app_from_environment() -> Starlette:
-    return load_app(os.environ[SUPERGRAPH_VARIABLE], os.environ.get(CONFIG_VARIABLE) or None)
+    poll = os.environ.get(POLL_VARIABLE)
+    return load_app(
+        os.environ.get(SUPERGRAPH_VARIABLE) or None,
+        os.environ.get(CONFIG_VARIABLE) or None,
+        compose_path=os.environ.get(COMPOSE_VARIABLE) or None,
+        poll_seconds=float(poll) if poll else None,
+    )
 
 
-def serve(supergraph_path: str, config_path: str | None, host: str, port: int, workers: int) -> int:
+def serve(
+    supergraph_path: str | None,
+    config_path: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    *,
+    compose_path: str | None = None,
+    poll_seconds: float | None = None,
+) -> int:
     # Fail here, in the parent, with a readable message, rather than in every worker.
     try:
-        load_app(supergraph_path, config_path)
+        load_app(supergraph_path, config_path, compose_path=compose_path, poll_seconds=poll_seconds)
     except (OSError, ConfigError) as error:
         print(f"switchboard serve: {error}", file=sys.stderr)
         return 1
     except Exception as error:  # a supergraph that does not load, whatever the cause
-        print(f"switchboard serve: cannot load {supergraph_path}: {error}", file=sys.stderr)
+        source = supergraph_path or compose_path
+        print(f"switchboard serve: cannot load {source}: {error}", file=sys.stderr)
         return 1
-    os.environ[SUPERGRAPH_VARIABLE] = str(Path(supergraph_path).resolve())
-    if config_path:
-        os.environ[CONFIG_VARIABLE] = str(Path(config_path).resolve())
+    for variable, value in (
+        (SUPERGRAPH_VARIABLE, supergraph_path),
+        (COMPOSE_VARIABLE, compose_path),
+        (CONFIG_VARIABLE, config_path),
+    ):
+        if value:
+            os.environ[variable] = str(Path(value).resolve())
+    if poll_seconds:
+        os.environ[POLL_VARIABLE] = str(poll_seconds)
     uvicorn.run(
         APP_FACTORY,
         factory=True,

@@ -63,10 +63,14 @@ class FederatedSchema(BaseSchema):
     schema_directives: list[object] = []
     exception_handlers = ()
 
-    def __init__(self, pipeline: Pipeline, api_schema: GraphQLSchema) -> None:
+    def __init__(self, pipeline: Pipeline) -> None:
         self.pipeline = pipeline
-        self.api_schema = api_schema
         self.config = StrawberryConfig()
+
+    @property
+    def api_schema(self) -> GraphQLSchema:
+        """The schema clients see now; a reload may replace it."""
+        return self.pipeline.supergraph.api_schema
 
     async def execute(
         self,

@@ -1,0 +1,231 @@
+"""Hot reload: a new supergraph is swapped in while requests run; none fails, the new field
+appears after the poll, and a supergraph that does not load or compose leaves the old one
+serving. Subgraphs run under uvicorn so recomposition introspects them over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import strawberry
+import uvicorn
+import yaml
+from strawberry.asgi import GraphQL
+
+from gateway.server import create_app
+from gateway.server.reload import compose_from_config, composition_source, watch_file, watch_source
+from gateway.supergraph import Supergraph
+
+
+@strawberry.federation.type(keys=["id"])
+class Product:
+    id: strawberry.ID
+    name: str
+
+
+@strawberry.federation.type(keys=["id"], name="Product")
+class ProductWithPrice:
+    """The same entity with one more field: the change a reload must pick up."""
+
+    id: strawberry.ID
+    name: str
+    price: int = 42
+
+
+@strawberry.type
+class QueryV1:
+    @strawberry.field
+    def product(self) -> Product:
+        return Product(id=strawberry.ID("1"), name="Lamp")
+
+
+@strawberry.type(name="Query")
+class QueryV2:
+    @strawberry.field
+    def product(self) -> ProductWithPrice:
+        return ProductWithPrice(id=strawberry.ID("1"), name="Lamp")
+
+
+V1 = strawberry.federation.Schema(query=QueryV1)
+V2 = strawberry.federation.Schema(query=QueryV2)
+
+
+@strawberry.type
+class Review:
+    body: str
+
+
+@strawberry.federation.type(keys=["id"], name="Product")
+class ReviewedProduct:
+    id: strawberry.ID
+    # Also defined by `products`, and not @shareable: composing the two is an error.
+    name: str = "clash"
+
+
+@strawberry.type(name="Query")
+class ReviewsQuery:
+    @strawberry.field
+    def reviews(self) -> list[Review]:
+        return [Review(body="bright")]
+
+
+BROKEN = strawberry.federation.Schema(query=ReviewsQuery, types=[ReviewedProduct])
+
+
+class SwitchableApp:
+    """An ASGI subgraph whose schema a test can replace while it serves."""
+
+    def __init__(self, schema: strawberry.federation.Schema) -> None:
+        self.app = GraphQL(schema)
+
+    def serve(self, schema: strawberry.federation.Schema) -> None:
+        self.app = GraphQL(schema)
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await self.app(scope, receive, send)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def served(app: Any) -> AsyncIterator[str]:
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    await poll_until(lambda: _started(server))
+    try:
+        yield f"http://127.0.0.1:{port}/graphql"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _started(server: uvicorn.Server) -> bool:
+    return server.started
+
+
+async def poll_until(check: Any, attempts: int = 300) -> Any:
+    for _attempt in range(attempts):
+        result = await check()
+        if result:
+            return result
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
+
+
+async def hammer(client: httpx.AsyncClient, stop: asyncio.Event) -> list[dict[str, Any]]:
+    """Ask for the field every supergraph has, as fast as possible, until told to stop."""
+    bodies = []
+    while not stop.is_set():
+        response = await client.post("/graphql", json={"query": "{ product { id name } }"})
+        bodies.append(response.json())
+    return bodies
+
+
+@contextlib.asynccontextmanager
+async def gateway(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+        ) as client,
+    ):
+        yield client
+
+
+async def has_price(client: httpx.AsyncClient) -> bool:
+    body = (await client.post("/graphql", json={"query": "{ product { price } }"})).json()
+    return body.get("data") == {"product": {"price": 42}}
+
+
+async def test_recomposes_from_live_subgraphs(tmp_path: Path) -> None:
+    subgraph = SwitchableApp(V1)
+    reviews = SwitchableApp(BROKEN)
+    async with served(subgraph) as products_url, served(reviews) as reviews_url:
+        config = tmp_path / "supergraph.yaml"
+        settings = {"subgraphs": {"products": {
+            "routing_url": products_url, "schema": {"subgraph_url": products_url}
+        }}}  # fmt: skip
+        config.write_text(yaml.safe_dump(settings))
+        sdl = await asyncio.to_thread(compose_from_config, config)
+        app = create_app(
+            Supergraph.from_sdl(sdl),
+            watch=watch_source(composition_source(config), "test", interval_seconds=0.05),
+        )
+        async with gateway(app) as client:
+            assert not await has_price(client)
+            stop = asyncio.Event()
+            load = asyncio.create_task(hammer(client, stop))
+            subgraph.serve(V2)
+            assert await poll_until(lambda: has_price(client))
+
+            # A second subgraph whose SDL clashes: composition fails, the graph stays.
+            settings["subgraphs"]["reviews"] = {
+                "routing_url": reviews_url, "schema": {"subgraph_url": reviews_url}
+            }  # fmt: skip
+            config.write_text(yaml.safe_dump(settings))
+            await asyncio.sleep(0.3)
+            stop.set()
+            bodies = await load
+            assert await has_price(client)
+            body = (await client.post("/graphql", json={"query": "{ reviews { body } }"})).json()
+            assert body["errors"][0]["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED"
+
+    assert len(bodies) > 10
+    assert all(body == {"data": {"product": {"id": "1", "name": "Lamp"}}} for body in bodies)
+
+
+async def test_reloads_a_changed_supergraph_file(tmp_path: Path) -> None:
+    subgraph = SwitchableApp(V2)
+    async with served(subgraph) as url:
+        config = tmp_path / "supergraph.yaml"
+        config.write_text(yaml.safe_dump({"subgraphs": {"products": {
+            "routing_url": url, "schema": {"subgraph_url": url}
+        }}}))  # fmt: skip
+        path = tmp_path / "supergraph.graphql"
+        subgraph.serve(V1)
+        path.write_text(await asyncio.to_thread(compose_from_config, config))
+        app = create_app(
+            Supergraph.from_sdl(path.read_text()), watch=watch_file(path, interval_seconds=0.05)
+        )
+        async with gateway(app) as client:
+            stop = asyncio.Event()
+            load = asyncio.create_task(hammer(client, stop))
+            subgraph.serve(V2)
+            path.write_text(await asyncio.to_thread(compose_from_config, config))
+            assert await poll_until(lambda: has_price(client))
+
+            path.write_text("this is not a supergraph {")
+            await asyncio.sleep(0.3)
+            stop.set()
+            bodies = await load
+            assert await has_price(client)
+
+    assert len(bodies) > 10
+    assert all(body == {"data": {"product": {"id": "1", "name": "Lamp"}}} for body in bodies)
+
+
+@pytest.mark.parametrize("missing", ["file", "compose"])
+def test_serve_refuses_a_source_that_does_not_load(tmp_path: Path, missing: str) -> None:
+    from gateway.cli import main
+
+    if missing == "file":
+        (tmp_path / "bad.graphql").write_text("type Query {")
+        arguments = ["serve", "--supergraph", str(tmp_path / "bad.graphql")]
+    else:
+        (tmp_path / "supergraph.yaml").write_text(
+            "subgraphs: {a: {routing_url: 'http://a', schema: {file: missing.graphql}}}"
+        )
+        arguments = ["serve", "--compose", str(tmp_path / "supergraph.yaml")]
+    assert main(arguments) == 1
