@@ -6,12 +6,13 @@ along as private attributes and are revealed by resolvers that check the princip
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
 from subgraphs.apps.lifecycle import AppStatus
 from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
 from subgraphs.common.pagination import Connection, PageRequest
 
@@ -20,11 +21,6 @@ strawberry.enum(AppStatus, description="Where an app is in its lifecycle.")
 
 READ = [["apps:read"]]
 WRITE = [["apps:write"]]
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; they were stored as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 @strawberry.federation.type(keys=["id"], description="A developer organization that owns apps.")
@@ -92,9 +88,9 @@ class App:
             redirect_uris=list(row.redirect_uris),
             requested_scopes=list(row.requested_scopes),
             client_id=row.client_id,
-            created_at=aware(row.created_at),
-            updated_at=aware(row.updated_at),
-            published_at=aware(row.published_at) if row.published_at else None,
+            created_at=as_utc(row.created_at),
+            updated_at=as_utc(row.updated_at),
+            published_at=as_utc(row.published_at) if row.published_at else None,
             organization_id=row.organization_id,
             stored_webhook_url=row.webhook_url,
             stored_webhook_secret=row.webhook_secret,

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus, EventType
-from subgraphs.installs.models import AppReferenceRow, utc_now
+from subgraphs.installs.models import AppReferenceRow
 
 logger = logging.getLogger(__name__)
 

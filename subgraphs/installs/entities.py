@@ -13,9 +13,10 @@ from typing import Self
 
 import strawberry
 
+from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
 from subgraphs.common.pagination import Connection, PageRequest
-from subgraphs.installs.models import InstallationRow, WorkspaceRow, as_utc
+from subgraphs.installs.models import InstallationRow, WorkspaceRow
 
 READ = [["installs:read"]]
 

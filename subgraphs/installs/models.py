@@ -6,7 +6,7 @@ scopes are JSON lists; timestamps are timezone-aware and always UTC.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import registry
@@ -15,15 +15,6 @@ from sqlmodel import Field, SQLModel
 
 class Base(SQLModel, registry=registry()):
     pass
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; every stored moment is UTC, so say so."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class WorkspaceRow(Base, table=True):

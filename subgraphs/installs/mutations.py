@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from subgraphs.common.clock import utc_now
 from subgraphs.common.context import Info
 from subgraphs.common.errors import (
     BadUserInput,
@@ -27,12 +28,7 @@ from subgraphs.common.errors import (
 )
 from subgraphs.common.events import EventType
 from subgraphs.installs.entities import Installation, InstallationStatus, Workspace, WorkspacePlan
-from subgraphs.installs.models import (
-    AppReferenceRow,
-    InstallationRow,
-    WorkspaceRow,
-    utc_now,
-)
+from subgraphs.installs.models import AppReferenceRow, InstallationRow, WorkspaceRow
 from subgraphs.installs.visibility import require_reach
 
 WRITE = [["installs:write"]]

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
 
+from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
 from subgraphs.common.pagination import Connection, PageRequest
 from subgraphs.marketplace.models import CategoryRow, ListingRow, ReviewRow
@@ -79,11 +80,6 @@ class RatingSummary:
         if not self.total:
             return None
         return round(sum(rating * n for rating, n in self.counts.items()) / self.total, 2)
-
-
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; every timestamp here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @strawberry.federation.type(keys=["id"])

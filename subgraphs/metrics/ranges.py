@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import strawberry
 
+from subgraphs.common.clock import as_utc
 from subgraphs.common.errors import BadUserInput
 
 DEFAULT_SPAN = timedelta(days=30)
@@ -83,14 +84,6 @@ def hour_of(moment: datetime) -> datetime:
 
 def _next_hour(moment: datetime) -> datetime:
     return hour_of(moment) + timedelta(hours=1)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite drops offsets, so every stored or compared time is UTC; naive values read back
-    from SQLite are UTC too."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 def _aware(moment: datetime | None, argument: str) -> datetime | None:
