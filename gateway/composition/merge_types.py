@@ -87,7 +87,7 @@ def add_join_type(
     context: MergeContext, target: MergedType, sources: Sequence[tuple[int, SubgraphType]]
 ) -> None:
     # Apollo's Fed 1 upgrader turns `extend type` into a plain definition when another subgraph
-    # defines the type.
+    # defines the type; a type marked `@extends` stays an extension.
     defined_elsewhere = any(not t.extension_only and not t.extends for _, t in sources)
     for index, type_ in sources:
         graph = context.graph(index)
@@ -98,7 +98,7 @@ def add_join_type(
         for key in type_.keys:
             extension = (
                 ", extension: true"
-                if (key.on_extension or type_.extends) and not fed1_defined
+                if (key.on_extension and not fed1_defined) or type_.extends
                 else ""
             )
             resolvable = (

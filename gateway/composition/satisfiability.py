@@ -55,26 +55,40 @@ class _Walk:
                 found.append(candidate)
         return found
 
-    def jumps(self, index: int, type_name: str, field_name: str) -> list[Candidate]:
-        current = self.subgraphs[index].type(type_name)
-        if current is None:
-            return []
-        targets: list[Candidate] = []
-        for other_index in range(len(self.subgraphs)):
-            if other_index == index:
-                continue
-            for other_type in self.entity_types(other_index, type_name):
-                if other_type.field(field_name) is None or other_type.field(field_name).external:  # type: ignore[union-attr]
+    def reachable(self, index: int, type_name: str) -> set[int]:
+        """The subgraphs an entity of `type_name` held in subgraph `index` can be taken to:
+        through a resolvable key whose fields it has, and on from there, since the subgraph
+        jumped to can give its own fields, including the fields of another key."""
+        reached = {index}
+        frontier = [index]
+        while frontier:
+            holder = frontier.pop()
+            held = self.entity_types(holder, type_name)
+            for other in range(len(self.subgraphs)):
+                if other not in reached and self.accepts(other, type_name, held):
+                    reached.add(other)
+                    frontier.append(other)
+        return reached
+
+    def accepts(self, index: int, type_name: str, held: Sequence[SubgraphType]) -> bool:
+        """Whether subgraph `index` resolves `type_name` by a key the `held` types can fill."""
+        for other_type in self.entity_types(index, type_name):
+            for key in other_type.keys:
+                if key.resolvable is False:
                     continue
-                keys = [key for key in other_type.keys if key.resolvable is not False]
-                if any(
-                    all(
-                        current.field(name) is not None
-                        for name in selected_fields(key.fields).top_level_names()
-                    )
-                    for key in keys
-                ):
+                names = selected_fields(key.fields).top_level_names()
+                if any(all(h.field(name) is not None for name in names) for h in held):
+                    return True
+        return False
+
+    def jumps(self, index: int, type_name: str, field_name: str) -> list[Candidate]:
+        targets: list[Candidate] = []
+        for other_index in sorted(self.reachable(index, type_name) - {index}):
+            for other_type in self.entity_types(other_index, type_name):
+                other_field = other_type.field(field_name)
+                if other_field is not None and not other_field.external:
                     targets.append((other_index, False))
+                    break
         return targets
 
     def enqueue(

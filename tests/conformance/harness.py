@@ -125,7 +125,21 @@ class Scenario:
 
     @property
     def supergraph_sdl(self) -> str:
+        """Composed by Apollo's composition (checked in)."""
         return (self.directory / "supergraph.graphql").read_text()
+
+    def compose(self) -> str:
+        """Composed by the gateway's own composer from the same SDLs and routing URLs."""
+        from gateway.composition import CompositionFailure, SubgraphDefinition, compose
+
+        result = compose(
+            [
+                SubgraphDefinition(name, routing_url(name, self.name), self.sdl(name))
+                for name in self.subgraph_names
+            ]
+        )
+        assert not isinstance(result, CompositionFailure), result.errors
+        return result.supergraph_sdl
 
     def cases(self) -> list[Case]:
         cases_directory = self.directory / "cases"
