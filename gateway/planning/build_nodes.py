@@ -98,6 +98,7 @@ class NodeBuilder:
             operation_name=name,
             variable_usages=variables,
             requires=required_selections(group.requires) if group.is_entity else (),
+            input_rewrites=tuple(group.input_rewrites),
         )
         if group.is_entity:
             return Flatten(path=group.merge_path, node=fetch)
@@ -132,7 +133,7 @@ class NodeBuilder:
         children = self.graph.children(group)
         order = self.graph_order
         inline = sorted(
-            (child for child in children if child.all_parents == [group]),
+            (child for child in children if self.graph.direct_parents(child) == [group]),
             key=lambda child: (len(child.merge_path), order.get(child.service, 0), child.id),
         )
         deferred = [child for child in children if child not in inline]

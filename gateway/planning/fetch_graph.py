@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gateway.planning.nodes import ValueSetter
 from gateway.planning.selection_tree import SelectionTree
 
 Conditions = tuple[tuple[str, bool], ...]
@@ -31,6 +32,8 @@ class FetchGroup:
     # Mutation root fields run in order: the index of the root-field run this group serves.
     mutation_step: int = 0
     has_requires: bool = False
+    # `__typename` renames on the representations sent (`@interfaceObject`).
+    input_rewrites: list[ValueSetter] = field(default_factory=list)
 
     @property
     def all_parents(self) -> list[FetchGroup]:
@@ -67,6 +70,17 @@ class FetchGraph:
         self.groups.append(group)
         return group
 
+    def direct_parents(self, group: FetchGroup) -> list[FetchGroup]:
+        """`all_parents` without those another parent already waits for (a transitive
+        reduction): a fetch needing its entity's fetch and a requirement fetched below it
+        runs right after the requirement."""
+        parents = group.all_parents
+        return [
+            parent
+            for parent in parents
+            if not any(other is not parent and _waits_for(other, parent) for other in parents)
+        ]
+
     def children(self, group: FetchGroup) -> list[FetchGroup]:
         return [candidate for candidate in self.groups if group in candidate.all_parents]
 
@@ -77,3 +91,16 @@ class FetchGraph:
             other.dependencies = [
                 dependency for dependency in other.dependencies if dependency is not group
             ]
+
+
+def _waits_for(group: FetchGroup, ancestor: FetchGroup) -> bool:
+    pending = list(group.all_parents)
+    seen: set[int] = set()
+    while pending:
+        current = pending.pop()
+        if current is ancestor:
+            return True
+        if current.id not in seen:
+            seen.add(current.id)
+            pending.extend(current.all_parents)
+    return False

@@ -3,6 +3,9 @@ another, and field sets (`@key`, `@requires`) as client-like selections."""
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
+
 from graphql import (
     ArgumentNode,
     FieldNode,
@@ -75,6 +78,39 @@ def usable_key(supergraph: Supergraph, type_name: str, source: str, target: str)
     return None
 
 
+@dataclass(frozen=True)
+class Hop:
+    """One entity fetch of a route: the subgraph entered, and the key it is entered with."""
+
+    graph: str
+    key: Key
+
+
+def key_route(
+    supergraph: Supergraph, type_name: str, source: str, target: str
+) -> tuple[Hop, ...] | None:
+    """The shortest chain of entity fetches taking an entity of `type_name` from `source` to
+    `target`, each entered with a key the previous subgraph can supply (breadth first, in
+    the supergraph's graph order, so the choice is deterministic)."""
+    routes: dict[str, tuple[Hop, ...]] = {source: ()}
+    frontier = [source]
+    while frontier:
+        reached: list[str] = []
+        for graph in frontier:
+            for candidate in supergraph.graphs:
+                if candidate in routes:
+                    continue
+                key = usable_key(supergraph, type_name, graph, candidate)
+                if key is None:
+                    continue
+                routes[candidate] = (*routes[graph], Hop(candidate, key))
+                if candidate == target:
+                    return routes[candidate]
+                reached.append(candidate)
+        frontier = reached
+    return None
+
+
 def add_field_set(
     tree: SelectionTree,
     selections: tuple[FieldSetSelection, ...],
@@ -90,6 +126,7 @@ def add_field_set(
             continue
         entry = tree.add_field(
             selection.name,
+            required_alias(selection),
             arguments=_arguments(selection),
             composite=bool(selection.selections),
             first=first,
@@ -104,8 +141,10 @@ def field_set_nodes(selections: tuple[FieldSetSelection, ...]) -> tuple[Selectio
     nodes: list[SelectionNode] = []
     for selection in selections:
         if isinstance(selection, FieldSelection):
+            alias = required_alias(selection)
             nodes.append(
                 FieldNode(
+                    alias=NameNode(value=alias) if alias else None,
                     name=NameNode(value=selection.name),
                     arguments=_arguments(selection),
                     directives=(),
@@ -125,6 +164,17 @@ def field_set_nodes(selections: tuple[FieldSetSelection, ...]) -> tuple[Selectio
                 )
             )
     return tuple(nodes)
+
+
+def required_alias(selection: FieldSelection) -> str | None:
+    """The response key a field-set field with arguments is fetched under. The merged
+    response is keyed by response key: fetched as plain `rate`, `rate(region: "EU")` would
+    clash with the client's `rate(region: "US")` (or another requirement's) in the same fetch
+    or the same object. The representation still sends it as `rate`, as Apollo does."""
+    if not selection.arguments:
+        return None
+    printed = ",".join(f"{name}:{value}" for name, value in selection.arguments)
+    return f"{selection.name}__requires_{hashlib.sha1(printed.encode()).hexdigest()[:8]}"
 
 
 def _arguments(selection: FieldSelection) -> tuple[ArgumentNode, ...]:

@@ -21,10 +21,13 @@ LIST_MARKER = "@"
 
 @dataclass(frozen=True)
 class RequiredField:
-    """A field of a representation; `selections` for an object-valued key field."""
+    """A field of a representation; `selections` for an object-valued key field. The value is
+    read from the merged response at `alias` when set (a required field with arguments is
+    fetched under an alias) and sent under `name`, the field the subgraph expects."""
 
     name: str
     selections: tuple[RequiredSelection, ...] = ()
+    alias: str | None = None
 
 
 @dataclass(frozen=True)

@@ -113,6 +113,7 @@ def required_selections(tree: SelectionTree) -> tuple[RequiredSelection, ...]:
             selections.append(
                 RequiredField(
                     name=entry.name,
+                    alias=entry.alias,
                     selections=required_selections(entry.children) if entry.children else (),
                 )
             )
@@ -130,4 +131,3 @@ def fetch_operation_name(client_name: str | None, service: str, index: int) -> s
     if not client_name:
         return None
     return f"{client_name}__{re.sub(r'[^A-Za-z0-9_]', '_', service)}__{index}"
-

@@ -16,8 +16,11 @@ from graphql import FieldNode, InlineFragmentNode, SelectionNode
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import Conditions, FetchGraph, FetchGroup
 from gateway.planning.nodes import OperationKind
-from gateway.planning.walk import Position, Walker, conditions_of
+from gateway.planning.positions import Position, conditions_of
+from gateway.planning.walk import Walker
 from gateway.supergraph import Supergraph
+
+INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 class RootPlanner:
@@ -50,6 +53,9 @@ class RootPlanner:
             elif isinstance(selection, FieldNode):
                 if selection.name.value == "__typename" and not wrappers:
                     # The gateway answers the root `__typename` itself.
+                    continue
+                if selection.name.value in INTROSPECTION_FIELDS:
+                    # So it answers introspection, from the API schema: no subgraph has it.
                     continue
                 self._root_field(selection, wrappers)
 

@@ -2,94 +2,51 @@
 
 Greedy: a field stays in the current group's subgraph when that subgraph can resolve it
 (honouring `@external`, `@provides` on the path, `@override`, per-graph type membership);
-otherwise the walk jumps through an entity fetch from the nearest entity above it (the
-*anchor*) to a subgraph that resolves it, via a key the current subgraph can supply, after
-planning the field's `@requires` in the current group.
+otherwise the walk jumps through entity fetches from the nearest entity above it (the
+*anchor*) to a subgraph that resolves it (`entity_jumps`), after planning the field's
+`@requires` there. A requiring fetch waits for every fetch its requirement's walk put fields
+into, whether that walk created the fetch or reused one (e.g. `price` from a products fetch
+the client's own fields already needed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from graphql import (
-    DirectiveNode,
     FieldNode,
     InlineFragmentNode,
     NamedTypeNode,
     NameNode,
     SelectionNode,
     SelectionSetNode,
-    VariableNode,
 )
 
+from gateway.planning.entity_jumps import EntityJumps
 from gateway.planning.errors import PlanningError
-from gateway.planning.fetch_graph import Conditions, FetchGraph, FetchGroup
-from gateway.planning.keys import add_field_set, available_in, field_set_nodes, usable_key
-from gateway.planning.selection_tree import SelectionTree
-from gateway.supergraph import (
-    CompositeType,
-    Field,
-    FieldSelection,
-    FieldSetSelection,
-    FragmentSelection,
-    Supergraph,
+from gateway.planning.fetch_graph import FetchGraph, FetchGroup
+from gateway.planning.keys import available_in
+from gateway.planning.positions import (
+    Anchor,
+    Position,
+    Step,
+    conditions_of,
+    list_depth,
+    merge_conditions,
+    provided_under_field,
+    provided_under_fragment,
 )
+from gateway.supergraph import CompositeType, Field, FieldSelection, FieldSetSelection, Supergraph
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step from an anchor entity down to the current position: a field or a fragment."""
-
-    field: FieldNode | None = None
-    field_type: str = ""
-    list_depth: int = 0
-    fragment_type: str | None = None
-    directives: tuple[DirectiveNode, ...] = ()
-
-
-@dataclass(frozen=True)
-class Position:
-    group: FetchGroup
-    tree: SelectionTree
-    parent_type: str
-    response_path: tuple[str, ...]
-    conditions: Conditions
-    anchor: Anchor | None = None
-    provided: tuple[FieldSetSelection, ...] | None = None
-
-
-@dataclass(frozen=True)
-class Anchor:
-    position: Position
-    steps: tuple[Step, ...] = ()
-
-
-def list_depth(type_text: str) -> int:
-    return type_text.count("[")
-
-
-def conditions_of(directives: Iterable[DirectiveNode]) -> Conditions:
-    found: list[tuple[str, bool]] = []
-    for directive in directives:
-        if directive.name.value not in ("skip", "include"):
-            continue
-        for argument in directive.arguments or ():
-            if argument.name.value == "if" and isinstance(argument.value, VariableNode):
-                found.append((argument.value.name.value, directive.name.value == "include"))
-    return tuple(found)
-
-
-def _merge_conditions(outer: Conditions, inner: Conditions) -> Conditions:
-    return outer + tuple(condition for condition in inner if condition not in outer)
-
-
-class Walker:
+class Walker(EntityJumps):
     def __init__(self, supergraph: Supergraph, graph: FetchGraph) -> None:
         self.supergraph = supergraph
         self.graph = graph
-        # How deep the walk is inside `@requires` field sets being planned.
-        self.requirement_depth = 0
+        # One list per `@requires` field set being planned (innermost last): the entity
+        # groups its walk put fields into, new or reused, which the requiring fetch waits for.
+        self.requirement_groups: list[list[FetchGroup]] = []
         # Selection trees where the client asked for `__typename`: an entity fetch out of one
         # asks for it too, as Apollo's plans do.
         self.typename_trees: set[int] = set()
@@ -168,6 +125,12 @@ class Walker:
             self.walk(position, node.selection_set.selections)
             return
         service = position.group.service
+        if type_condition is not None and self._is_interface_object(position.parent_type, service):
+            # Only a subgraph with the real interface knows which implementation an object is.
+            real = self.real_interface_position(position)
+            if real is not None:
+                self.fragment(real, node)
+            return
         if type_condition is not None:
             runtime = set(self.supergraph.possible_types(type_condition, service))
             if self.supergraph.is_abstract(position.parent_type):
@@ -182,16 +145,12 @@ class Walker:
             tree=entry.children,
             parent_type=inner_type,
             response_path=position.response_path,
-            conditions=_merge_conditions(position.conditions, conditions_of(directives)),
-            provided=_provided_under_fragment(position.provided, inner_type),
+            conditions=merge_conditions(position.conditions, conditions_of(directives)),
+            provided=provided_under_fragment(position.provided, inner_type),
         )
         step = Step(fragment_type=type_condition, directives=directives)
         inner = replace(inner, anchor=self._anchor(inner, position, step))
         self.walk(inner, node.selection_set.selections)
-
-    def _is_interface_object(self, type_name: str, service: str) -> bool:
-        named = self.supergraph.types.get(type_name)
-        return isinstance(named, CompositeType) and named.is_interface_object_in(service)
 
     def _anchor(self, inner: Position, outer: Position, step: Step) -> Anchor | None:
         named = self.supergraph.types.get(inner.parent_type)
@@ -213,7 +172,7 @@ class Walker:
         if name == "__typename":
             position.tree.add_field(name, node.alias.value if node.alias else None, (), directives)
             if self._is_interface_object(position.parent_type, position.group.service):
-                self._typename_from_interface(position)
+                self.real_interface_position(position)
             return
         named = self.supergraph.types.get(position.parent_type)
         if not isinstance(named, CompositeType) or name not in named.fields:
@@ -253,26 +212,33 @@ class Walker:
         )
         if entry.children is None or node.selection_set is None:
             return
-        if self.supergraph.is_abstract(field.named_type):
+        if self._abstract_in(field.named_type, service):
             entry.children.add_field("__typename", first=True, rank=-1)
         presence = field.graphs.get(service)
         provided: tuple[FieldSetSelection, ...] | None
         if presence is not None and presence.provides is not None:
             provided = presence.provides.selections
         else:
-            provided = _provided_under_field(position.provided, field.name)
+            provided = provided_under_field(position.provided, field.name)
         depth = list_depth(field.type)
         inner = Position(
             group=position.group,
             tree=entry.children,
             parent_type=field.named_type,
             response_path=(*position.response_path, alias or field.name, *("@",) * depth),
-            conditions=_merge_conditions(position.conditions, conditions_of(directives)),
+            conditions=merge_conditions(position.conditions, conditions_of(directives)),
             provided=provided,
         )
         step = Step(field=node, field_type=field.named_type, list_depth=depth)
         inner = replace(inner, anchor=self._anchor(inner, position, step))
         self.walk(inner, node.selection_set.selections)
+
+    def _abstract_in(self, type_name: str, service: str) -> bool:
+        """Abstract as `service` knows it: an `@interfaceObject` is an object type there, and
+        its `__typename` would only name the interface."""
+        return self.supergraph.is_abstract(type_name) and not self._is_interface_object(
+            type_name, service
+        )
 
     def _explode_interface(self, position: Position, node: FieldNode) -> None:
         """An interface field the subgraph cannot resolve on the interface: ask each
@@ -289,129 +255,6 @@ class Walker:
                 ),
             )
 
-    # entity jumps ------------------------------------------------------------------------
-
-    def _jump(self, position: Position, node: FieldNode, field: Field) -> None:
-        anchor = position.anchor
-        source = position.group.service
-        where = f"{position.parent_type}.{field.name}"
-        if anchor is None:
-            raise PlanningError(
-                f"cannot reach {where} from subgraph {source!r}: no entity above it"
-            )
-        anchor_type = anchor.position.parent_type
-        targets = [graph for graph in field.resolving_graphs if graph != source]
-        existing = {
-            group.service
-            for group in self.graph.groups
-            if position.group in group.parents and group.merge_path == anchor.position.response_path
-        }
-        ordered_graphs = list(self.supergraph.graphs)
-        targets.sort(key=lambda graph: (graph not in existing, ordered_graphs.index(graph)))
-        for target in targets:
-            key = usable_key(self.supergraph, anchor_type, source, target)
-            if key is None or not self._steps_resolve(anchor, target):
-                continue
-            self._jump_to(position, anchor, target, key.fields.selections, node, field)
-            return
-        raise PlanningError(
-            f"cannot reach {where} from subgraph {source!r}: no subgraph resolving it has a key "
-            f"of {anchor_type} that {source!r} can supply"
-        )
-
-    def _typename_from_interface(self, position: Position) -> None:
-        """A subgraph holding an interface as `@interfaceObject` only knows `__typename` as
-        the interface's name: ask a subgraph that has the real interface for it."""
-        anchor = position.anchor
-        named = self.supergraph.composite(position.parent_type)
-        source = position.group.service
-        if anchor is None or anchor.steps:
-            return
-        for target, presence in named.graphs.items():
-            if presence.is_interface_object or target == source:
-                continue
-            key = usable_key(self.supergraph, named.name, source, target)
-            if key is not None:
-                self._jump_to(position, anchor, target, key.fields.selections, None, None)
-                return
-
-    def _steps_resolve(self, anchor: Anchor, target: str) -> bool:
-        parent_type = anchor.position.parent_type
-        for step in anchor.steps:
-            if step.field is not None:
-                if not available_in(self.supergraph, parent_type, step.field.name.value, target):
-                    return False
-                parent_type = step.field_type
-            elif step.fragment_type is not None:
-                parent_type = step.fragment_type
-        return True
-
-    def _jump_to(
-        self,
-        position: Position,
-        anchor: Anchor,
-        target: str,
-        key: tuple[FieldSetSelection, ...],
-        node: FieldNode | None,
-        field: Field | None,
-    ) -> None:
-        """Jump to `target` for `field` (or, with no field, just for `__typename`)."""
-        source_position = anchor.position
-        anchor_type = source_position.parent_type
-        rank = list(self.supergraph.graphs).index(target)
-        source_position.tree.add_field("__typename", first=True, rank=-1)
-        add_field_set(source_position.tree, key, first=True, rank=rank)
-        requires = field.graphs[target].requires if field is not None else None
-        dependencies: list[FetchGroup] = []
-        if requires is not None:
-            if anchor.steps:
-                raise PlanningError(f"@requires on {position.parent_type} below a non-entity path")
-            created_before = len(self.graph.groups)
-            self.requirement_depth += 1
-            self.walk(
-                replace(
-                    source_position,
-                    conditions=position.conditions,
-                    anchor=Anchor(source_position),
-                ),
-                field_set_nodes(requires.selections),
-            )
-            self.requirement_depth -= 1
-            dependencies = self.graph.groups[created_before:]
-        child = self._entity_group(position, source_position, target, dependencies)
-        requires_fragment = child.requires.add_fragment(anchor_type)
-        requires_fragment.children.add_field("__typename")
-        # Apollo lists required fields before the key when the requirement took fetches of its
-        # own, or when this fetch itself serves a requirement; after it otherwise.
-        required_first = requires is not None and (bool(dependencies) or self.requirement_depth > 0)
-        if not required_first:
-            add_field_set(requires_fragment.children, key, first=False)
-        if requires is not None:
-            child.has_requires = True
-            add_field_set(requires_fragment.children, requires.selections, first=False)
-        add_field_set(requires_fragment.children, key, first=False)
-        fragment = child.selections.add_fragment(anchor_type)
-        if id(source_position.tree) in self.typename_trees or self._is_interface_object(
-            anchor_type, source_position.group.service
-        ):
-            fragment.children.add_field("__typename", first=True, rank=-1)
-        root = Position(
-            group=child,
-            tree=fragment.children,
-            parent_type=anchor_type,
-            response_path=source_position.response_path,
-            conditions=position.conditions,
-        )
-        current = replace(root, anchor=Anchor(root))
-        for step in anchor.steps:
-            current = self._replay(current, step)
-        if node is None or field is None:
-            return
-        named = self.supergraph.composite(current.parent_type)
-        if not self._resolvable(current, named, field):
-            raise PlanningError(f"subgraph {target!r} cannot resolve {named.name}.{field.name}")
-        self._add_field(current, node, field)
-
     def _replay(self, position: Position, step: Step) -> Position:
         if step.field is not None:
             node = step.field
@@ -423,7 +266,7 @@ class Walker:
                 composite=True,
             )
             assert entry.children is not None
-            if self.supergraph.is_abstract(step.field_type):
+            if self._abstract_in(step.field_type, position.group.service):
                 entry.children.add_field("__typename", first=True, rank=-1)
             key = entry.response_key
             return replace(
@@ -436,59 +279,3 @@ class Walker:
         return replace(
             position, tree=fragment.children, parent_type=step.fragment_type or position.parent_type
         )
-
-    def _entity_group(
-        self,
-        position: Position,
-        source_position: Position,
-        target: str,
-        dependencies: list[FetchGroup],
-    ) -> FetchGroup:
-        parent = source_position.group
-        for group in self.graph.groups:
-            if (
-                group.service == target
-                and group.is_entity
-                and group.parents == [parent]
-                and group.merge_path == source_position.response_path
-                and group.conditions == position.conditions
-                and group.dependencies == dependencies
-            ):
-                return group
-        group = self.graph.new_group(
-            target,
-            is_entity=True,
-            merge_path=source_position.response_path,
-            conditions=position.conditions,
-            parent=parent,
-            mutation_step=parent.mutation_step,
-        )
-        group.dependencies = list(dependencies)
-        return group
-
-
-def _provided_under_field(
-    provided: tuple[FieldSetSelection, ...] | None, field_name: str
-) -> tuple[FieldSetSelection, ...] | None:
-    if provided is None:
-        return None
-    for selection in provided:
-        if isinstance(selection, FieldSelection) and selection.name == field_name:
-            return selection.selections
-    return None
-
-
-def _provided_under_fragment(
-    provided: tuple[FieldSetSelection, ...] | None, type_name: str
-) -> tuple[FieldSetSelection, ...] | None:
-    if provided is None:
-        return None
-    flattened: list[FieldSetSelection] = []
-    for selection in provided:
-        if isinstance(selection, FragmentSelection):
-            if selection.type_condition == type_name:
-                flattened.extend(selection.selections)
-        else:
-            flattened.append(selection)
-    return tuple(flattened)
-

@@ -7,6 +7,7 @@ or kept only because it was overridden); `resolving_graphs` is the subset that c
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -83,10 +84,25 @@ class FieldInGraph:
 
     @property
     def resolves(self) -> bool:
-        # Progressive override (`overrideLabel`) is planned with every label off: the field
-        # stays with the graph it is overridden from (see docs/deviations.md).
-        progressive_target = self.override_label is not None and self.override_from is not None
-        return not self.external and not self.used_overridden and not progressive_target
+        if self.external or self.used_overridden:
+            return False
+        if self.override_label is None:
+            return True
+        # Progressive override: the overriding graph resolves the field while the label is
+        # on, the graph it overrides (which carries the same label) while it is off.
+        return override_label_enabled(self.override_label) == (self.override_from is not None)
+
+
+PERCENT_LABEL = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
+
+
+def override_label_enabled(label: str) -> bool:
+    """Apollo Router's progressive-override labels: `percent(N)` is on for a fraction N/100
+    of requests, so always at 100 and never at 0. Other percentages are rolled per request by
+    Router; plans here are cached per operation, so they are planned as off, like labels
+    nobody enabled (see docs/deviations.md)."""
+    match = PERCENT_LABEL.fullmatch(label)
+    return match is not None and float(match.group(1)) >= 100
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from gateway.supergraph import CompositeType, EnumType, Supergraph, UnionType
+from gateway.supergraph.model import override_label_enabled
 
 SUPERGRAPHS = Path(__file__).parents[1] / "fixtures" / "supergraphs"
 
@@ -53,8 +54,26 @@ def test_override_and_progressive_override() -> None:
     assert total.resolving_graphs == ("billing",)
     currency = graph.field("Invoice", "currency")
     assert currency.graphs["billing"].override_label == "percent(25)"
-    # Planned with the label off: the field stays with the graph it is overridden from.
+    # A percentage Router rolls per request is planned as off: the field stays where it was.
     assert currency.resolving_graphs == ("legacy",)
+    # Router: percent(100) is always on, percent(0) never.
+    assert graph.field("Invoice", "status").resolving_graphs == ("billing",)
+    assert graph.field("Invoice", "dueDate").resolving_graphs == ("legacy",)
+
+
+@pytest.mark.parametrize(
+    ("label", "enabled"),
+    [
+        ("percent(100)", True),
+        ("percent(100.0)", True),
+        ("percent(0)", False),
+        ("percent(25)", False),
+        ("percent(99.9)", False),
+        ("beta-badges", False),
+    ],
+)
+def test_override_labels_follow_router(label: str, enabled: bool) -> None:
+    assert override_label_enabled(label) is enabled
 
 
 def test_interface_object_and_membership_per_graph() -> None:

@@ -30,6 +30,9 @@ def merge_siblings(graph: FetchGraph) -> bool:
             continue
         kept.selections.merge(group.selections)
         kept.requires.merge(group.requires)
+        kept.input_rewrites.extend(
+            rewrite for rewrite in group.input_rewrites if rewrite not in kept.input_rewrites
+        )
         for child in graph.children(group):
             child.parents = [kept if parent is group else parent for parent in child.parents]
             child.dependencies = [

@@ -1,0 +1,313 @@
+"""How the walk leaves a subgraph: entity fetches from the nearest entity above a field (the
+*anchor*) to a subgraph that resolves it.
+
+A jump follows a *route*: one entity fetch per hop, each entered with a key the previous
+subgraph can supply. Most routes have one hop; when the target's keys are all ones the source
+cannot supply, the route goes through a third subgraph that can (pricing knows `sku`, reviews
+needs `id`, catalog maps one to the other), as Apollo's plans do. A field only an
+`@interfaceObject` subgraph resolves is entered as the interface there, with `__typename`
+rewritten to the interface's name on the representations sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from graphql import FieldNode, SelectionNode
+
+from gateway.planning.errors import PlanningError
+from gateway.planning.fetch_graph import FetchGraph, FetchGroup
+from gateway.planning.keys import (
+    Hop,
+    add_field_set,
+    available_in,
+    field_set_nodes,
+    key_route,
+    usable_key,
+)
+from gateway.planning.nodes import ValueSetter
+from gateway.planning.positions import Anchor, Position, Step
+from gateway.planning.selection_tree import FragmentEntry
+from gateway.supergraph import CompositeType, Field, FieldSet, Supergraph
+
+TYPE_CONDITION = "... on {}"
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a field is fetched: the hops from the anchor's subgraph, the type the last
+    subgraph knows the anchor as (itself, or the `@interfaceObject` interface standing for it),
+    and the field as that type defines it."""
+
+    route: tuple[Hop, ...]
+    entered_type: str
+    field: Field
+
+    @property
+    def target(self) -> str:
+        return self.route[-1].graph
+
+
+class EntityJumps:
+    supergraph: Supergraph
+    graph: FetchGraph
+    requirement_groups: list[list[FetchGroup]]
+    typename_trees: set[int]
+
+    # Provided by the walker.
+    def walk(self, position: Position, selections: Iterable[SelectionNode]) -> None:
+        raise NotImplementedError
+
+    def _resolvable(self, position: Position, named: CompositeType, field: Field) -> bool:
+        raise NotImplementedError
+
+    def _add_field(self, position: Position, node: FieldNode, field: Field) -> None:
+        raise NotImplementedError
+
+    def _replay(self, position: Position, step: Step) -> Position:
+        raise NotImplementedError
+
+    def _is_interface_object(self, type_name: str, service: str) -> bool:
+        named = self.supergraph.types.get(type_name)
+        return isinstance(named, CompositeType) and named.is_interface_object_in(service)
+
+    # choosing where to go ----------------------------------------------------------------
+
+    def _jump(self, position: Position, node: FieldNode, field: Field) -> None:
+        anchor = position.anchor
+        source = position.group.service
+        where = f"{position.parent_type}.{field.name}"
+        if anchor is None:
+            raise PlanningError(
+                f"cannot reach {where} from subgraph {source!r}: no entity above it"
+            )
+        destination = self._destination(position, anchor, field)
+        if destination is None:
+            raise PlanningError(
+                f"cannot reach {where} from subgraph {source!r}: no subgraph resolving it has a "
+                f"key of {anchor.position.parent_type} that {source!r} can reach"
+            )
+        entered = self._follow(position, anchor, destination)
+        for step in anchor.steps:
+            entered = self._replay(entered, step)
+        named = self.supergraph.composite(entered.parent_type)
+        if not self._resolvable(entered, named, destination.field):
+            raise PlanningError(
+                f"subgraph {destination.target!r} cannot resolve {named.name}.{field.name}"
+            )
+        self._add_field(entered, node, destination.field)
+
+    def _destination(self, position: Position, anchor: Anchor, field: Field) -> Destination | None:
+        anchor_type = anchor.position.parent_type
+        source = position.group.service
+        candidates = [
+            Destination(route, anchor_type, field)
+            for target in field.resolving_graphs
+            if target != source and self._steps_resolve(anchor, target)
+            if (route := key_route(self.supergraph, anchor_type, source, target))
+        ]
+        if not candidates and not anchor.steps:
+            candidates = [
+                Destination(route, interface, interface_field)
+                for interface, interface_field, target in self._interface_objects(
+                    anchor_type, field.name
+                )
+                if (route := key_route(self.supergraph, interface, source, target))
+            ]
+        if not candidates:
+            return None
+        existing = {
+            group.service
+            for group in self.graph.groups
+            if position.group in group.parents and group.merge_path == anchor.position.response_path
+        }
+        graph_order = list(self.supergraph.graphs)
+        return min(
+            candidates,
+            key=lambda candidate: (
+                len(candidate.route),
+                candidate.target not in existing,
+                graph_order.index(candidate.target),
+            ),
+        )
+
+    def _interface_objects(self, type_name: str, field_name: str) -> list[tuple[str, Field, str]]:
+        """(interface, its field, subgraph) for each `@interfaceObject` subgraph resolving
+        `field_name` on an interface `type_name` implements."""
+        found: list[tuple[str, Field, str]] = []
+        for named in self.supergraph.types.values():
+            if not isinstance(named, CompositeType) or named.kind != "interface":
+                continue
+            interface_field = named.fields.get(field_name)
+            if interface_field is None or named.name == type_name:
+                continue
+            if type_name not in self.supergraph.possible_types(named.name):
+                continue
+            found.extend(
+                (named.name, interface_field, graph)
+                for graph in interface_field.resolving_graphs
+                if named.is_interface_object_in(graph)
+            )
+        return found
+
+    def _steps_resolve(self, anchor: Anchor, target: str) -> bool:
+        parent_type = anchor.position.parent_type
+        for step in anchor.steps:
+            if step.field is not None:
+                if not available_in(self.supergraph, parent_type, step.field.name.value, target):
+                    return False
+                parent_type = step.field_type
+            elif step.fragment_type is not None:
+                parent_type = step.fragment_type
+        return True
+
+    def _follow(self, position: Position, anchor: Anchor, destination: Destination) -> Position:
+        """Enter every hop of the route; the position in the last one, at the anchor."""
+        current = anchor.position
+        for hop in destination.route[:-1]:
+            current = self.enter(position, current, hop, None, current.parent_type)
+        hop = destination.route[-1]
+        requires = destination.field.graphs[hop.graph].requires
+        if requires is not None and anchor.steps:
+            raise PlanningError(f"@requires on {position.parent_type} below a non-entity path")
+        return self.enter(position, current, hop, requires, destination.entered_type)
+
+    def real_interface_position(self, position: Position) -> Position | None:
+        """In an `@interfaceObject` subgraph, objects are only known as the interface: enter
+        a subgraph that has the real interface (for `__typename`, type conditions)."""
+        anchor = position.anchor
+        named = self.supergraph.composite(position.parent_type)
+        source = position.group.service
+        if anchor is None or anchor.steps:
+            return None
+        for target, presence in named.graphs.items():
+            if presence.is_interface_object or target == source:
+                continue
+            key = usable_key(self.supergraph, named.name, source, target)
+            if key is not None:
+                return self.enter(position, anchor.position, Hop(target, key), None, named.name)
+        return None
+
+    # entering a subgraph -----------------------------------------------------------------
+
+    def enter(
+        self,
+        position: Position,
+        source_position: Position,
+        hop: Hop,
+        requires: FieldSet | None,
+        entered_type: str,
+    ) -> Position:
+        """The entity fetch to `hop.graph` for the entity at `source_position` (after planning
+        `requires` there): its position at the entity, as the target knows it."""
+        anchor_type = source_position.parent_type
+        target = hop.graph
+        key = hop.key.fields.selections
+        rank = list(self.supergraph.graphs).index(target)
+        if not _is_entity_root(source_position):
+            # At the root of an entity fetch the type is already known: it was sent.
+            source_position.tree.add_field("__typename", first=True, rank=-1)
+        add_field_set(source_position.tree, key, first=True, rank=rank)
+        dependencies: list[FetchGroup] = []
+        if requires is not None:
+            self.requirement_groups.append([])
+            self.walk(
+                replace(
+                    source_position,
+                    conditions=position.conditions,
+                    anchor=Anchor(source_position),
+                ),
+                field_set_nodes(requires.selections),
+            )
+            dependencies = sorted(self.requirement_groups.pop(), key=lambda group: group.id)
+        child = self._entity_group(position, source_position, target, dependencies)
+        if self.requirement_groups and child not in self.requirement_groups[-1]:
+            self.requirement_groups[-1].append(child)
+        self._representation(child, anchor_type, hop, requires, bool(dependencies))
+        interface_object = self._is_interface_object(entered_type, target)
+        if interface_object:
+            self._rename_typename(child, anchor_type, entered_type)
+        fragment = child.selections.add_fragment(entered_type)
+        if (
+            id(source_position.tree) in self.typename_trees and not interface_object
+        ) or self._is_interface_object(anchor_type, source_position.group.service):
+            fragment.children.add_field("__typename", first=True, rank=-1)
+        root = Position(
+            group=child,
+            tree=fragment.children,
+            parent_type=entered_type,
+            response_path=source_position.response_path,
+            conditions=position.conditions,
+        )
+        return replace(root, anchor=Anchor(root))
+
+    def _representation(
+        self,
+        child: FetchGroup,
+        anchor_type: str,
+        hop: Hop,
+        requires: FieldSet | None,
+        has_dependencies: bool,
+    ) -> None:
+        key = hop.key.fields.selections
+        fragment = child.requires.add_fragment(anchor_type)
+        fragment.children.add_field("__typename")
+        # Apollo lists required fields before the key when the requirement took fetches of its
+        # own, or when this fetch itself serves a requirement; after it otherwise.
+        required_first = requires is not None and (
+            has_dependencies or bool(self.requirement_groups)
+        )
+        if not required_first:
+            add_field_set(fragment.children, key, first=False)
+        if requires is not None:
+            child.has_requires = True
+            add_field_set(fragment.children, requires.selections, first=False)
+        add_field_set(fragment.children, key, first=False)
+
+    def _rename_typename(self, child: FetchGroup, anchor_type: str, interface: str) -> None:
+        """An `@interfaceObject` subgraph knows the entity only as the interface: send
+        `__typename` as the interface's name (Apollo's input rewrite)."""
+        for object_type in self.supergraph.possible_types(anchor_type):
+            if object_type == interface:
+                continue
+            rewrite = ValueSetter((TYPE_CONDITION.format(object_type), "__typename"), interface)
+            if rewrite not in child.input_rewrites:
+                child.input_rewrites.append(rewrite)
+
+    def _entity_group(
+        self,
+        position: Position,
+        source_position: Position,
+        target: str,
+        dependencies: list[FetchGroup],
+    ) -> FetchGroup:
+        parent = source_position.group
+        for group in self.graph.groups:
+            if (
+                group.service == target
+                and group.is_entity
+                and group.parents == [parent]
+                and group.merge_path == source_position.response_path
+                and group.conditions == position.conditions
+                and group.dependencies == dependencies
+            ):
+                return group
+        group = self.graph.new_group(
+            target,
+            is_entity=True,
+            merge_path=source_position.response_path,
+            conditions=position.conditions,
+            parent=parent,
+            mutation_step=parent.mutation_step,
+        )
+        group.dependencies = list(dependencies)
+        return group
+
+
+def _is_entity_root(position: Position) -> bool:
+    group = position.group
+    return group.is_entity and any(
+        isinstance(entry, FragmentEntry) and entry.children is position.tree
+        for entry in group.selections.entries.values()
+    )
