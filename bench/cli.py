@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from bench.operation import DEFAULT_OPERATION, OPERATIONS
 from bench.runner import DEFAULT_RESULTS_DIRECTORY, Settings, run
 
 
@@ -36,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         "--record-subgraph-requests", type=Path, default=None,
         help="append every distinct request the subgraphs receive to this JSON-lines file",
     )  # fmt: skip
+    parser.add_argument(
+        "--operation", choices=sorted(OPERATIONS), default=DEFAULT_OPERATION,
+        help="heavy: the full HeavyNested benchmark (default); top-products, users: one half; "
+        "no-requires: HeavyNested without shippingEstimate (no @requires hop)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     chosen = {
@@ -55,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         "subgraph_cache": not args.no_subgraph_cache,
         "results_directory": args.results_dir,
         "record_subgraph_requests": args.record_subgraph_requests,
+        "operation": args.operation,
     }
     settings = (
         Settings.for_smoke(**chosen, **common) if args.smoke else Settings(**chosen, **common)

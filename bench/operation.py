@@ -8,6 +8,7 @@ monolith: the same data served as one plain schema, run by the same compiled exe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -15,6 +16,27 @@ import orjson
 from bench.subgraphs import data
 from bench.subgraphs.definition import SubgraphDefinition
 from bench.subgraphs.executor import SubgraphExecutor
+
+FRAGMENTS = """fragment UserFields on User {
+  id
+  name
+  username
+}
+
+fragment ReviewFields on Review {
+  id
+  body
+}
+
+fragment ProductFields on Product {
+  upc
+  name
+  price
+  weight
+  inStock
+  shippingEstimate
+}
+"""
 
 OPERATION_NAME = "HeavyNested"
 OPERATION = """query HeavyNested {
@@ -62,28 +84,69 @@ OPERATION = """query HeavyNested {
   }
 }
 
-fragment UserFields on User {
-  id
-  name
-  username
-}
-
-fragment ReviewFields on Review {
-  id
-  body
-}
-
-fragment ProductFields on Product {
-  upc
-  name
-  price
-  weight
-  inStock
-  shippingEstimate
-}
-"""
+""" + FRAGMENTS
 
 REQUEST_BODY: bytes = orjson.dumps({"query": OPERATION, "operationName": OPERATION_NAME})
+
+# The two halves of HeavyNested, each on its own: for profiling one branch, or for measuring
+# while the engine gets the other one wrong. The full operation stays the benchmark.
+TOP_PRODUCTS_OPERATION = """query TopProductsNested {
+  topProducts(first: 5) {
+    ...ProductFields
+    reviews {
+      ...ReviewFields
+      author {
+        ...UserFields
+        reviews {
+          ...ReviewFields
+          product {
+            ...ProductFields
+            reviews {
+              ...ReviewFields
+              author {
+                ...UserFields
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+""" + FRAGMENTS
+
+# HeavyNested without `shippingEstimate`, so without its `@requires` hop: the same depth and
+# fan-out for an engine (or an engine change) that cannot plan `@requires` below a list yet.
+NO_REQUIRES_OPERATION = OPERATION.replace("query HeavyNested", "query HeavyNestedNoRequires").replace(
+    "  inStock\n  shippingEstimate\n", "  inStock\n"
+)
+
+USERS_OPERATION = """query UsersNested {
+  users {
+    ...UserFields
+    reviews {
+      ...ReviewFields
+      product {
+        ...ProductFields
+        reviews {
+          ...ReviewFields
+          author {
+            ...UserFields
+            reviews {
+              ...ReviewFields
+              product {
+                ...ProductFields
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+""" + FRAGMENTS
 
 _MONOLITH_SDL = """
 type Query {
@@ -146,3 +209,31 @@ MONOLITH = SubgraphDefinition(
 def expected_response() -> dict[str, Any]:
     """What a correct gateway answers to the benchmark operation."""
     return SubgraphExecutor(MONOLITH).execute(OPERATION, OPERATION_NAME)
+
+
+@dataclass(frozen=True)
+class BenchOperation:
+    """One operation the harness can measure: its text, name and request body."""
+
+    key: str
+    name: str
+    text: str
+
+    @property
+    def request_body(self) -> bytes:
+        return orjson.dumps({"query": self.text, "operationName": self.name})
+
+    def expected_response(self) -> dict[str, Any]:
+        return SubgraphExecutor(MONOLITH).execute(self.text, self.name)
+
+
+OPERATIONS: dict[str, BenchOperation] = {
+    operation.key: operation
+    for operation in (
+        BenchOperation("heavy", OPERATION_NAME, OPERATION),
+        BenchOperation("top-products", "TopProductsNested", TOP_PRODUCTS_OPERATION),
+        BenchOperation("users", "UsersNested", USERS_OPERATION),
+        BenchOperation("no-requires", "HeavyNestedNoRequires", NO_REQUIRES_OPERATION),
+    )
+}
+DEFAULT_OPERATION = "heavy"

@@ -22,7 +22,7 @@ from bench import gateways, report
 from bench.compose import SUPERGRAPH_PATH
 from bench.load.generator import LoadGenerator, choose
 from bench.machine import machine_notes
-from bench.operation import OPERATION_NAME, REQUEST_BODY, expected_response
+from bench.operation import DEFAULT_OPERATION, OPERATIONS, BenchOperation
 from bench.processes import ManagedProcess, ProcessFailed, answers_post, free_port
 from bench.procstats import CpuMeter, PeakRssSampler, tree_memory_kib
 from bench.report import GatewayRun
@@ -47,6 +47,12 @@ class Settings:
     ready_timeout: float = 90.0
     results_directory: Path = DEFAULT_RESULTS_DIRECTORY
     record_subgraph_requests: Path | None = None
+    # A key of `bench.operation.OPERATIONS`; the full HeavyNested operation unless chosen.
+    operation: str = DEFAULT_OPERATION
+
+    @property
+    def bench_operation(self) -> BenchOperation:
+        return OPERATIONS[self.operation]
 
     @classmethod
     def for_smoke(cls, **overrides: object) -> Settings:
@@ -103,10 +109,11 @@ def run(settings: Settings) -> int:
     """Run the benchmark; 0 when every gateway was measured with correct answers, no errors."""
     work_directory = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
     generator = choose(settings.load_generator, work_directory)
-    expected = expected_response()
+    operation = settings.bench_operation
+    expected = operation.expected_response()
     response_bytes = len(orjson.dumps(expected))
     machine = machine_notes()
-    report.print_header(settings, machine, generator, OPERATION_NAME, response_bytes)
+    report.print_header(settings, machine, generator, operation.name, response_bytes)
 
     runs: list[GatewayRun] = []
     fleet = SubgraphFleet.start(work_directory, settings)
@@ -137,7 +144,7 @@ def run(settings: Settings) -> int:
 
     report.print_runs(runs)
     results_path = report.write_json(
-        settings, machine, generator, OPERATION_NAME, response_bytes, runs
+        settings, machine, generator, operation.name, response_bytes, runs
     )
     print(f"\nresults written to {results_path}")
     succeeded = bool(runs) and all(gateway_run.succeeded for gateway_run in runs)
@@ -158,6 +165,7 @@ def _measure(
     work_directory: Path,
 ) -> GatewayRun:
     print(f"\n== {name}", flush=True)
+    body = settings.bench_operation.request_body
     try:
         gateway = make_gateway(free_port())
     except gateways.GatewayUnavailable as error:
@@ -170,10 +178,10 @@ def _measure(
     try:
         print(f"   starting: {' '.join(gateway.command)}", flush=True)
         process.wait_ready(
-            answers_post(gateway.url, REQUEST_BODY, timeout=60, any_status=True),
+            answers_post(gateway.url, body, timeout=60, any_status=True),
             settings.ready_timeout,
         )
-        before = validate_sample(gateway.url, expected, settings.validation_samples)
+        before = validate_sample(gateway.url, expected, settings.validation_samples, body)
         print(f"   answers before load: {before.checked - before.wrong}/{before.checked} correct")
         if before.first_problem:
             print(f"   first wrong answer: {before.first_problem}")
@@ -185,7 +193,7 @@ def _measure(
             return gateway_run
         print(f"   warming up {settings.warmup:.0f} s", flush=True)
         generator.run(
-            gateway.url, REQUEST_BODY, connections=settings.connections, duration=settings.warmup
+            gateway.url, body, connections=settings.connections, duration=settings.warmup
         )
         print(
             f"   measuring {settings.duration:.0f} s with {settings.connections} connections",
@@ -196,7 +204,7 @@ def _measure(
             meter.start()
             load = generator.run(
                 gateway.url,
-                REQUEST_BODY,
+                body,
                 connections=settings.connections,
                 duration=settings.duration,
             )
@@ -208,7 +216,7 @@ def _measure(
         cpu_percent["other processes"] = round(
             max(0.0, cpu_percent.pop("machine") - measured_total), 1
         )
-        after = validate_sample(gateway.url, expected, settings.validation_samples)
+        after = validate_sample(gateway.url, expected, settings.validation_samples, body)
         print(f"   answers after load: {after.checked - after.wrong}/{after.checked} correct")
         gateway_run.status = "measured"
         gateway_run.load = load

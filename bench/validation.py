@@ -42,31 +42,36 @@ def first_difference(expected: Any, actual: Any, path: str = "") -> str | None:
     return None
 
 
-def validate_sample(url: str, expected: dict[str, Any], count: int) -> Validation:
-    """Send the operation `count` times and compare every parsed answer with `expected`."""
+def validate_sample(
+    url: str, expected: dict[str, Any], count: int, body: bytes = REQUEST_BODY
+) -> Validation:
+    """Send the operation (`body`) `count` times and compare every parsed answer with
+    `expected`."""
     wrong, first_problem = 0, ""
     with httpx.Client(timeout=30.0) as client:
         for _ in range(count):
-            problem = _problem(client, url, expected)
+            problem = _problem(client, url, expected, body)
             if problem:
                 wrong += 1
                 first_problem = first_problem or problem
     return Validation(checked=count, wrong=wrong, first_problem=first_problem)
 
 
-def _problem(client: httpx.Client, url: str, expected: dict[str, Any]) -> str | None:
+def _problem(
+    client: httpx.Client, url: str, expected: dict[str, Any], body: bytes
+) -> str | None:
     try:
         response = client.post(
-            url, content=REQUEST_BODY, headers={"content-type": "application/json"}
+            url, content=body, headers={"content-type": "application/json"}
         )
     except httpx.HTTPError as error:
         return f"request failed: {error!r}"
     if response.status_code != 200:
         return f"HTTP {response.status_code}: {response.text[:300]}"
     try:
-        body = orjson.loads(response.content)
+        answer = orjson.loads(response.content)
     except orjson.JSONDecodeError:
         return f"not JSON: {response.text[:300]}"
-    if body.get("errors"):
-        return f"GraphQL errors: {orjson.dumps(body['errors'][:3]).decode()[:300]}"
-    return first_difference(expected, body)
+    if answer.get("errors"):
+        return f"GraphQL errors: {orjson.dumps(answer['errors'][:3]).decode()[:300]}"
+    return first_difference(expected, answer)

@@ -18,7 +18,8 @@ from gateway.execution.client import GraphLike, JsonObject, SubgraphClient
 from gateway.execution.introspection import introspect, introspection_fields
 from gateway.execution.merge import deep_merge
 from gateway.execution.plan_run import PlanRun
-from gateway.execution.shaping import Shaper
+from gateway.execution.shape_plan import shape_plan_for
+from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
 from gateway.operation.prepared import PreparedOperation
 from gateway.planning.nodes import QueryPlan
@@ -54,8 +55,10 @@ async def execute(
         run.errors.extend(errors)
     root_type = schema.get_type(operation.root_type)
     assert isinstance(root_type, GraphQLObjectType)
-    shaper = Shaper(schema, coerced, run.errors, run.service_at)
-    response: JsonObject = {"data": shaper.shape(run.data, root_type, operation.selection_set)}
+    shape_plan = shape_plan_for(schema, root_type, operation, coerced)
+    response: JsonObject = {
+        "data": shape_plan.shape(run.data, ShapingRun(run.errors, run.service_at))
+    }
     if run.errors:
         response["errors"] = run.errors
     return response

@@ -1,7 +1,9 @@
-"""`HttpSubgraphClient`: the `SubgraphClient` over HTTP, one pooled httpx client.
+"""`HttpSubgraphClient`: the `SubgraphClient` over HTTP, with pooled keep-alive connections.
 
-Keep-alive connections are reused across requests; any `httpx.AsyncBaseTransport` can be
-injected (an ASGI router in tests, `httpx.MockTransport` in unit tests). The per-fetch timeout
+Over the network it uses `ConnectionPool` (lean HTTP/1.1, see `connection_pool.py` for why not
+httpx there). When an `httpx.AsyncBaseTransport` is injected (an ASGI router in tests and
+`switchboard dev`, `httpx.MockTransport` in unit tests) requests go through httpx with that
+transport. Either way the failures map to the same client-safe errors. The per-fetch timeout
 bounds the whole exchange with `asyncio.timeout`, because httpx's own timeouts are per phase and
 in-process transports ignore them.
 """
@@ -24,12 +26,15 @@ from gateway.execution.client import (
     parse_response,
     timeout_error,
 )
+from gateway.execution.connection_pool import ConnectionPool
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 REQUEST_HEADERS = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
 }
+REQUEST_HEADER_ITEMS = tuple(REQUEST_HEADERS.items())
+CONNECTION_REFUSED = "Connection refused"
 
 
 class HttpSubgraphClient:
@@ -46,44 +51,65 @@ class HttpSubgraphClient:
         self.timeouts_by_service = dict(timeouts_by_service or {})
         # Routing URLs replaced by configuration (a container network, a local port).
         self.url_overrides = dict(url_overrides or {})
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            # The whole exchange is bounded below; httpx's phase timeouts would only fire
-            # earlier with a less useful message.
-            timeout=None,
-            limits=httpx.Limits(
-                max_connections=max_connections, max_keepalive_connections=max_connections
-            ),
-        )
+        self._client: httpx.AsyncClient | None = None
+        self._pool: ConnectionPool | None = None
+        if transport is None:
+            self._pool = ConnectionPool(max_connections)
+        else:
+            self._client = httpx.AsyncClient(
+                transport=transport,
+                # The whole exchange is bounded below; httpx's phase timeouts would only fire
+                # earlier with a less useful message.
+                timeout=None,
+                limits=httpx.Limits(
+                    max_connections=max_connections, max_keepalive_connections=max_connections
+                ),
+            )
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def fetch(self, graph: GraphLike, request: SubgraphRequest) -> SubgraphResponse:
         timeout = self.timeouts_by_service.get(graph.name, self.timeout_seconds)
+        url = self.url_overrides.get(graph.name, graph.url)
+        body = orjson.dumps(request.body())
         try:
             async with asyncio.timeout(timeout):
-                response = await self._client.post(
-                    self.url_overrides.get(graph.name, graph.url),
-                    content=orjson.dumps(request.body()),
-                    headers={**REQUEST_HEADERS, **request.headers},
-                )
+                status, content = await self._post(url, body, request.headers)
         except TimeoutError:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
         except httpx.TimeoutException:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
         except httpx.HTTPError as error:
             raise connection_error(graph.name, str(error) or type(error).__name__) from None
+        except ConnectionRefusedError:
+            raise connection_error(graph.name, CONNECTION_REFUSED) from None
         except OSError as error:
-            raise connection_error(graph.name, str(error)) from None
-        if not 200 <= response.status_code < 300:
-            raise http_error(
-                graph.name,
-                response.status_code,
-                httpx.codes.get_reason_phrase(response.status_code),
-            )
+            raise connection_error(graph.name, _describe(error)) from None
+        if not 200 <= status < 300:
+            raise http_error(graph.name, status, httpx.codes.get_reason_phrase(status))
         try:
-            body = orjson.loads(response.content)
+            decoded = orjson.loads(content)
         except orjson.JSONDecodeError:
             raise malformed_response(graph.name, "invalid JSON") from None
-        return parse_response(graph.name, body)
+        return parse_response(graph.name, decoded)
+
+    async def _post(self, url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
+        if self._pool is not None:
+            if not headers:
+                return await self._pool.post(url, body, REQUEST_HEADER_ITEMS)
+            merged = {**REQUEST_HEADERS, **headers}
+            return await self._pool.post(url, body, merged.items())
+        assert self._client is not None
+        response = await self._client.post(
+            url, content=body, headers={**REQUEST_HEADERS, **headers}
+        )
+        return response.status_code, response.content
+
+
+def _describe(error: OSError) -> str:
+    """`[Errno 104] Connection reset by peer` reads better as its strerror alone."""
+    return error.strerror or str(error) or type(error).__name__

@@ -26,8 +26,8 @@ from gateway.execution.client import (
     malformed_response,
 )
 from gateway.execution.merge import deep_merge
-from gateway.execution.paths import ResponsePath, objects_at
-from gateway.execution.representations import apply_rewrites, representation
+from gateway.execution.paths import ResponsePath, objects_at, objects_in
+from gateway.execution.representations import apply_rewrites, representer
 from gateway.planning.nodes import (
     Condition,
     Fetch,
@@ -49,11 +49,13 @@ class PlanExecutionError(Exception):
 
 @dataclass(frozen=True)
 class FetchedValues:
-    """Which service provided the values merged at some paths (read only when a value turns
-    out malformed and its error must name the service)."""
+    """Which service provided the values merged into some objects (read only when a value
+    turns out malformed and its error must name the service). `targets[i]` received
+    `values[i]`; the targets' paths are found again from `flatten_path` when needed."""
 
     service: str
-    paths: Sequence[ResponsePath]
+    flatten_path: Sequence[str] | None  # None for a root fetch: its target is the root
+    targets: Sequence[JsonObject]
     values: Sequence[Any]
 
 
@@ -104,53 +106,95 @@ class PlanRun:
         for error in response.errors:
             self.errors.append(subgraph_error(error, fetch.service_name, error.get("path")))
         if response.data is not None:
-            apply_rewrites(response.data, fetch.output_rewrites)
+            if fetch.output_rewrites:
+                apply_rewrites(response.data, fetch.output_rewrites)
             deep_merge(self.data, response.data)
-            self.fetched.append(FetchedValues(fetch.service_name, [()], [response.data]))
+            self.fetched.append(
+                FetchedValues(fetch.service_name, None, [self.data], [response.data])
+            )
 
     async def entity_fetch(self, path: Sequence[str], fetch: Fetch) -> None:
         if not fetch.is_entity_fetch:
             raise PlanExecutionError(f"a fetch under Flatten must be an entity fetch: {fetch!r}")
+        represent = representer(self.schema, fetch.requires)
+        input_rewrites = fetch.input_rewrites
         unique: list[JsonObject] = []
         # For each distinct representation, the objects it stands for: identical
         # representations are sent once and the answer is fanned back out.
-        targets: list[list[tuple[ResponsePath, JsonObject]]] = []
+        targets: list[list[JsonObject]] = []
         index_by_key: dict[bytes, int] = {}
-        for at, value in objects_at(self.data, path):
-            represented = representation(self.schema, value, fetch.requires)
+        for value in objects_in(self.data, path):
+            represented = represent(value)
             if represented is None:
                 continue
-            apply_rewrites(represented, fetch.input_rewrites)
+            if input_rewrites:
+                apply_rewrites(represented, input_rewrites)
             key = orjson.dumps(represented)
             index = index_by_key.get(key)
             if index is None:
                 index = index_by_key[key] = len(unique)
                 unique.append(represented)
-                targets.append([])
-            targets[index].append((at, value))
+                targets.append([value])
+            else:
+                targets[index].append(value)
         if not unique:
             return
         try:
             response = await self.send(fetch, {"representations": unique})
             entities = self.entities(fetch.service_name, response, len(unique))
         except SubgraphFetchError as failure:
-            for objects in targets:
-                for at, _ in objects:
+            for paths in self.target_paths(path, targets):
+                for at in paths:
                     self.errors.append(failure.error(list(at)))
             return
-        for error in response.errors:
-            self.map_entity_error(error, fetch.service_name, targets)
-        paths: list[ResponsePath] = []
+        if response.errors:
+            paths_by_target = self.target_paths(path, targets)
+            for error in response.errors:
+                self.map_entity_error(error, fetch.service_name, paths_by_target)
+        merged_into: list[JsonObject] = []
         values: list[JsonObject] = []
+        output_rewrites = fetch.output_rewrites
         for index, entity in enumerate(entities):
             if not isinstance(entity, dict):
                 continue
-            apply_rewrites(entity, fetch.output_rewrites)
-            for at, value in targets[index]:
+            if output_rewrites:
+                apply_rewrites(entity, output_rewrites)
+            for value in targets[index]:
                 deep_merge(value, entity)
-                paths.append(at)
+                merged_into.append(value)
                 values.append(entity)
-        self.fetched.append(FetchedValues(fetch.service_name, paths, values))
+        self.fetched.append(FetchedValues(fetch.service_name, path, merged_into, values))
+
+    def paths_of(self, path: Sequence[str]) -> dict[int, list[ResponsePath]]:
+        """The response paths of the objects at a flatten path, by object identity, in walk
+        order. One object can sit at several paths: entities merged into several objects
+        share their nested values."""
+        paths: dict[int, list[ResponsePath]] = {}
+        for at, value in objects_at(self.data, path):
+            paths.setdefault(id(value), []).append(at)
+        return paths
+
+    def target_paths(
+        self, path: Sequence[str], targets: list[list[JsonObject]]
+    ) -> list[list[ResponsePath]]:
+        """For each group of `targets` (found by walking `path`), the paths of its objects.
+        The walk visits objects in the same order as when the targets were gathered, so the
+        n-th time an object appears it gets its n-th path."""
+        paths = self.paths_of(path)
+        used: dict[int, int] = {}
+        grouped: list[list[ResponsePath]] = []
+        for objects in targets:
+            group: list[ResponsePath] = []
+            for value in objects:
+                occurrence = used.get(id(value), 0)
+                used[id(value)] = occurrence + 1
+                found = paths.get(id(value))
+                if found:
+                    # The tree only grows while fetches run, so the walk finds every target;
+                    # should it not, the last path known for the object is the best answer.
+                    group.append(found[min(occurrence, len(found) - 1)])
+            grouped.append(group)
+        return grouped
 
     def entities(self, service: str, response: SubgraphResponse, expected: int) -> list[Any]:
         if response.data is None:
@@ -166,7 +210,7 @@ class PlanRun:
         self,
         error: JsonObject,
         service: str,
-        targets: list[list[tuple[ResponsePath, JsonObject]]],
+        paths_by_target: list[list[ResponsePath]],
     ) -> None:
         path = error.get("path")
         if (
@@ -174,9 +218,9 @@ class PlanRun:
             and len(path) >= 2
             and path[0] == "_entities"
             and isinstance(path[1], int)
-            and 0 <= path[1] < len(targets)
+            and 0 <= path[1] < len(paths_by_target)
         ):
-            for at, _ in targets[path[1]]:
+            for at in paths_by_target[path[1]]:
                 self.errors.append(subgraph_error(error, service, [*at, *path[2:]]))
         else:
             # No entity to attach it to: reported without a path rather than at a wrong one.
@@ -201,9 +245,14 @@ class PlanRun:
     def service_at(self, path: ResponsePath) -> str | None:
         """The service whose fetch put the value at `path` into the tree."""
         for fetched in reversed(self.fetched):
-            for base, value in zip(fetched.paths, fetched.values, strict=True):
-                if path[: len(base)] == base and _contains(value, path[len(base) :]):
-                    return fetched.service
+            if fetched.flatten_path is None:
+                bases: dict[int, list[ResponsePath]] = {id(self.data): [()]}
+            else:
+                bases = self.paths_of(fetched.flatten_path)
+            for target, value in zip(fetched.targets, fetched.values, strict=True):
+                for base in bases.get(id(target), ()):
+                    if path[: len(base)] == base and _contains(value, path[len(base) :]):
+                        return fetched.service
         return None
 
 

@@ -7,7 +7,8 @@ are missing or null at the top level (a null key), get none and are not fetched.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from graphql import GraphQLSchema, is_abstract_type
@@ -24,6 +25,65 @@ TYPE_CONDITION_PREFIX = "... on "
 
 class _Missing(Exception):
     """A required field is absent: the object cannot be represented."""
+
+
+Representer = Callable[[dict[str, Any]], dict[str, Any] | None]
+# Representers by (schema, requires): the entry keeps both alive, so their ids stay theirs.
+_representers: dict[tuple[int, int], tuple[GraphQLSchema, object, Representer]] = {}
+CACHE_CAPACITY = 4096
+
+
+def representer(schema: GraphQLSchema, requires: Sequence[RequiredSelection]) -> Representer:
+    """`representation` for one fetch's `requires`, made once per plan and reused.
+
+    The usual `requires` is `... on T { __typename key… }` with scalar keys; that gets a
+    function that checks the type and copies the keys. Anything else (nested key fields,
+    several fragments, abstract conditions) goes through the general `representation`."""
+    key = (id(schema), id(requires))
+    entry = _representers.get(key)
+    if entry is not None and entry[0] is schema and entry[1] is requires:
+        return entry[2]
+    made = _flat_representer(schema, requires) or partial(representation, schema, requires=requires)
+    if len(_representers) >= CACHE_CAPACITY:
+        _representers.clear()
+    _representers[key] = (schema, requires, made)
+    return made
+
+
+def _flat_representer(
+    schema: GraphQLSchema, requires: Sequence[RequiredSelection]
+) -> Representer | None:
+    if len(requires) != 1 or not isinstance(requires[0], RequiredFragment):
+        return None
+    fragment = requires[0]
+    condition = schema.get_type(fragment.type_condition)
+    if condition is None or is_abstract_type(condition):
+        return None
+    # (name sent to the subgraph, key the value is read at in the merged response)
+    keys: list[tuple[str, str]] = []
+    for selection in fragment.selections:
+        if not isinstance(selection, RequiredField) or selection.selections:
+            return None
+        keys.append((selection.name, selection.alias or selection.name))
+    names = [name for name, _ in keys]
+    if "__typename" not in names or len(set(names)) != len(names):
+        return None
+    type_name = fragment.type_condition
+    field_keys = tuple(keys)
+
+    def represent(value: dict[str, Any]) -> dict[str, Any] | None:
+        if value.get("__typename") != type_name:
+            return None
+        selected: dict[str, Any] = {}
+        for name, response_key in field_keys:
+            field_value = value.get(response_key)
+            # Missing and null both leave the object without a representation.
+            if field_value is None:
+                return None
+            selected[name] = field_value
+        return selected
+
+    return represent
 
 
 def representation(
@@ -50,9 +110,10 @@ def _select(
                 selected.update(_select(schema, value, selection.selections))
             continue
         assert isinstance(selection, RequiredField)
-        if selection.name not in value:
-            raise _Missing(selection.name)
-        field_value = value[selection.name]
+        response_key = selection.alias or selection.name
+        if response_key not in value:
+            raise _Missing(response_key)
+        field_value = value[response_key]
         if selection.selections and field_value is not None:
             field_value = _select_value(schema, field_value, selection.selections)
         selected[selection.name] = field_value

@@ -1,0 +1,399 @@
+"""`ShapePlan`: how to shape one operation's response, worked out once and reused.
+
+For each (object type, selection sets) the operation can reach, the fields to answer (the
+spec's CollectFields: response keys in document order, type conditions, `@skip`/`@include`) and,
+per field, a completer built for its type: a non-null check, a list walk, a scalar check, an
+enum check, an object's fields or an abstract type's choice by `__typename`. Plans depend on the
+schema, the normalized selection set and the values of the variables `@skip`/`@include` read,
+and are cached by those (`shape_plan_for`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLEnumType,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionNode,
+    SelectionSetNode,
+    VariableNode,
+    is_abstract_type,
+)
+
+from gateway.execution.introspection import INTROSPECTION_FIELDS
+from gateway.execution.shaping import (
+    PROPAGATE,
+    Completer,
+    LinkedPath,
+    NoShortcut,
+    ObjectFields,
+    ShapingRun,
+    shape_object,
+)
+from gateway.execution.variables import included
+from gateway.operation.prepared import PreparedOperation
+
+CACHE_CAPACITY = 512
+CollectedFields = dict[str, list[FieldNode]]
+
+
+def _valid_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and -(2**31) <= value < 2**31
+
+
+SCALAR_CHECKS: Mapping[str, Callable[[Any], bool]] = {
+    "Int": _valid_int,
+    "Float": lambda value: isinstance(value, int | float) and not isinstance(value, bool),
+    "String": lambda value: isinstance(value, str),
+    "Boolean": lambda value: isinstance(value, bool),
+    "ID": lambda value: isinstance(value, str | int) and not isinstance(value, bool),
+}
+
+
+class ShapePlan:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        root_type: GraphQLObjectType,
+        selection_set: SelectionSetNode,
+        variables: Mapping[str, Any],
+    ) -> None:
+        self.schema = schema
+        self.variables = variables
+        self._objects: dict[tuple[str, tuple[int, ...]], ObjectFields] = {}
+        self.root_fields = self._fields(root_type, (selection_set,), is_root=True)
+
+    def shape(self, data: dict[str, Any], run: ShapingRun) -> dict[str, Any] | None:
+        shaped = shape_object(self.root_fields, data, None, run)
+        return None if shaped is PROPAGATE else shaped  # type: ignore[return-value]
+
+    # fields of an object
+
+    def object_fields(
+        self, object_type: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...]
+    ) -> ObjectFields:
+        key = (object_type.name, tuple(id(selection_set) for selection_set in selection_sets))
+        fields = self._objects.get(key)
+        if fields is None:
+            fields = self._fields(object_type, selection_sets, is_root=False)
+            self._objects[key] = fields
+        return fields
+
+    def _fields(
+        self,
+        object_type: GraphQLObjectType,
+        selection_sets: tuple[SelectionSetNode, ...],
+        *,
+        is_root: bool,
+    ) -> ObjectFields:
+        collected: CollectedFields = {}
+        for selection_set in selection_sets:
+            self._collect_into(collected, object_type, selection_set.selections)
+        fields: list[tuple[str, Completer, bool, type]] = []
+        for key, nodes in collected.items():
+            name = nodes[0].name.value
+            if name == "__typename":
+                fields.append((key, _constant(object_type.name), False, NoShortcut))
+            elif is_root and name in INTROSPECTION_FIELDS:
+                fields.append((key, _as_is, False, NoShortcut))
+            else:
+                field_type = object_type.fields[name].type
+                completer = self._completer(field_type, nodes, object_type.name, name, field_type)
+                non_null = isinstance(field_type, GraphQLNonNull)
+                fields.append((key, completer, non_null, _shortcut(field_type)))
+        return tuple(fields)
+
+    def _collect_into(
+        self,
+        collected: CollectedFields,
+        object_type: GraphQLObjectType,
+        selections: tuple[SelectionNode, ...],
+    ) -> None:
+        for selection in selections:
+            if selection.directives and not included(selection.directives, self.variables):
+                continue
+            if isinstance(selection, FieldNode):
+                response_key = (selection.alias or selection.name).value
+                collected.setdefault(response_key, []).append(selection)
+            elif isinstance(selection, InlineFragmentNode) and self._applies(
+                selection, object_type
+            ):
+                self._collect_into(collected, object_type, selection.selection_set.selections)
+
+    def _applies(self, fragment: InlineFragmentNode, object_type: GraphQLObjectType) -> bool:
+        if fragment.type_condition is None:
+            return True
+        condition_name = fragment.type_condition.name.value
+        if condition_name == object_type.name:
+            return True
+        condition = self.schema.get_type(condition_name)
+        return is_abstract_type(condition) and self.schema.is_sub_type(condition, object_type)
+
+    # completers by type
+
+    def _completer(
+        self,
+        field_type: GraphQLOutputType,
+        nodes: list[FieldNode],
+        parent_name: str,
+        field_name: str,
+        declared_type: GraphQLOutputType,
+    ) -> Completer:
+        detail = f"{parent_name}.{field_name} expected {declared_type}"
+        if isinstance(field_type, GraphQLNonNull):
+            inner = self._completer(
+                field_type.of_type, nodes, parent_name, field_name, declared_type
+            )
+            return _non_null(inner, f"{parent_name}.{field_name}")
+        if isinstance(field_type, GraphQLList):
+            item_type = field_type.of_type
+            item = self._completer(item_type, nodes, parent_name, field_name, declared_type)
+            item_non_null = isinstance(item_type, GraphQLNonNull)
+            if isinstance(item_type, GraphQLNonNull):
+                item_type = item_type.of_type
+            if isinstance(item_type, GraphQLObjectType):
+                selection_sets = tuple(node.selection_set for node in nodes if node.selection_set)
+                fields = self.object_fields(item_type, selection_sets)
+                return _object_list(fields, item, item_non_null, detail)
+            return _list(item, item_non_null, detail)
+        if isinstance(field_type, GraphQLScalarType):
+            check = SCALAR_CHECKS.get(field_type.name)
+            return _as_is if check is None else _scalar(check, detail)
+        if isinstance(field_type, GraphQLEnumType):
+            return _enum(frozenset(field_type.values), detail)
+        selection_sets = tuple(node.selection_set for node in nodes if node.selection_set)
+        if isinstance(field_type, GraphQLObjectType):
+            return _object(self.object_fields(field_type, selection_sets), detail)
+        return self._abstract(field_type, selection_sets, detail)
+
+    def _abstract(
+        self,
+        abstract_type: Any,
+        selection_sets: tuple[SelectionSetNode, ...],
+        detail: str,
+    ) -> Completer:
+        # Runtime types are resolved from `__typename` as they appear; the answer for each
+        # name (its fields, or None for a name that is not a member) is kept.
+        fields_by_typename: dict[str, ObjectFields | None] = {}
+
+        def fields_for(typename: Any) -> ObjectFields | None:
+            if isinstance(abstract_type, GraphQLInterfaceType) and typename in (
+                None,
+                abstract_type.name,
+            ):
+                # An `@interfaceObject` subgraph answered and the plan needed no concrete
+                # type (no type condition, no `__typename`): the interface's fields shape it.
+                typename = abstract_type.name
+                if typename not in fields_by_typename:
+                    fields_by_typename[typename] = self.object_fields(
+                        abstract_type,  # type: ignore[arg-type]
+                        selection_sets,
+                    )
+                return fields_by_typename[typename]
+            if not isinstance(typename, str):
+                return None
+            if typename not in fields_by_typename:
+                runtime = self.schema.get_type(typename)
+                fields_by_typename[typename] = (
+                    self.object_fields(runtime, selection_sets)
+                    if isinstance(runtime, GraphQLObjectType)
+                    and self.schema.is_sub_type(abstract_type, runtime)
+                    else None
+                )
+            return fields_by_typename[typename]
+
+        def complete_abstract(
+            value: Any, parent: LinkedPath, key: str | int, run: ShapingRun
+        ) -> Any:
+            if value is None:
+                return None
+            if not isinstance(value, dict):
+                return run.malformed(parent, key, detail)
+            fields = fields_for(value.get("__typename"))
+            if fields is None:
+                return run.malformed(parent, key, detail)
+            return shape_object(fields, value, (parent, key), run)
+
+        return complete_abstract
+
+
+# The class a valid value of a built-in scalar has in JSON, when one class is the usual case.
+SHORTCUTS: Mapping[str, type] = {"String": str, "ID": str, "Boolean": bool, "Float": float}
+
+
+def _shortcut(field_type: GraphQLOutputType) -> type:
+    if isinstance(field_type, GraphQLNonNull):
+        field_type = field_type.of_type
+    if isinstance(field_type, GraphQLScalarType):
+        return SHORTCUTS.get(field_type.name, NoShortcut)
+    return NoShortcut
+
+
+def _as_is(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+    return value
+
+
+def _constant(constant: str) -> Completer:
+    def complete_constant(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        return constant
+
+    return complete_constant
+
+
+def _non_null(inner: Completer, coordinate: str) -> Completer:
+    def complete_non_null(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        # Every completer answers None exactly when the value is None.
+        if value is None:
+            return run.null_violation(parent, key, coordinate)
+        return inner(value, parent, key, run)
+
+    return complete_non_null
+
+
+def _list(item: Completer, item_non_null: bool, detail: str) -> Completer:
+    def complete_list(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return run.malformed(parent, key, detail)
+        path = (parent, key)
+        items: list[Any] = []
+        append = items.append
+        for index, element in enumerate(value):
+            shaped = item(element, path, index, run)
+            if shaped is PROPAGATE:
+                if item_non_null:
+                    return PROPAGATE
+                shaped = None
+            append(shaped)
+        return items
+
+    return complete_list
+
+
+def _object_list(
+    fields: ObjectFields, item: Completer, item_non_null: bool, detail: str
+) -> Completer:
+    """A list of objects: each object shaped directly, anything else (null, a wrong value)
+    through the item's completer."""
+
+    def complete_object_list(
+        value: Any, parent: LinkedPath, key: str | int, run: ShapingRun
+    ) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            return run.malformed(parent, key, detail)
+        path = (parent, key)
+        items: list[Any] = []
+        append = items.append
+        for index, element in enumerate(value):
+            shaped: object
+            if element.__class__ is dict:
+                shaped = shape_object(fields, element, (path, index), run)
+            else:
+                shaped = item(element, path, index, run)
+            if shaped is PROPAGATE:
+                if item_non_null:
+                    return PROPAGATE
+                shaped = None
+            append(shaped)
+        return items
+
+    return complete_object_list
+
+
+def _scalar(check: Callable[[Any], bool], detail: str) -> Completer:
+    def complete_scalar(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        if value is None or check(value):
+            return value
+        return run.malformed(parent, key, detail)
+
+    return complete_scalar
+
+
+def _enum(values: frozenset[str], detail: str) -> Completer:
+    def complete_enum(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        if value is None or (isinstance(value, str) and value in values):
+            return value
+        return run.malformed(parent, key, detail)
+
+    return complete_enum
+
+
+def _object(fields: ObjectFields, detail: str) -> Completer:
+    def complete_object(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            return run.malformed(parent, key, detail)
+        return shape_object(fields, value, (parent, key), run)
+
+    return complete_object
+
+
+# Plans by (schema, selection set, values of the variables `@skip`/`@include` read). The entry
+# keeps both objects alive, so their ids cannot be reused while the entry exists.
+_plans: OrderedDict[tuple[int, int, tuple[Any, ...]], tuple[Any, Any, ShapePlan]] = OrderedDict()
+_condition_variables: dict[int, tuple[SelectionSetNode, tuple[str, ...]]] = {}
+
+
+def shape_plan_for(
+    schema: GraphQLSchema,
+    root_type: GraphQLObjectType,
+    operation: PreparedOperation,
+    variables: Mapping[str, Any],
+) -> ShapePlan:
+    selection_set = operation.selection_set
+    names = _condition_variable_names(selection_set)
+    conditions = tuple(bool(variables.get(name)) for name in names)
+    key = (id(schema), id(selection_set), conditions)
+    entry = _plans.get(key)
+    if entry is not None and entry[0] is schema and entry[1] is selection_set:
+        _plans.move_to_end(key)
+        return entry[2]
+    # The plan keeps only the variables its conditions read, not the request's values.
+    plan = ShapePlan(
+        schema, root_type, selection_set, {name: variables.get(name) for name in names}
+    )
+    _plans[key] = (schema, selection_set, plan)
+    if len(_plans) > CACHE_CAPACITY:
+        _plans.popitem(last=False)
+    return plan
+
+
+def _condition_variable_names(selection_set: SelectionSetNode) -> tuple[str, ...]:
+    entry = _condition_variables.get(id(selection_set))
+    if entry is not None and entry[0] is selection_set:
+        return entry[1]
+    names: list[str] = []
+    _find_condition_variables(selection_set, names)
+    if len(_condition_variables) >= CACHE_CAPACITY:
+        _condition_variables.clear()
+    _condition_variables[id(selection_set)] = (selection_set, tuple(names))
+    return tuple(names)
+
+
+def _find_condition_variables(selection_set: SelectionSetNode, names: list[str]) -> None:
+    for selection in selection_set.selections:
+        for directive in selection.directives or ():
+            if directive.name.value in ("skip", "include"):
+                for argument in directive.arguments or ():
+                    if isinstance(argument.value, VariableNode):
+                        name = argument.value.name.value
+                        if name not in names:
+                            names.append(name)
+        child = getattr(selection, "selection_set", None)
+        if child is not None:
+            _find_condition_variables(child, names)
