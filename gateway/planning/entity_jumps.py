@@ -59,7 +59,14 @@ class EntityJumps:
     def walk(self, position: Position, selections: Iterable[SelectionNode]) -> None:
         raise NotImplementedError
 
-    def _resolvable(self, position: Position, named: CompositeType, field: Field) -> bool:
+    def _resolvable(
+        self,
+        position: Position,
+        named: CompositeType,
+        field: Field,
+        *,
+        requirement_met: bool = False,
+    ) -> bool:
         raise NotImplementedError
 
     def _add_field(self, position: Position, node: FieldNode, field: Field) -> None:
@@ -92,7 +99,7 @@ class EntityJumps:
         for step in anchor.steps:
             entered = self._replay(entered, step)
         named = self.supergraph.composite(entered.parent_type)
-        if not self._resolvable(entered, named, destination.field):
+        if not self._resolvable(entered, named, destination.field, requirement_met=True):
             raise PlanningError(
                 f"subgraph {destination.target!r} cannot resolve {named.name}.{field.name}"
             )
@@ -107,6 +114,12 @@ class EntityJumps:
             if target != source and self._steps_resolve(anchor, target)
             if (route := key_route(self.supergraph, anchor_type, source, target))
         ]
+        if self._requires_in(source, field) and not anchor.steps:
+            # The subgraph resolves the field itself, but only from a representation carrying
+            # its requirement: back into the same subgraph through one of its own keys.
+            key = usable_key(self.supergraph, anchor_type, source, source)
+            if key is not None:
+                candidates.append(Destination((Hop(source, key),), anchor_type, field))
         if not candidates and not anchor.steps:
             candidates = [
                 Destination(route, interface, interface_field)
@@ -131,6 +144,11 @@ class EntityJumps:
                 graph_order.index(candidate.target),
             ),
         )
+
+    @staticmethod
+    def _requires_in(service: str, field: Field) -> bool:
+        presence = field.graphs.get(service)
+        return presence is not None and presence.requires is not None
 
     def _interface_objects(self, type_name: str, field_name: str) -> list[tuple[str, Field, str]]:
         """(interface, its field, subgraph) for each `@interfaceObject` subgraph resolving

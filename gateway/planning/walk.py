@@ -186,10 +186,22 @@ class Walker(EntityJumps):
             return
         self._jump(position, node, field)
 
-    def _resolvable(self, position: Position, named: CompositeType, field: Field) -> bool:
+    def _resolvable(
+        self,
+        position: Position,
+        named: CompositeType,
+        field: Field,
+        *,
+        requirement_met: bool = False,
+    ) -> bool:
+        """Whether the position's subgraph can resolve `field` in its current fetch. A field
+        with `@requires` there only can once its requirement travels in the representation:
+        in an entity fetch entered for it (`requirement_met`), never in place."""
         service = position.group.service
         presence = field.graphs.get(service)
         if presence is None or service not in named.graphs:
+            return False
+        if presence.requires is not None and not requirement_met:
             return False
         if presence.resolves:
             return True
