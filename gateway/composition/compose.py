@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from gateway.composition.directive_composition import compose_directives
 from gateway.composition.errors import (
     CompositionFailure,
     CompositionResult,
@@ -73,14 +74,19 @@ def compose(definitions: Sequence[SubgraphDefinition]) -> CompositionResult:
         for operation in ROOT_ORDER
         if any(operation in subgraph.root_types for subgraph in subgraphs)
     }
+    composed = compose_directives(subgraphs, report)
+    if report.errors:
+        return CompositionFailure(tuple(report.errors), tuple(report.hints))
     enum_names = graph_enum_names([subgraph.name for subgraph in subgraphs])
     schema = MergedSchema(
         join_version=join_version_for([subgraph.federation_version for subgraph in subgraphs]),
         graphs=[(enum_names[s.name], s.name, s.url) for s in subgraphs],
         features=_features(subgraphs),
         root_types=roots,
+        custom_links=composed.links,
+        custom_directives=composed.definitions,
     )
-    context = MergeContext(subgraphs, report, schema, enum_names)
+    context = MergeContext(subgraphs, report, schema, enum_names, composed.repeatable)
     merge_all_types(context)
     if "query" not in roots and not report.errors:
         report.error(

@@ -153,3 +153,9 @@ def resolve_names(
             )
         }
     return FederationNames(version, meanings, frozenset(link_names))
+
+
+# The link-reading helpers, for the other spec readers (`linked_features`).
+link_argument = _argument
+link_imports = _imports
+string_value = _string

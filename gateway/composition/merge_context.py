@@ -12,19 +12,7 @@ from gateway.composition.errors import Report
 from gateway.composition.merged_model import MergedSchema
 from gateway.composition.subgraph_model import AppliedDirective, Subgraph, SubgraphField
 
-# Supergraph order of merged directives on one element: the order Apollo's subgraph schemas
-# hold their definitions in.
-APPLIED_ORDER = (
-    "deprecated",
-    "specifiedBy",
-    "oneOf",
-    "tag",
-    "authenticated",
-    "requiresScopes",
-    "policy",
-    "cost",
-    "listSize",
-)
+ACCESS_CONTROL = ("authenticated", "requiresScopes", "policy")
 
 
 def quote(text: str) -> str:
@@ -51,6 +39,8 @@ class MergeContext:
     report: Report
     schema: MergedSchema
     enum_names: dict[str, str]  # subgraph name → join__Graph value
+    # `@composeDirective` directives kept in the supergraph → whether they are repeatable.
+    custom_repeatable: dict[str, bool] = field(default_factory=dict)
     enum_usages: dict[str, dict[str, str]] = field(
         default_factory=dict
     )  # enum → position → example
@@ -110,10 +100,18 @@ class MergeContext:
 
     def apply_pending(self) -> None:
         for pending in self.pending:
-            features = {
-                applied.feature for _, directives in pending.sources for applied in directives
-            }
-            for feature in sorted(features, key=APPLIED_ORDER.index):
+            features: list[str] = []
+            for _, directives in pending.sources:
+                for applied in directives:
+                    if applied.feature not in features:
+                        features.append(applied.feature)
+            # Apollo merges the access-control directives in a pass of their own, before the
+            # others, which keep the order they first appear in (subgraph by subgraph).
+            features = [
+                *(feature for feature in ACCESS_CONTROL if feature in features),
+                *(feature for feature in features if feature not in ACCESS_CONTROL),
+            ]
+            for feature in features:
                 printed: list[str] = []
                 for _, directives in pending.sources:
                     for applied in directives:
@@ -121,13 +119,37 @@ class MergeContext:
                             text = print_applied(applied)
                             if text not in printed:
                                 printed.append(text)
-                if feature in ("tag",):
+                if feature in ("tag",) or self.custom_repeatable.get(feature, False):
                     pending.target.extend(printed)
+                elif feature in self.custom_repeatable:
+                    pending.target.append(self.most_common(feature, pending.sources))
                 elif feature in ("requiresScopes", "policy") and len(printed) > 1:
                     pending.target.append(merge_disjunctions(feature, pending.sources))
                 else:
                     pending.target.append(printed[0])
         self.pending.clear()
+
+    def most_common(
+        self, feature: str, sources: Sequence[tuple[int, Sequence[AppliedDirective]]]
+    ) -> str:
+        """A non-repeatable composed directive applied differently by several subgraphs: the
+        application most subgraphs agree on wins (the first one on a tie), as in Apollo."""
+        counts: dict[str, int] = {}
+        for _, directives in sources:
+            for applied in directives:
+                if applied.feature == feature:
+                    text = print_applied(applied)
+                    counts[text] = counts.get(text, 0) + 1
+                    break
+        chosen = max(counts, key=lambda text: counts[text])
+        if len(counts) > 1:
+            others = ", ".join(text for text in counts if text != chosen)
+            self.report.hint(
+                "INCONSISTENT_NON_REPEATABLE_DIRECTIVE_ARGUMENTS",
+                f"Non-repeatable directive @{feature} is applied in multiple subgraphs but with "
+                f"incompatible arguments. The supergraph will use {chosen}, but found {others}.",
+            )
+        return chosen
 
 
 def merge_disjunctions(

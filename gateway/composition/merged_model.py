@@ -55,3 +55,6 @@ class MergedSchema:
     features: list[str]  # composed features in link order
     root_types: dict[str, str]
     types: dict[str, MergedType] = field(default_factory=dict)
+    # `@composeDirective`: the custom specs' `@link`s and the kept directives' definitions.
+    custom_links: tuple[str, ...] = ()
+    custom_directives: dict[str, str] = field(default_factory=dict)

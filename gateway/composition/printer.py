@@ -138,6 +138,8 @@ def print_supergraph(schema: MergedSchema) -> str:
                 links.append(FEATURE_LINKS["cost"].format(imports=', import: ["@listSize"]'))
         else:
             links.append(FEATURE_LINKS[feature])
+    links.extend(schema.custom_links)
+    directives.update(schema.custom_directives)
     for feature in schema.features:
         if feature == "listSize" or feature == "cost":
             directives["cost"] = FEATURE_DIRECTIVES["cost"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from graphql import DirectiveNode, TypeNode, ValueNode
+from graphql import DirectiveDefinitionNode, DirectiveNode, TypeNode, ValueNode
+
+from gateway.composition.linked_features import LinkedFeature
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,13 @@ class Subgraph:
     types: dict[str, SubgraphType]
     root_types: dict[str, str]  # operation → type name (already renamed to the default names)
     features_used: tuple[str, ...]  # composed features, in Apollo's per-subgraph order
+    # What `@composeDirective` needs: every linked spec, the raw `name:` of each
+    # `@composeDirective` on the schema, the local directive definitions, and which local
+    # names are federation directives (local name → federation meaning).
+    linked_features: tuple[LinkedFeature, ...] = ()
+    compose_requests: tuple[str | None, ...] = ()
+    directive_definitions: dict[str, DirectiveDefinitionNode] = field(default_factory=dict)
+    federation_meanings: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_fed2(self) -> bool:

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from graphql import (
     BooleanValueNode,
+    DirectiveDefinitionNode,
     DirectiveNode,
     DocumentNode,
     EnumTypeDefinitionNode,
@@ -41,6 +42,11 @@ from graphql import (
 from gateway.composition.errors import CompositionError, SubgraphDefinition, SubgraphInvalid
 from gateway.composition.federation_links import FederationNames, resolve_names
 from gateway.composition.field_sets import selected_fields
+from gateway.composition.linked_features import (
+    DISALLOWED_IDENTITIES,
+    LinkedFeature,
+    read_linked_features,
+)
 from gateway.composition.subgraph_model import (
     AppliedDirective,
     Key,
@@ -119,6 +125,10 @@ class _Parser:
         self.definition = definition
         self.name = definition.name
         self.errors: list[CompositionError] = []
+        self.linked_features: tuple[LinkedFeature, ...] = ()
+        self.compose_requests: tuple[str | None, ...] = ()
+        self.directive_definitions: dict[str, DirectiveDefinitionNode] = {}
+        self.composed_names: set[str] = set()
 
     def error(self, code: str, message: str, coordinate: str | None = None) -> None:
         self.errors.append(
@@ -150,6 +160,7 @@ class _Parser:
         self.names = resolve_names(self.name, links, self.errors)
         if self.errors:
             raise SubgraphInvalid(self.errors)
+        self.read_compose_requests(document, schema_nodes, links)
         self.check_directive_definitions(document)
         roots, renames = self.root_types(document, schema_nodes)
         grouped = self.group(document)
@@ -177,7 +188,46 @@ class _Parser:
             types=types,
             root_types={operation: DEFAULT_ROOTS[operation] for operation in roots},
             features_used=self.features_used(types),
+            linked_features=self.linked_features,
+            compose_requests=self.compose_requests,
+            directive_definitions=self.directive_definitions,
+            federation_meanings=dict(self.names.meanings) if self.names.version else {},
         )
+
+    def read_compose_requests(
+        self,
+        document: DocumentNode,
+        schema_nodes: Sequence[SchemaDefinitionNode | SchemaExtensionNode],
+        links: Sequence[DirectiveNode],
+    ) -> None:
+        """Which custom directives this subgraph asks to keep (`@composeDirective`): their
+        applications are carried into the supergraph; whether that is allowed is checked
+        across subgraphs by `directive_composition`."""
+        self.linked_features = read_linked_features(links)
+        self.directive_definitions = {
+            node.name.value: node
+            for node in document.definitions
+            if isinstance(node, DirectiveDefinitionNode)
+        }
+        requests: list[str | None] = []
+        for node in schema_nodes:
+            for directive in self.has(node.directives or (), "composeDirective"):
+                name = _argument_value(directive, "name")
+                requests.append(name if isinstance(name, str) else None)
+        self.compose_requests = tuple(requests)
+        self.composed_names = {
+            request[1:]
+            for request in requests
+            if request
+            and request.startswith("@")
+            and request[1:] not in self.names.meanings
+            and request[1:] in self.directive_definitions
+            and any(
+                feature.identity not in DISALLOWED_IDENTITIES
+                and feature.name_in_feature(request[1:]) is not None
+                for feature in self.linked_features
+            )
+        }
 
     def check_directive_definitions(self, document: DocumentNode) -> None:
         from gateway.composition.directive_definitions import check_federation_definition
@@ -258,7 +308,10 @@ class _Parser:
             meaning = self.names.meaning(directive)
             if meaning in MERGED_FEATURES:
                 result.append(AppliedDirective(meaning, directive))
-            elif meaning is None and directive.name.value in BUILTIN_MERGED_DIRECTIVES:
+            elif meaning is None and (
+                directive.name.value in BUILTIN_MERGED_DIRECTIVES
+                or directive.name.value in self.composed_names  # `@composeDirective`
+            ):
                 result.append(AppliedDirective(directive.name.value, directive))
         return tuple(result)
 

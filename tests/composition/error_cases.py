@@ -32,6 +32,83 @@ def case(
 
 QUERY_A = FED2 + "type Query { a: Int }"
 
+
+def custom_spec(version: str, link: str = "", compose: str = "@myDirective") -> str:
+    """A Fed 2 header linking a custom spec and asking to compose one of its directives."""
+    return (
+        '@link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@composeDirective", "@tag"])\n'
+        + (
+            link
+            or f'@link(url: "https://myspecs.dev/myDirective/{version}", import: ["@myDirective"])\n'
+        )
+        + f'@composeDirective(name: "{compose}")\n'
+    )
+
+
+MY_DIRECTIVE = "directive @myDirective(label: String) on FIELD_DEFINITION\n"
+
+COMPOSE_DIRECTIVE_CASES = [
+    case(
+        "composing a federation directive",
+        "DIRECTIVE_COMPOSITION_ERROR",
+        {
+            "a": "extend schema "
+            + custom_spec("v1.0", compose="@key")
+            + MY_DIRECTIVE
+            + "type Query { a: Int }"
+        },
+        ("a",),
+        "schema",
+    ),
+    case(
+        "composing a directive of no linked spec",
+        "DIRECTIVE_COMPOSITION_ERROR",
+        {
+            "a": "extend schema "
+            + custom_spec("v1.0", compose="@unlinked")
+            + MY_DIRECTIVE
+            + "directive @unlinked on FIELD_DEFINITION\ntype Query { a: Int @unlinked }"
+        },
+        ("a",),
+        "schema",
+    ),
+    case(
+        "composing an undefined directive",
+        "DIRECTIVE_COMPOSITION_ERROR",
+        {"a": "extend schema " + custom_spec("v1.0") + "type Query { a: Int }"},
+        ("a",),
+        "schema",
+    ),
+    case(
+        "composing a name without @",
+        "DIRECTIVE_COMPOSITION_ERROR",
+        {
+            "a": "extend schema "
+            + custom_spec("v1.0", compose="myDirective")
+            + MY_DIRECTIVE
+            + "type Query { a: Int }"
+        },
+        ("a",),
+        "schema",
+    ),
+    case(
+        "composed spec with different major versions",
+        "DIRECTIVE_COMPOSITION_ERROR",
+        {
+            "a": "extend schema "
+            + custom_spec("v1.0")
+            + MY_DIRECTIVE
+            + 'type Query { a: Int @myDirective(label: "a") }',
+            "b": "extend schema "
+            + custom_spec("v2.0")
+            + MY_DIRECTIVE
+            + 'type Query { b: Int @myDirective(label: "b") }',
+        },
+        ("a", "b"),
+        "schema",
+    ),
+]
+
 ERROR_CASES = [
     case("syntax error", "INVALID_GRAPHQL", {"a": FED2 + "type Query { a: }"}, ("a",), None),
     case(
@@ -454,4 +531,5 @@ ERROR_CASES = [
         ("a",),
         "U.extra",
     ),
+    *COMPOSE_DIRECTIVE_CASES,
 ]
