@@ -39,7 +39,8 @@ fragment ProductFields on Product {
 """
 
 OPERATION_NAME = "HeavyNested"
-OPERATION = """query HeavyNested {
+OPERATION = (
+    """query HeavyNested {
   users {
     ...UserFields
     reviews {
@@ -84,13 +85,16 @@ OPERATION = """query HeavyNested {
   }
 }
 
-""" + FRAGMENTS
+"""
+    + FRAGMENTS
+)
 
 REQUEST_BODY: bytes = orjson.dumps({"query": OPERATION, "operationName": OPERATION_NAME})
 
 # The two halves of HeavyNested, each on its own: for profiling one branch, or for measuring
 # while the engine gets the other one wrong. The full operation stays the benchmark.
-TOP_PRODUCTS_OPERATION = """query TopProductsNested {
+TOP_PRODUCTS_OPERATION = (
+    """query TopProductsNested {
   topProducts(first: 5) {
     ...ProductFields
     reviews {
@@ -114,15 +118,18 @@ TOP_PRODUCTS_OPERATION = """query TopProductsNested {
   }
 }
 
-""" + FRAGMENTS
+"""
+    + FRAGMENTS
+)
 
 # HeavyNested without `shippingEstimate`, so without its `@requires` hop: the same depth and
 # fan-out for an engine (or an engine change) that cannot plan `@requires` below a list yet.
-NO_REQUIRES_OPERATION = OPERATION.replace("query HeavyNested", "query HeavyNestedNoRequires").replace(
-    "  inStock\n  shippingEstimate\n", "  inStock\n"
-)
+NO_REQUIRES_OPERATION = OPERATION.replace(
+    "query HeavyNested", "query HeavyNestedNoRequires"
+).replace("  inStock\n  shippingEstimate\n", "  inStock\n")
 
-USERS_OPERATION = """query UsersNested {
+USERS_OPERATION = (
+    """query UsersNested {
   users {
     ...UserFields
     reviews {
@@ -146,7 +153,9 @@ USERS_OPERATION = """query UsersNested {
   }
 }
 
-""" + FRAGMENTS
+"""
+    + FRAGMENTS
+)
 
 _MONOLITH_SDL = """
 type Query {

@@ -123,10 +123,10 @@ async def _measure(app: App, body: bytes, requests: int) -> float:
     return best
 
 
-async def measure(operation_key: str, requests: int) -> dict[str, float]:
+async def measure(operation_key: str, requests: int, supergraph_sdl: str) -> dict[str, float]:
     operation = OPERATIONS[operation_key]
     answer = operation.expected_response()
-    app = create_app(Supergraph.from_sdl(Path(SUPERGRAPH_PATH).read_text(encoding="utf-8")))
+    app = create_app(Supergraph.from_sdl(supergraph_sdl))
     pipeline: Pipeline = app.state.pipeline
 
     async def canned(*_: object, **__: object) -> Outcome:
@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
         pass
-    results = asyncio.run(measure(args.operation, args.requests))
+    supergraph_sdl = Path(SUPERGRAPH_PATH).read_text(encoding="utf-8")
+    results = asyncio.run(measure(args.operation, args.requests, supergraph_sdl))
     print(f"per-request cost of the HTTP layer, {args.operation} answer, no sockets:")
     for name, microseconds in results.items():
         print(f"  {name:<44}{microseconds:>8.1f} µs")

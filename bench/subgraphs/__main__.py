@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-import uvicorn
-
 from bench.subgraphs import SUBGRAPHS
 from bench.subgraphs.app import SubgraphApp
+from bench.subgraphs.server import serve
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,17 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         definition = SUBGRAPHS[args.name]
     app = SubgraphApp(definition, cache=not args.no_cache, record_path=args.record)
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        lifespan="off",
-        # The gateway keeps pooled connections open across the whole run.
-        timeout_keep_alive=120,
-        backlog=4096,
-    )
+    serve(app, args.host, args.port)
     return 0
 
 

@@ -27,7 +27,12 @@ from gateway.execution.client import (
 )
 from gateway.execution.merge import deep_merge
 from gateway.execution.paths import ResponsePath, objects_at, objects_in
-from gateway.execution.representations import apply_rewrites, representer
+from gateway.execution.representations import (
+    FlatRepresentation,
+    apply_rewrites,
+    flat_representation,
+    representation,
+)
 from gateway.planning.nodes import (
     Condition,
     Fetch,
@@ -116,27 +121,16 @@ class PlanRun:
     async def entity_fetch(self, path: Sequence[str], fetch: Fetch) -> None:
         if not fetch.is_entity_fetch:
             raise PlanExecutionError(f"a fetch under Flatten must be an entity fetch: {fetch!r}")
-        represent = representer(self.schema, fetch.requires)
-        input_rewrites = fetch.input_rewrites
-        unique: list[JsonObject] = []
         # For each distinct representation, the objects it stands for: identical
         # representations are sent once and the answer is fanned back out.
+        unique: list[JsonObject] = []
         targets: list[list[JsonObject]] = []
-        index_by_key: dict[bytes, int] = {}
-        for value in objects_in(self.data, path):
-            represented = represent(value)
-            if represented is None:
-                continue
-            if input_rewrites:
-                apply_rewrites(represented, input_rewrites)
-            key = orjson.dumps(represented)
-            index = index_by_key.get(key)
-            if index is None:
-                index = index_by_key[key] = len(unique)
-                unique.append(represented)
-                targets.append([value])
-            else:
-                targets[index].append(value)
+        objects = objects_in(self.data, path)
+        flat = None if fetch.input_rewrites else flat_representation(self.schema, fetch.requires)
+        if flat is not None:
+            self.group_flat(flat, objects, unique, targets)
+        else:
+            self.group(fetch, objects, unique, targets)
         if not unique:
             return
         try:
@@ -164,6 +158,67 @@ class PlanRun:
                 merged_into.append(value)
                 values.append(entity)
         self.fetched.append(FetchedValues(fetch.service_name, path, merged_into, values))
+
+    @staticmethod
+    def group_flat(
+        flat: FlatRepresentation,
+        objects: list[JsonObject],
+        unique: list[JsonObject],
+        targets: list[list[JsonObject]],
+    ) -> None:
+        """`group` for flat representations, the common case: objects are told apart by their
+        key values (a tuple when they are all strings, else their exact JSON), so a dict is
+        built only once per distinct representation."""
+        index_by_key: dict[object, int] = {}
+        type_name, read = flat.type_name, flat.read
+        for value in objects:
+            if value.get("__typename") != type_name:
+                continue
+            try:
+                values = read(value)
+            except KeyError:
+                continue
+            # Missing and null key fields both leave the object without a representation.
+            if None in values:
+                continue
+            key: object = values
+            for field_value in values:
+                # Tuples compare 1, 1.0 and True equal; JSON text tells them apart.
+                if field_value.__class__ is not str:
+                    key = orjson.dumps(values)
+                    break
+            index = index_by_key.get(key)
+            if index is None:
+                index_by_key[key] = len(unique)
+                unique.append(flat.represent(values))
+                targets.append([value])
+            else:
+                targets[index].append(value)
+
+    def group(
+        self,
+        fetch: Fetch,
+        objects: list[JsonObject],
+        unique: list[JsonObject],
+        targets: list[list[JsonObject]],
+    ) -> None:
+        """Group `objects` by representation: `unique[i]` stands for the objects in
+        `targets[i]`."""
+        index_by_key: dict[bytes, int] = {}
+        for value in objects:
+            represented = representation(self.schema, value, fetch.requires)
+            if represented is None:
+                continue
+            if fetch.input_rewrites:
+                apply_rewrites(represented, fetch.input_rewrites)
+            key = orjson.dumps(represented)
+            index = index_by_key.get(key)
+            if index is None:
+                index_by_key[key] = len(unique)
+                unique.append(represented)
+                targets.append([value])
+            else:
+                targets[index].append(value)
 
     def paths_of(self, path: Sequence[str]) -> dict[int, list[ResponsePath]]:
         """The response paths of the objects at a flatten path, by object identity, in walk

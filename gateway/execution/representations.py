@@ -8,7 +8,8 @@ are missing or null at the top level (a null key), get none and are not fetched.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import partial
+from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from graphql import GraphQLSchema, is_abstract_type
@@ -27,63 +28,65 @@ class _Missing(Exception):
     """A required field is absent: the object cannot be represented."""
 
 
-Representer = Callable[[dict[str, Any]], dict[str, Any] | None]
-# Representers by (schema, requires): the entry keeps both alive, so their ids stay theirs.
-_representers: dict[tuple[int, int], tuple[GraphQLSchema, object, Representer]] = {}
+@dataclass(frozen=True)
+class FlatRepresentation:
+    """The usual `requires`: `... on T { __typename key… }` with scalar fields, read straight
+    from the object. `read(value)` gives the values in `names` order (KeyError when one is
+    missing), so objects can be told apart by those values before any dict is built."""
+
+    type_name: str
+    names: tuple[str, ...]
+    read: Callable[[dict[str, Any]], tuple[Any, ...]]
+
+    def represent(self, values: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip(self.names, values, strict=True))
+
+
+# By (schema, requires); the entry keeps both alive, so their ids stay theirs.
+_flat: dict[tuple[int, int], tuple[GraphQLSchema, object, FlatRepresentation | None]] = {}
 CACHE_CAPACITY = 4096
 
 
-def representer(schema: GraphQLSchema, requires: Sequence[RequiredSelection]) -> Representer:
-    """`representation` for one fetch's `requires`, made once per plan and reused.
-
-    The usual `requires` is `... on T { __typename key… }` with scalar keys; that gets a
-    function that checks the type and copies the keys. Anything else (nested key fields,
-    several fragments, abstract conditions) goes through the general `representation`."""
+def flat_representation(
+    schema: GraphQLSchema, requires: Sequence[RequiredSelection]
+) -> FlatRepresentation | None:
+    """The flat form of a fetch's `requires`, or None when it needs the general
+    `representation` (nested key fields, several fragments, abstract type conditions).
+    Worked out once per plan."""
     key = (id(schema), id(requires))
-    entry = _representers.get(key)
+    entry = _flat.get(key)
     if entry is not None and entry[0] is schema and entry[1] is requires:
         return entry[2]
-    made = _flat_representer(schema, requires) or partial(representation, schema, requires=requires)
-    if len(_representers) >= CACHE_CAPACITY:
-        _representers.clear()
-    _representers[key] = (schema, requires, made)
+    made = _flat_representation(schema, requires)
+    if len(_flat) >= CACHE_CAPACITY or (_flat and next(iter(_flat.values()))[0] is not schema):
+        # Full, or a reloaded supergraph: the old schema's entries (and the schema) go.
+        _flat.clear()
+    _flat[key] = (schema, requires, made)
     return made
 
 
-def _flat_representer(
+def _flat_representation(
     schema: GraphQLSchema, requires: Sequence[RequiredSelection]
-) -> Representer | None:
+) -> FlatRepresentation | None:
     if len(requires) != 1 or not isinstance(requires[0], RequiredFragment):
         return None
     fragment = requires[0]
     condition = schema.get_type(fragment.type_condition)
     if condition is None or is_abstract_type(condition):
         return None
-    # (name sent to the subgraph, key the value is read at in the merged response)
-    keys: list[tuple[str, str]] = []
+    names: list[str] = []
+    # Where each value is read in the merged response (a field with arguments is fetched
+    # under an alias) while it is sent under its name.
+    response_keys: list[str] = []
     for selection in fragment.selections:
         if not isinstance(selection, RequiredField) or selection.selections:
             return None
-        keys.append((selection.name, selection.alias or selection.name))
-    names = [name for name, _ in keys]
-    if "__typename" not in names or len(set(names)) != len(names):
+        names.append(selection.name)
+        response_keys.append(selection.alias or selection.name)
+    # itemgetter of two or more keys answers a tuple; `__typename` is one of them.
+    if "__typename" not in names or len(set(names)) != len(names) or len(names) < 2:
         return None
-    type_name = fragment.type_condition
-    field_keys = tuple(keys)
-
-    def represent(value: dict[str, Any]) -> dict[str, Any] | None:
-        if value.get("__typename") != type_name:
-            return None
-        selected: dict[str, Any] = {}
-        for name, response_key in field_keys:
-            field_value = value.get(response_key)
-            # Missing and null both leave the object without a representation.
-            if field_value is None:
-                return None
-            selected[name] = field_value
-        return selected
-
-    return represent
+    return FlatRepresentation(fragment.type_condition, tuple(names), itemgetter(*response_keys))
 
 
 def representation(

@@ -168,6 +168,8 @@ class ShapePlan:
                 return _object_list(fields, item, item_non_null, detail)
             return _list(item, item_non_null, detail)
         if isinstance(field_type, GraphQLScalarType):
+            if field_type.name == "Int":
+                return _int(detail)
             check = SCALAR_CHECKS.get(field_type.name)
             return _as_is if check is None else _scalar(check, detail)
         if isinstance(field_type, GraphQLEnumType):
@@ -323,6 +325,19 @@ def _scalar(check: Callable[[Any], bool], detail: str) -> Completer:
     return complete_scalar
 
 
+def _int(detail: str) -> Completer:
+    """`_scalar(_valid_int)` in one call: ints are the leaves most often answered here."""
+
+    def complete_int(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
+        if value is None or (value.__class__ is int and -(2**31) <= value < 2**31):
+            return value
+        if _valid_int(value):  # an int subclass other than bool
+            return value
+        return run.malformed(parent, key, detail)
+
+    return complete_int
+
+
 def _enum(values: frozenset[str], detail: str) -> Completer:
     def complete_enum(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
         if value is None or (isinstance(value, str) and value in values):
@@ -344,7 +359,8 @@ def _object(fields: ObjectFields, detail: str) -> Completer:
 
 
 # Plans by (schema, selection set, values of the variables `@skip`/`@include` read). The entry
-# keeps both objects alive, so their ids cannot be reused while the entry exists.
+# keeps both objects alive, so their ids cannot be reused while the entry exists. All entries
+# are for one schema: the serving one.
 _plans: OrderedDict[tuple[int, int, tuple[Any, ...]], tuple[Any, Any, ShapePlan]] = OrderedDict()
 _condition_variables: dict[int, tuple[SelectionSetNode, tuple[str, ...]]] = {}
 
@@ -367,6 +383,9 @@ def shape_plan_for(
     plan = ShapePlan(
         schema, root_type, selection_set, {name: variables.get(name) for name in names}
     )
+    if _plans and next(iter(_plans.values()))[0] is not schema:
+        # A reloaded supergraph: the old schema's plans go, and the old schema with them.
+        _plans.clear()
     _plans[key] = (schema, selection_set, plan)
     if len(_plans) > CACHE_CAPACITY:
         _plans.popitem(last=False)

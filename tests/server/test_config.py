@@ -72,5 +72,5 @@ def test_subgraph_urls_and_propagated_headers_are_read(tmp_path: Path) -> None:
 def test_propagated_headers_must_be_names(tmp_path: Path) -> None:
     path = tmp_path / "switchboard.yaml"
     path.write_text("headers: {propagate: x-one}\n")
-    with pytest.raises(ConfigError, match="headers.propagate"):
+    with pytest.raises(ConfigError, match=r"headers\.propagate"):
         GatewayConfig.load(path)

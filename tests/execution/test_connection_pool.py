@@ -1,0 +1,287 @@
+"""`HttpSubgraphClient` over real sockets (no transport injected: the lean connection pool).
+
+A small HTTP/1.1 server on a localhost port answers with scripted bytes, so keep-alive reuse,
+chunked bodies, closed connections, refusals and timeouts are the real thing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import orjson
+import pytest
+
+from gateway.execution import HttpSubgraphClient, SubgraphFetchError, SubgraphRequest
+from gateway.execution.connection_pool import origin_of
+
+# What the server answers to one request: raw response bytes, or None to close without answer.
+Script = Callable[[bytes], bytes | None]
+
+
+def json_response(body: object, *, status: str = "200 OK", extra: bytes = b"") -> bytes:
+    content = orjson.dumps(body)
+    return (
+        f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+        f"content-length: {len(content)}\r\n".encode()
+        + extra
+        + b"\r\n"
+        + content
+    )
+
+
+OK = json_response({"data": {"hello": "world"}})
+
+
+@dataclass
+class ScriptedServer:
+    script: Script
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)
+    port: int = 0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                request = head + await reader.readexactly(length)
+                self.requests.append(request)
+                answer = self.script(request)
+                if answer is None:
+                    break
+                writer.write(answer)
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+Serve = Callable[[Script], Awaitable[ScriptedServer]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Serve]:
+    servers: list[asyncio.Server] = []
+
+    async def start(script: Script) -> ScriptedServer:
+        scripted = ScriptedServer(script)
+        server = await asyncio.start_server(scripted.handle, "127.0.0.1", 0)
+        servers.append(server)
+        scripted.port = server.sockets[0].getsockname()[1]
+        return scripted
+
+    yield start
+    for server in servers:
+        server.close()
+        await server.wait_closed()
+
+
+@dataclass(frozen=True)
+class Graph:
+    name: str
+    url: str
+
+
+def graph_for(server: ScriptedServer, path: str = "/graphql") -> Graph:
+    return Graph("products", f"http://127.0.0.1:{server.port}{path}")
+
+
+REQUEST = SubgraphRequest(query="{ hello }")
+
+
+async def test_connections_are_kept_alive_and_reused(serve: Serve) -> None:
+    server = await serve(lambda _: OK)
+    client = HttpSubgraphClient()
+    try:
+        for _ in range(3):
+            response = await client.fetch(graph_for(server), REQUEST)
+            assert response.data == {"hello": "world"}
+    finally:
+        await client.aclose()
+    assert server.connections == 1
+    assert len(server.requests) == 3
+
+
+async def test_concurrent_fetches_each_get_their_own_answer(serve: Serve) -> None:
+    def echo(request: bytes) -> bytes:
+        query = orjson.loads(request.split(b"\r\n\r\n", 1)[1])["query"]
+        return json_response({"data": {"query": query}})
+
+    server = await serve(echo)
+    client = HttpSubgraphClient()
+    try:
+        answers = await asyncio.gather(
+            *(
+                client.fetch(graph_for(server), SubgraphRequest(query=f"{{ field{index} }}"))
+                for index in range(20)
+            )
+        )
+    finally:
+        await client.aclose()
+    assert [answer.data for answer in answers] == [
+        {"query": f"{{ field{index} }}"} for index in range(20)
+    ]
+
+
+async def test_the_request_carries_path_host_json_and_propagated_headers(serve: Serve) -> None:
+    server = await serve(lambda _: OK)
+    client = HttpSubgraphClient()
+    request = SubgraphRequest(
+        query="query($id: ID!) { node(id: $id) { id } }",
+        operation_name="Op",
+        variables={"id": "1"},
+        headers={"authorization": "Bearer token", "traceparent": "00-abc-def-01"},
+    )
+    try:
+        await client.fetch(graph_for(server, "/sub/graphql?x=1"), request)
+    finally:
+        await client.aclose()
+    head, body = server.requests[0].split(b"\r\n\r\n", 1)
+    lines = head.split(b"\r\n")
+    assert lines[0] == b"POST /sub/graphql?x=1 HTTP/1.1"
+    headers = dict(line.split(b": ", 1) for line in lines[1:])
+    assert headers[b"host"] == f"127.0.0.1:{server.port}".encode()
+    assert headers[b"content-type"] == b"application/json"
+    assert headers[b"authorization"] == b"Bearer token"
+    assert headers[b"traceparent"] == b"00-abc-def-01"
+    assert orjson.loads(body) == {
+        "query": "query($id: ID!) { node(id: $id) { id } }",
+        "operationName": "Op",
+        "variables": {"id": "1"},
+    }
+
+
+async def test_a_chunked_answer_is_reassembled(serve: Serve) -> None:
+    content = orjson.dumps({"data": {"hello": "chunks"}})
+    chunked = (
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+        + f"{5:x}\r\n".encode()
+        + content[:5]
+        + b"\r\n"
+        + f"{len(content) - 5:x}\r\n".encode()
+        + content[5:]
+        + b"\r\n0\r\n\r\n"
+    )
+    server = await serve(lambda _: chunked)
+    client = HttpSubgraphClient()
+    try:
+        first = await client.fetch(graph_for(server), REQUEST)
+        second = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert first.data == second.data == {"hello": "chunks"}
+    assert server.connections == 1
+
+
+async def test_connection_close_is_honoured(serve: Serve) -> None:
+    server = await serve(lambda _: json_response({"data": {}}, extra=b"connection: close\r\n"))
+    client = HttpSubgraphClient()
+    try:
+        for _ in range(2):
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert server.connections == 2
+
+
+async def test_a_non_2xx_answer_is_an_http_error(serve: Serve) -> None:
+    server = await serve(lambda _: json_response({}, status="503 Service Unavailable"))
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.error(["products"]) == {
+        "message": "HTTP fetch failed from 'products': 503 Service Unavailable",
+        "path": ["products"],
+        "extensions": {
+            "code": "SUBREQUEST_HTTP_ERROR",
+            "service": "products",
+            "http": {"status": 503},
+        },
+    }
+
+
+async def test_a_server_that_hangs_up_without_answering(serve: Serve) -> None:
+    server = await serve(lambda _: None)
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.message == (
+        "HTTP fetch failed from 'products': Server disconnected without sending a response"
+    )
+
+
+async def test_a_refused_connection() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(Graph("products", f"http://127.0.0.1:{port}/graphql"), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.message == "HTTP fetch failed from 'products': Connection refused"
+    assert raised.value.extensions == {"code": "SUBREQUEST_HTTP_ERROR", "service": "products"}
+
+
+async def test_a_timed_out_connection_is_not_reused(serve: Serve) -> None:
+    # The first request gets no answer (the connection stays open); later ones do.
+    answers = iter([b"", OK, OK])
+
+    def script(_: bytes) -> bytes:
+        return next(answers)
+
+    server = await serve(script)
+    client = HttpSubgraphClient(timeout_seconds=0.2)
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+        assert raised.value.message == "Request to subgraph 'products' timed out after 200 ms"
+        response = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert response.data == {"hello": "world"}
+    assert server.connections == 2
+
+
+async def test_header_values_cannot_inject_lines(serve: Serve) -> None:
+    server = await serve(lambda _: OK)
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(ValueError, match="cannot be sent"):
+            await client.fetch(
+                graph_for(server),
+                SubgraphRequest(query="{ hello }", headers={"x-user": "a\r\nx-admin: yes"}),
+            )
+    finally:
+        await client.aclose()
+    assert server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("url", "host_header", "target"),
+    [
+        ("http://example.com/graphql", b"example.com", b"/graphql"),
+        ("http://example.com:8080", b"example.com:8080", b"/"),
+        ("https://example.com/a?b=c", b"example.com", b"/a?b=c"),
+        ("http://[::1]:4001/graphql", b"[::1]:4001", b"/graphql"),
+    ],
+)
+def test_origins(url: str, host_header: bytes, target: bytes) -> None:
+    origin = origin_of(url)
+    assert (origin.host_header, origin.target) == (host_header, target)
