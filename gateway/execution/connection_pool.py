@@ -12,7 +12,9 @@ ASGI subgraphs); both go through the same failure mapping in `HttpSubgraphClient
 
 Failures raise `OSError`s (`ConnectionRefusedError`, `ConnectionResetError`, ...) or
 `ProtocolError`; a cancelled exchange (a timeout) closes its connection rather than reusing one
-whose answer may still arrive.
+whose answer may still arrive. A server may close an idle keep-alive connection just as a
+request goes out on it; when a reused connection is lost before a single byte of the answer
+arrived, the request is sent once more on a new connection, as browsers and httpcore do.
 """
 
 from __future__ import annotations
@@ -70,6 +72,8 @@ class _Connection(asyncio.Protocol):
         self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
         self._status = 0
         self._chunks: list[bytes] = []
+        # Whether any byte of the current answer arrived: a stale connection fails before.
+        self.answered = False
 
     # asyncio.Protocol
 
@@ -78,6 +82,7 @@ class _Connection(asyncio.Protocol):
         self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
+        self.answered = True
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserError as error:
@@ -111,6 +116,7 @@ class _Connection(asyncio.Protocol):
     def send(self, request: bytes) -> asyncio.Future[tuple[int, bytes]]:
         assert self.transport is not None
         assert self._waiter is None
+        self.answered = False
         waiter = asyncio.get_running_loop().create_future()
         self._waiter = waiter
         self.transport.write(request)
@@ -147,9 +153,20 @@ class ConnectionPool:
             slots = self._slots[origin] = asyncio.Semaphore(self.max_connections)
         request = _request_bytes(origin, body, headers)
         async with slots:
-            connection = await self._acquire(origin)
+            connection, reused = await self._acquire(origin)
             try:
                 status, content = await connection.send(request)
+            except ConnectionError:
+                connection.close()
+                if not reused or connection.answered:
+                    raise
+                # The server had closed the idle connection: one more try on a new one.
+                connection = await self._connect(origin)
+                try:
+                    status, content = await connection.send(request)
+                except BaseException:
+                    connection.close()
+                    raise
             except BaseException:
                 # Failed, or cancelled with the answer possibly still on its way: never reuse.
                 connection.close()
@@ -160,12 +177,16 @@ class ConnectionPool:
                 connection.close()
             return status, content
 
-    async def _acquire(self, origin: Origin) -> _Connection:
+    async def _acquire(self, origin: Origin) -> tuple[_Connection, bool]:
+        """An idle connection to `origin` (reused: True) or a new one."""
         idle = self._idle.get(origin)
         while idle:
             connection = idle.pop()
             if not connection.closed:
-                return connection
+                return connection, True
+        return await self._connect(origin), False
+
+    async def _connect(self, origin: Origin) -> _Connection:
         loop = asyncio.get_running_loop()
         ssl_context = None
         if origin.scheme == "https":

@@ -285,3 +285,36 @@ async def test_header_values_cannot_inject_lines(serve: Serve) -> None:
 def test_origins(url: str, host_header: bytes, target: bytes) -> None:
     origin = origin_of(url)
     assert (origin.host_header, origin.target) == (host_header, target)
+
+
+async def test_a_reused_connection_the_server_closed_is_retried_once(serve: Serve) -> None:
+    # The server hangs up on the second request on the kept-alive connection without a byte
+    # of answer (as a server closing an idle connection does): it is sent again, once, on a
+    # new connection.
+    answers = iter([OK, None, OK])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient()
+    try:
+        first = await client.fetch(graph_for(server), REQUEST)
+        second = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert first.data == second.data == {"hello": "world"}
+    assert server.connections == 2
+    assert len(server.requests) == 3
+
+
+async def test_a_retry_that_fails_too_is_reported(serve: Serve) -> None:
+    answers = iter([OK, None, None])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient()
+    try:
+        await client.fetch(graph_for(server), REQUEST)
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.message == (
+        "HTTP fetch failed from 'products': Server disconnected without sending a response"
+    )
+    assert len(server.requests) == 3
