@@ -2,7 +2,8 @@
 
 Owners are the organization named by the principal; `platform:admin` may act on any app.
 Suspension and reinstatement are platform decisions, so only an admin may make them. Events
-carry the app's id, slug, owner and its status before and after, never a secret.
+carry the app's current state as an `AppSnapshot` (with its status before the change), never a
+secret.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from subgraphs.apps import credentials, lifecycle, validation
 from subgraphs.apps.lifecycle import AppStatus, Transition
 from subgraphs.apps.models import AppRow, OrganizationRow
 from subgraphs.apps.types import WRITE, App, ClientSecret
+from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.context import Info
 from subgraphs.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from subgraphs.common.events import EventType
@@ -100,22 +102,18 @@ async def announce(
     **details: Any,
 ) -> App:
     """Publish the committed change and return the app as it now is."""
-    await info.context.bus.publish(
-        type,
-        {
-            "app_id": row.id,
-            "slug": row.slug,
-            "name": row.name,
-            "description": row.description,
-            "requested_scopes": list(row.requested_scopes),
-            "organization_id": row.organization_id,
-            "old_status": None if old_status is None else str(old_status),
-            "new_status": str(row.status),
-            "change": change,
-            **details,
-        },
+    snapshot = AppSnapshot(
         app_id=row.id,
+        slug=row.slug,
+        name=row.name,
+        description=row.description,
+        requested_scopes=tuple(row.requested_scopes),
+        organization_id=row.organization_id,
+        old_status=None if old_status is None else str(old_status),
+        new_status=str(row.status),
+        change=change,
     )
+    await info.context.bus.publish(type, snapshot.payload(**details), app_id=row.id)
     app = App.from_row(row)
     info.context.loaders.remember(app)
     return app

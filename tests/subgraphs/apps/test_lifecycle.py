@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.events import EventType
 from subgraphs.common.principal import Principal
 from subgraphs.demo.world import World
@@ -38,8 +39,9 @@ async def test_an_app_walks_from_draft_to_removed(harness: SubgraphHarness, demo
         event = harness.bus.published[-1]
         assert event.type == event_type
         assert event.app_id == app_id
-        assert (event.payload["old_status"], event.payload["new_status"]) == (previous, status)
-        assert event.payload["slug"] == "lifecycle-demo"
+        announced = AppSnapshot.of(event)  # every step announces the app in the shared contract
+        assert (announced.old_status, announced.new_status) == (previous, status)
+        assert announced.slug == "lifecycle-demo"
         if status == "PUBLISHED":
             published_at = app["publishedAt"]
             assert published_at == app["updatedAt"]

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from dataclasses import replace
 
 import pytest
 
+from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.database import Database
-from subgraphs.common.events import Event, EventType, InMemoryEventBus
+from subgraphs.common.events import EventType, InMemoryEventBus
 from subgraphs.demo.world import World
-from subgraphs.installs.app_replica import AppChange, consume
+from subgraphs.installs.app_replica import consume
 from subgraphs.installs.models import AppReferenceRow
+from tests.subgraphs.app_events import announce, snapshot_of
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.installs.conftest import ADMIN
 from tests.subgraphs.installs.operations import INSTALL
+
+FRESH = AppSnapshot(
+    app_id="app_new000000001",
+    slug="fresh",
+    name="Fresh",
+    description="Just made.",
+    requested_scopes=("apps:read", "metrics:read"),
+    organization_id="org_fresh",
+    old_status=None,
+    new_status="DRAFT",
+    change="create",
+)
 
 
 @pytest.fixture
@@ -47,19 +62,8 @@ async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
 async def test_a_created_then_published_app_becomes_installable(
     installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
 ) -> None:
-    app_id = "app_new000000001"
-    await replica.publish(
-        EventType.APP_UPDATED,
-        {
-            "app_id": app_id,
-            "slug": "fresh",
-            "old_status": None,
-            "new_status": "DRAFT",
-            "change": "create",
-            "requested_scopes": ["apps:read", "metrics:read"],
-        },
-        app_id=app_id,
-    )
+    app_id = FRESH.app_id
+    await announce(replica, EventType.APP_UPDATED, FRESH)
 
     async def known() -> bool:
         return await app_ref(installs.database, app_id) is not None
@@ -71,17 +75,14 @@ async def test_a_created_then_published_app_becomes_installable(
     draft = await installs.errors(INSTALL, install, principal=ADMIN)
     assert draft[0]["extensions"]["code"] == "INVALID_STATE_TRANSITION"
 
-    await replica.publish(
-        EventType.APP_PUBLISHED,
-        {"app_id": app_id, "slug": "fresh", "old_status": "IN_REVIEW", "new_status": "PUBLISHED"},
-        app_id=app_id,
-    )
+    published = replace(FRESH, old_status="IN_REVIEW", new_status="PUBLISHED", change="publish")
+    await announce(replica, EventType.APP_PUBLISHED, published)
 
-    async def published() -> bool:
+    async def installable() -> bool:
         row = await app_ref(installs.database, app_id)
         return row is not None and row.status == "PUBLISHED"
 
-    await eventually(published)
+    await eventually(installable)
     data = await installs.data(INSTALL, install, principal=ADMIN)
     assert data["installApp"]["grantedScopes"] == ["metrics:read"]
 
@@ -90,81 +91,47 @@ async def test_status_and_scope_changes_of_known_apps(
     installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
 ) -> None:
     app = next(a for a in demo.apps if a.status == "PUBLISHED")
-    await replica.publish(
-        EventType.APP_UPDATED,
-        {
-            "app_id": app.id,
-            "new_status": "PUBLISHED",
-            "change": "update",
-            "requested_scopes": ["events:subscribe"],
-        },
-        app_id=app.id,
-    )
-    await replica.publish(
-        EventType.APP_STATUS_CHANGED,
-        {"appId": app.id, "oldStatus": "PUBLISHED", "newStatus": "SUSPENDED"},
-    )
+    rescoped = snapshot_of(app, requested_scopes=("events:subscribe",))
+    await announce(replica, EventType.APP_UPDATED, rescoped)
+    suspended = replace(rescoped, new_status="SUSPENDED", change="suspend")
+    await announce(replica, EventType.APP_STATUS_CHANGED, suspended)
 
-    async def suspended() -> bool:
+    async def is_suspended() -> bool:
         row = await app_ref(installs.database, app.id)
         return row is not None and row.status == "SUSPENDED"
 
-    await eventually(suspended)
+    await eventually(is_suspended)
     row = await app_ref(installs.database, app.id)
     assert row is not None
     assert row.requested_scopes == ["events:subscribe"]
 
 
-async def test_unknown_apps_without_scopes_and_events_without_apps_are_ignored(
-    installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
+async def test_malformed_events_are_logged_and_skipped(
+    installs: SubgraphHarness,
+    replica: InMemoryEventBus,
+    demo: World,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    known = demo.apps[0]
-    await replica.publish(EventType.APP_DEPRECATED, {"app_id": "app_never_seen"})
-    await replica.publish(EventType.APP_STATUS_CHANGED, {"slug": "no-id", "new_status": "REMOVED"})
+    caplog.set_level(logging.WARNING, logger="subgraphs.installs.app_replica")
+    camel_case = await replica.publish(
+        EventType.APP_UPDATED,
+        {"appId": "app_camel", "newStatus": "DRAFT", "requestedScopes": ["apps:read"]},
+        app_id="app_camel",
+    )
+    text_scopes = replace(FRESH, app_id="app_text").payload() | {"requested_scopes": "apps:read"}
+    wrong_type = await replica.publish(EventType.APP_UPDATED, text_scopes, app_id="app_text")
     # Not an app event at all: the consumer does not even see it.
-    await replica.publish(EventType.INSTALLATION_REMOVED, {"app_id": known.id, "status": "X"})
-    await replica.publish(EventType.APP_DEPRECATED, {"app_id": known.id}, app_id=known.id)
+    not_an_app = replace(FRESH, app_id="app_not_an_app")
+    await announce(replica, EventType.INSTALLATION_REMOVED, not_an_app)
+    known = demo.apps[0]
+    await announce(replica, EventType.APP_DEPRECATED, snapshot_of(known, new_status="DEPRECATED"))
 
     async def deprecated() -> bool:
         row = await app_ref(installs.database, known.id)
         return row is not None and row.status == "DEPRECATED"
 
     await eventually(deprecated)
-    assert await app_ref(installs.database, "app_never_seen") is None
-
-
-def event(type: EventType, payload: dict[str, object], app_id: str | None = None) -> Event:
-    return Event(id=1, type=type, occurred_at=datetime.now(UTC), payload=payload, app_id=app_id)
-
-
-@pytest.mark.parametrize(
-    ("given", "expected"),
-    [
-        (
-            event(EventType.APP_PUBLISHED, {"slug": "x"}, app_id="app_1"),
-            AppChange("app_1", "PUBLISHED", None),
-        ),
-        (
-            event(
-                EventType.APP_UPDATED,
-                {"app": {"id": "app_2", "status": "draft", "requestedScopes": ["apps:read"]}},
-            ),
-            AppChange("app_2", "DRAFT", ["apps:read"]),
-        ),
-        (
-            event(
-                EventType.APP_STATUS_CHANGED,
-                {
-                    "app_id": "app_3",
-                    "old_status": "PUBLISHED",
-                    "new_status": "REMOVED",
-                    "scopes": "apps:read",
-                },
-            ),
-            AppChange("app_3", "REMOVED", None),
-        ),
-        (event(EventType.APP_UPDATED, {"slug": "no-id"}), None),
-    ],
-)
-def test_payloads_are_read_leniently(given: Event, expected: AppChange | None) -> None:
-    assert AppChange.of(given) == expected
+    for skipped in ("app_camel", "app_text", "app_not_an_app"):
+        assert await app_ref(installs.database, skipped) is None
+    assert f"event {camel_case.id}: the payload has no 'app_id'" in caplog.text
+    assert f"event {wrong_type.id}: 'requested_scopes' has the wrong type" in caplog.text

@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
+from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.events import EventType
 from subgraphs.common.principal import Principal
 from subgraphs.marketplace.consumer import consume
 from subgraphs.marketplace.models import listing_id_for
+from tests.subgraphs.app_events import announce, snapshot_of
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.marketplace.conftest import app_named, listing_of, workspace
 
-NEW_APP = "app_0000c0ffee00"
+COFFEE_ROSTER = AppSnapshot(
+    app_id="app_0000c0ffee00",
+    slug="coffee-roster",
+    name="Coffee Roster",
+    description="Who makes the coffee today.",
+    requested_scopes=("apps:read",),
+    organization_id="org_coffee",
+    old_status="IN_REVIEW",
+    new_status="PUBLISHED",
+    change="publish",
+)
+NEW_APP = COFFEE_ROSTER.app_id
 LISTING = """query($app: ID!) { listingByApp(appId: $app) {
     id visible description certification app { listingUrl } } }"""
 
@@ -51,19 +66,7 @@ async def test_publishing_an_app_creates_its_listing_and_status_changes_hide_it(
 ) -> None:
     marketplace = consuming
     bus = marketplace.bus
-    await bus.publish(
-        EventType.APP_PUBLISHED,
-        {
-            "app_id": NEW_APP,
-            "name": "Coffee Roster",
-            "slug": "coffee-roster",
-            "description": "Who makes the coffee today.",
-            "organization_id": "org_coffee",
-            "old_status": "IN_REVIEW",
-            "new_status": "PUBLISHED",
-        },
-        app_id=NEW_APP,
-    )
+    await announce(bus, EventType.APP_PUBLISHED, COFFEE_ROSTER)
 
     async def listed() -> bool:
         return await visible_ids(marketplace, "coffee") == [listing_id_for(NEW_APP)]
@@ -88,11 +91,8 @@ async def test_publishing_an_app_creates_its_listing_and_status_changes_hide_it(
     )
     assert updated["updateListing"]["tagline"] == "Fresh pots"
 
-    await bus.publish(
-        EventType.APP_STATUS_CHANGED,
-        {"old_status": "PUBLISHED", "new_status": "SUSPENDED"},
-        app_id=NEW_APP,
-    )
+    suspended = replace(COFFEE_ROSTER, old_status="PUBLISHED", new_status="SUSPENDED")
+    await announce(bus, EventType.APP_STATUS_CHANGED, suspended)
 
     async def hidden() -> bool:
         return await visible_ids(marketplace, "coffee") == []
@@ -101,7 +101,7 @@ async def test_publishing_an_app_creates_its_listing_and_status_changes_hide_it(
     assert (await marketplace.data(LISTING, {"app": NEW_APP}))["listingByApp"]["visible"] is False
 
     # Published again: the same listing comes back rather than a second one.
-    await bus.publish(EventType.APP_PUBLISHED, {"name": "Coffee Roster"}, app_id=NEW_APP)
+    await announce(bus, EventType.APP_PUBLISHED, COFFEE_ROSTER)
     await eventually(listed)
 
 
@@ -109,18 +109,17 @@ async def test_deprecation_hides_a_seeded_listing_and_renames_follow(
     consuming: SubgraphHarness,
 ) -> None:
     marketplace = consuming
-    deploy_herald = app_named("Deploy Herald")
-    await marketplace.bus.publish(
-        EventType.APP_UPDATED,
-        {"name": "Release Herald", "slug": "release-herald"},
-        app_id=deploy_herald.id,
+    renamed_app = snapshot_of(
+        app_named("Deploy Herald"), name="Release Herald", slug="release-herald"
     )
+    await announce(marketplace.bus, EventType.APP_UPDATED, renamed_app)
 
     async def renamed() -> bool:
         return listing_of("Deploy Herald") in await visible_ids(marketplace, "release herald")
 
     await eventually(renamed)
-    await marketplace.bus.publish(EventType.APP_DEPRECATED, {}, app_id=deploy_herald.id)
+    deprecated = replace(renamed_app, new_status="DEPRECATED", change="deprecate")
+    await announce(marketplace.bus, EventType.APP_DEPRECATED, deprecated)
 
     async def hidden() -> bool:
         return await visible_ids(marketplace, "release herald") == []
@@ -134,18 +133,23 @@ async def test_deprecation_hides_a_seeded_listing_and_renames_follow(
     assert errors[0]["extensions"]["code"] == "INVALID_STATE_TRANSITION"
 
 
-async def test_events_about_unlisted_apps_and_malformed_events_are_ignored(
-    consuming: SubgraphHarness,
+async def test_unpublished_apps_get_no_listing_and_malformed_events_are_skipped(
+    consuming: SubgraphHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="subgraphs.marketplace.consumer")
     marketplace = consuming
     bus = marketplace.bus
-    await bus.publish(EventType.APP_STATUS_CHANGED, {"new_status": "IN_REVIEW"}, app_id=NEW_APP)
-    await bus.publish(EventType.APP_PUBLISHED, {"unexpected": True})
-    await bus.publish(
-        EventType.APP_PUBLISHED,
-        {"name": "After The Noise", "slug": "after-the-noise"},
-        app_id="app_1",
+    in_review = replace(COFFEE_ROSTER, old_status="DRAFT", new_status="IN_REVIEW")
+    await announce(bus, EventType.APP_STATUS_CHANGED, in_review)
+    unexpected = await bus.publish(EventType.APP_PUBLISHED, {"unexpected": True})
+    # A published app without its name was once listed under its id; now it is refused.
+    nameless = COFFEE_ROSTER.payload()
+    del nameless["name"]
+    without_name = await bus.publish(EventType.APP_PUBLISHED, nameless, app_id=NEW_APP)
+    after_the_noise = replace(
+        COFFEE_ROSTER, app_id="app_1", name="After The Noise", slug="after-the-noise"
     )
+    await announce(bus, EventType.APP_PUBLISHED, after_the_noise)
 
     async def caught_up() -> bool:
         return await visible_ids(marketplace, "after the noise") == [listing_id_for("app_1")]
@@ -154,3 +158,5 @@ async def test_events_about_unlisted_apps_and_malformed_events_are_ignored(
     assert (await marketplace.data(LISTING, {"app": NEW_APP}))["listingByApp"] is None
     total = await marketplace.data("{ listings { totalCount } }")
     assert total["listings"]["totalCount"] == 39
+    assert f"event {unexpected.id}: the payload has no 'app_id'" in caplog.text
+    assert f"event {without_name.id}: the payload has no 'name'" in caplog.text

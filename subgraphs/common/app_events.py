@@ -1,0 +1,94 @@
+"""The contract of the apps subgraph's events, shared by their publisher and their consumers.
+
+Every app event (`APP_EVENTS`) carries the app's whole current state, so a consumer never needs
+an earlier event to understand a later one: it upserts what it keeps from the snapshot, and
+replaying an event is harmless. `AppSnapshot.payload()` writes the wire format (a JSON object with
+snake_case keys, plus details of the change such as `changed_fields` or `reason`);
+`AppSnapshot.of()` reads it back and raises `MalformedAppEvent` instead of guessing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Any
+
+from subgraphs.common.events import Event, EventType
+
+APP_EVENTS = frozenset(
+    {
+        EventType.APP_PUBLISHED,
+        EventType.APP_DEPRECATED,
+        EventType.APP_STATUS_CHANGED,
+        EventType.APP_UPDATED,
+    }
+)
+
+
+class MalformedAppEvent(ValueError):
+    """An app event whose payload lacks a key of the contract or holds a value of another type."""
+
+
+@dataclass(frozen=True)
+class AppSnapshot:
+    """An app as it is after the change an event announces."""
+
+    app_id: str
+    slug: str
+    name: str
+    description: str
+    requested_scopes: tuple[str, ...]
+    organization_id: str
+    old_status: str | None  # None when the app was just created
+    new_status: str
+    change: str  # what happened: "create", "update", "publish", "suspend", ...
+
+    def payload(self, **details: Any) -> dict[str, Any]:
+        """The event payload: the snapshot's keys, plus `details` about this change."""
+        clashing = details.keys() & {field.name for field in fields(self)}
+        if clashing:
+            raise ValueError(f"details would overwrite the snapshot's {sorted(clashing)}")
+        return {
+            "app_id": self.app_id,
+            "slug": self.slug,
+            "name": self.name,
+            "description": self.description,
+            "requested_scopes": list(self.requested_scopes),
+            "organization_id": self.organization_id,
+            "old_status": self.old_status,
+            "new_status": self.new_status,
+            "change": self.change,
+            **details,
+        }
+
+    @classmethod
+    def of(cls, event: Event) -> AppSnapshot:
+        if event.type not in APP_EVENTS:
+            raise MalformedAppEvent(f"{event.type} is not an app event")
+        payload = event.payload
+        return cls(
+            app_id=_read(payload, "app_id", str),
+            slug=_read(payload, "slug", str),
+            name=_read(payload, "name", str),
+            description=_read(payload, "description", str),
+            requested_scopes=_read_scopes(payload),
+            organization_id=_read(payload, "organization_id", str),
+            old_status=_read(payload, "old_status", str | None),
+            new_status=_read(payload, "new_status", str),
+            change=_read(payload, "change", str),
+        )
+
+
+def _read(payload: dict[str, Any], key: str, kind: Any) -> Any:
+    if key not in payload:
+        raise MalformedAppEvent(f"the payload has no {key!r}")
+    value = payload[key]
+    if not isinstance(value, kind):
+        raise MalformedAppEvent(f"{key!r} has the wrong type: {type(value).__name__}")
+    return value
+
+
+def _read_scopes(payload: dict[str, Any]) -> tuple[str, ...]:
+    scopes = _read(payload, "requested_scopes", list)
+    if not all(isinstance(scope, str) for scope in scopes):
+        raise MalformedAppEvent("'requested_scopes' holds something other than strings")
+    return tuple(scopes)
