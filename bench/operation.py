@@ -38,10 +38,7 @@ fragment ProductFields on Product {
 }
 """
 
-OPERATION_NAME = "HeavyNested"
-OPERATION = (
-    """query HeavyNested {
-  users {
+USERS_BRANCH = """  users {
     ...UserFields
     reviews {
       ...ReviewFields
@@ -62,7 +59,9 @@ OPERATION = (
       }
     }
   }
-  topProducts(first: 5) {
+"""
+
+TOP_PRODUCTS_BRANCH = """  topProducts(first: 5) {
     ...ProductFields
     reviews {
       ...ReviewFields
@@ -83,79 +82,28 @@ OPERATION = (
       }
     }
   }
-}
-
 """
-    + FRAGMENTS
-)
+
+
+def operation_text(name: str, *branches: str) -> str:
+    return f"query {name} {{\n{''.join(branches)}}}\n\n{FRAGMENTS}"
+
+
+OPERATION_NAME = "HeavyNested"
+OPERATION = operation_text(OPERATION_NAME, USERS_BRANCH, TOP_PRODUCTS_BRANCH)
 
 REQUEST_BODY: bytes = orjson.dumps({"query": OPERATION, "operationName": OPERATION_NAME})
 
 # The two halves of HeavyNested, each on its own: for profiling one branch, or for measuring
 # while the engine gets the other one wrong. The full operation stays the benchmark.
-TOP_PRODUCTS_OPERATION = (
-    """query TopProductsNested {
-  topProducts(first: 5) {
-    ...ProductFields
-    reviews {
-      ...ReviewFields
-      author {
-        ...UserFields
-        reviews {
-          ...ReviewFields
-          product {
-            ...ProductFields
-            reviews {
-              ...ReviewFields
-              author {
-                ...UserFields
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-"""
-    + FRAGMENTS
-)
+TOP_PRODUCTS_OPERATION = operation_text("TopProductsNested", TOP_PRODUCTS_BRANCH)
+USERS_OPERATION = operation_text("UsersNested", USERS_BRANCH)
 
 # HeavyNested without `shippingEstimate`, so without its `@requires` hop: the same depth and
 # fan-out for an engine (or an engine change) that cannot plan `@requires` below a list yet.
 NO_REQUIRES_OPERATION = OPERATION.replace(
     "query HeavyNested", "query HeavyNestedNoRequires"
 ).replace("  inStock\n  shippingEstimate\n", "  inStock\n")
-
-USERS_OPERATION = (
-    """query UsersNested {
-  users {
-    ...UserFields
-    reviews {
-      ...ReviewFields
-      product {
-        ...ProductFields
-        reviews {
-          ...ReviewFields
-          author {
-            ...UserFields
-            reviews {
-              ...ReviewFields
-              product {
-                ...ProductFields
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-
-"""
-    + FRAGMENTS
-)
 
 _MONOLITH_SDL = """
 type Query {
