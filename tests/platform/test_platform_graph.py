@@ -1,15 +1,18 @@
 """The platform graph served through the gateway: the four seeded subgraphs mounted in process,
 one marketplace page crossing all of them, checked against the demo world and against each
-subgraph asked directly — and planned so each subgraph is asked once per plan level."""
+subgraph asked directly — and planned so each subgraph is asked once per plan level.
+Run over both database backends."""
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from statistics import mean
 from typing import Any
 
+import asyncpg
 import httpx
 import orjson
 import pytest
@@ -25,6 +28,7 @@ from subgraphs.common.principal import ADMIN_SCOPE, SCOPES_HEADER, Principal
 from subgraphs.common.server import create_app as create_subgraph_app
 from subgraphs.common.server import prepare_database
 from subgraphs.demo.world import world
+from tests.conftest import TEST_DATABASE_URL, unavailable
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -95,14 +99,29 @@ class Platform:
         return response.json()["data"]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Platform]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgres"])
+async def platform(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
     directory: Path = tmp_path_factory.mktemp("platform")
+    schemas: list[str] = []
+    admin = None
+    if request.param == "postgres":
+        try:
+            admin = await asyncpg.connect(TEST_DATABASE_URL)
+        except (OSError, asyncpg.PostgresError) as error:
+            unavailable("PostgreSQL", error)
     bus = InMemoryEventBus()
     databases = []
     apps = {}
     for subgraph in platform_subgraphs():
-        database = Database(f"sqlite:///{directory / subgraph.name}.db")
+        if admin is None:
+            database = Database(f"sqlite:///{directory / subgraph.name}.db")
+        else:
+            schema = f"platform_{subgraph.name}_{uuid.uuid4().hex[:12]}"
+            await admin.execute(f'CREATE SCHEMA "{schema}"')
+            schemas.append(schema)
+            database = Database(TEST_DATABASE_URL, schema=schema)
         databases.append(database)
         await prepare_database(subgraph, database, seed=True)
         apps[subgraph.name] = create_subgraph_app(subgraph, database, bus)
@@ -111,6 +130,10 @@ async def platform(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Pl
     await platform.gateway.state.subgraph_client.aclose()
     for database in databases:
         await database.dispose()
+    if admin is not None:
+        for schema in schemas:
+            await admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.close()
 
 
 async def test_marketplace_page_crosses_all_four_subgraphs(platform: Platform) -> None:
