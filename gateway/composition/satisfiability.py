@@ -1,179 +1,203 @@
-"""Satisfiability: every field reachable from a root must be resolvable through the subgraphs.
+"""Satisfiability: every query the supergraph allows must be resolvable through the subgraphs.
 
-A walk over (subgraph, type) states, breadth first from each subgraph's root fields. In a state
-every field of the supergraph type must be resolvable by that subgraph itself, or by another
-subgraph reached through one of its resolvable keys whose fields the current subgraph can give.
-This is a simpler model than Apollo's query graph (no `@provides` paths, no `@requires`
-conditions, no progressive override); see docs/deviations.md.
+Follows Apollo's validation traversal: a depth-first walk over states (supergraph type, the
+positions in subgraphs a path can stand at, the override labels chosen), from every root type,
+where each field of a reached type, and each downcast of an abstract one, must be takeable from
+at least one position (see `satisfiability_moves`); abstract types are only left through
+downcasts, as in Apollo's supergraph query graph. A state is skipped when an earlier visit of
+the same type stood in a subset of its places, so errors are reported on the same paths as
+Apollo's. A field with a progressive `@override` label is checked twice, label on and label off.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from gateway.composition.errors import Report
-from gateway.composition.field_sets import selected_fields
-from gateway.composition.field_usage import provided_coordinates
+from gateway.composition.errors import Report, subgraph_list
 from gateway.composition.merged_model import MergedSchema
-from gateway.composition.subgraph_model import Subgraph, SubgraphType
-from gateway.composition.subgraph_parser import named_type
+from gateway.composition.satisfiability_moves import (
+    Labels,
+    Moves,
+    Position,
+    leaf_type,
+    named_type_of,
+)
+from gateway.composition.subgraph_model import Subgraph
 
-# Where a path may stand: (subgraph index, reached through a field it only `@provides`).
-Candidate = tuple[int, bool]
+
+@dataclass(frozen=True)
+class State:
+    type_name: str
+    positions: tuple[Position, ...]
+    path: tuple[str, ...]
+    labels: Labels = frozenset()
 
 
-class _Walk:
+class _Traversal:
     def __init__(self, subgraphs: Sequence[Subgraph], schema: MergedSchema, report: Report) -> None:
         self.subgraphs = subgraphs
         self.schema = schema
         self.report = report
-        self.provided = [provided_coordinates(subgraph) for subgraph in subgraphs]
-        self.seen: set[tuple[str, frozenset[Candidate]]] = set()
-        self.queue: deque[tuple[str, frozenset[Candidate], tuple[str, ...]]] = deque()
-        self.failed: set[str] = set()
-
-    def local(self, index: int, type_name: str, field_name: str) -> Candidate | None:
-        type_ = self.subgraphs[index].type(type_name)
-        field_ = type_.field(field_name) if type_ else None
-        if field_ is None:
-            return None
-        if not field_.external:
-            return (index, False)
-        if f"{type_name}.{field_name}" in self.provided[index]:
-            return (index, True)
-        return None
-
-    def entity_types(self, index: int, type_name: str) -> list[SubgraphType]:
-        """The type itself, and the `@interfaceObject`s standing for its interfaces."""
-        subgraph = self.subgraphs[index]
-        merged = self.schema.types.get(type_name)
-        found = [t for t in [subgraph.type(type_name)] if t is not None]
-        for interface in merged.interfaces if merged else ():
-            candidate = subgraph.type(interface)
-            if candidate is not None and candidate.interface_object:
-                found.append(candidate)
-        return found
-
-    def reachable(self, index: int, type_name: str) -> set[int]:
-        """The subgraphs an entity of `type_name` held in subgraph `index` can be taken to:
-        through a resolvable key whose fields it has, and on from there, since the subgraph
-        jumped to can give its own fields, including the fields of another key."""
-        reached = {index}
-        frontier = [index]
-        while frontier:
-            holder = frontier.pop()
-            held = self.entity_types(holder, type_name)
-            for other in range(len(self.subgraphs)):
-                if other not in reached and self.accepts(other, type_name, held):
-                    reached.add(other)
-                    frontier.append(other)
-        return reached
-
-    def accepts(self, index: int, type_name: str, held: Sequence[SubgraphType]) -> bool:
-        """Whether subgraph `index` resolves `type_name` by a key the `held` types can fill."""
-        for other_type in self.entity_types(index, type_name):
-            for key in other_type.keys:
-                if key.resolvable is False:
-                    continue
-                names = selected_fields(key.fields).top_level_names()
-                if any(all(h.field(name) is not None for name in names) for h in held):
-                    return True
-        return False
-
-    def jumps(self, index: int, type_name: str, field_name: str) -> list[Candidate]:
-        targets: list[Candidate] = []
-        for other_index in sorted(self.reachable(index, type_name) - {index}):
-            for other_type in self.entity_types(other_index, type_name):
-                other_field = other_type.field(field_name)
-                if other_field is not None and not other_field.external:
-                    targets.append((other_index, False))
-                    break
-        return targets
-
-    def enqueue(
-        self, type_name: str, candidates: frozenset[Candidate], path: tuple[str, ...]
-    ) -> None:
-        merged = self.schema.types.get(type_name)
-        if merged is None or merged.kind in ("scalar", "enum", "input"):
-            return
-        runtime = (
-            [type_name]
-            if merged.kind == "object"
-            else (
-                merged.members
-                if merged.kind == "union"
-                else [
-                    t.name
-                    for t in self.schema.types.values()
-                    if type_name in t.interfaces and t.kind == "object"
-                ]
-            )
-        )
-        for name in runtime:
-            present = frozenset(
-                candidate
-                for candidate in candidates
-                if self.subgraphs[candidate[0]].type(name) is not None
-            )
-            if present and (name, present) not in self.seen:
-                self.seen.add((name, present))
-                self.queue.append((name, present, path))
+        self.moves = Moves(subgraphs, schema)
+        self.visits: dict[str, list[tuple[frozenset[tuple[int, str]], Labels]]] = {}
+        self.stack: list[State] = []
 
     def run(self) -> None:
-        for index, subgraph in enumerate(self.subgraphs):
-            for root in subgraph.root_types.values():
-                root_type = subgraph.type(root)
-                for field_ in root_type.fields if root_type else ():
-                    self.enqueue(
-                        named_type(field_.type),
-                        frozenset({(index, False)}),
-                        (f"{root}.{field_.name}",),
-                    )
-        while self.queue:
-            type_name, candidates, path = self.queue.popleft()
-            self.check(type_name, candidates, path)
+        for root in self.schema.root_types.values():
+            holders = [
+                Position(index)
+                for index, subgraph in enumerate(self.subgraphs)
+                if subgraph.type(root) is not None
+            ]
+            self.stack.append(State(root, tuple(holders), ()))
+        while self.stack:
+            self.handle(self.stack.pop())
 
-    def check(
-        self, type_name: str, candidates: frozenset[Candidate], path: tuple[str, ...]
-    ) -> None:
-        merged = self.schema.types[type_name]
-        if any(provided for _, provided in candidates):
-            return  # what a `@provides` selects is checked by the provides validation
+    def skip(self, state: State) -> bool:
+        """Apollo's `canSkipVisit`: an earlier visit stood in no more places."""
+        places = frozenset(
+            (position.subgraph, self.tail_name(position.subgraph, state.type_name))
+            for position in state.positions
+        )
+        visits = self.visits.setdefault(state.type_name, [])
+        if any(seen <= places and labels <= state.labels for seen, labels in visits):
+            return True
+        visits.append((places, state.labels))
+        return False
+
+    def tail_name(self, index: int, type_name: str) -> str:
+        tail = self.moves.tail_type(index, type_name)
+        return tail.name if tail else type_name
+
+    def handle(self, state: State) -> None:
+        if self.skip(state):
+            return
+        merged = self.schema.types[state.type_name]
+        if merged.kind in ("interface", "union"):
+            # Apollo's supergraph query graph has only downcasts out of an abstract type.
+            for runtime in self.runtime_types(state.type_name):
+                self.downcast(state, runtime)
+            return
         for field_name, merged_field in merged.fields.items():
-            coordinate = f"{type_name}.{field_name}"
-            following: set[Candidate] = set()
-            for index, _ in sorted(candidates):
-                local = self.local(index, type_name, field_name)
-                if local is not None:
-                    following.add(local)
-                following.update(self.jumps(index, type_name, field_name))
-            if following:
-                self.enqueue(
-                    named_type_of(merged_field.type), frozenset(following), (*path, coordinate)
-                )
+            if "@inaccessible" in merged_field.directives:
+                continue  # not in the API schema, so no query reaches it
+            for labels in self.label_choices(state, field_name):
+                self.take_field(state, field_name, merged_field.type, labels)
+
+    def label_choices(self, state: State, field_name: str) -> list[Labels]:
+        label = next(
+            (
+                field_.override_label
+                for subgraph in self.subgraphs
+                for type_ in [subgraph.type(state.type_name)]
+                if type_ is not None
+                for field_ in [type_.field(field_name)]
+                if field_ is not None and field_.override_label
+            ),
+            None,
+        )
+        if label is None:
+            return [state.labels]
+        chosen = dict(state.labels)
+        if label in chosen:
+            return [state.labels]
+        return [state.labels | {(label, True)}, state.labels | {(label, False)}]
+
+    def runtime_types(self, type_name: str) -> list[str]:
+        merged = self.schema.types[type_name]
+        names = (
+            merged.members
+            if merged.kind == "union"
+            else [
+                other.name
+                for other in self.schema.types.values()
+                if other.kind == "object" and type_name in other.interfaces
+            ]
+        )
+        # Inaccessible types are not in the API schema, so no query casts to them.
+        return [name for name in names if "@inaccessible" not in self.schema.types[name].directives]
+
+    def take_field(self, state: State, field_name: str, printed: str, labels: Labels) -> None:
+        coordinate = f"{state.type_name}.{field_name}"
+        leaf = leaf_type(self.schema, printed)
+        following: list[Position] = []
+        for position in state.positions:
+            for option in self.moves.options(position, state.type_name, field_name, labels, leaf):
+                if option not in following:
+                    following.append(option)
+        path = (*state.path, coordinate)
+        if not following:
+            self.fail(state, path, coordinate, FIELD_REASON.format(coordinate=coordinate))
+        elif not leaf:
+            self.stack.append(State(named_type_of(printed), tuple(following), path, labels))
+
+    def downcast(self, state: State, runtime: str) -> None:
+        """A `... on Runtime` under an abstract type. As in Apollo, when one position's subgraph
+        can never return that type, the cast yields nothing there and the branch is dropped."""
+        following: list[Position] = []
+        for position in state.positions:
+            tail = self.moves.tail_type(position.subgraph, state.type_name)
+            if tail is not None and tail.interface_object:
+                following.extend(self.interface_object_cast(position, state.type_name, runtime))
                 continue
-            if coordinate in self.failed or "@inaccessible" in merged_field.directives:
-                continue
-            self.failed.add(coordinate)
-            subgraph = self.subgraphs[min(candidates)[0]].name
-            self.report.error(
-                "SATISFIABILITY_ERROR",
-                f"The supergraph path {' -> '.join((*path, coordinate))} cannot be satisfied: from "
-                f'subgraph "{subgraph}", field "{coordinate}" is not resolvable there, and no '
-                "other "
-                "subgraph resolving it can be reached through a resolvable key whose fields "
-                f'"{subgraph}" can provide.',
-                [subgraph],
-                coordinate,
-            )
+            if runtime not in self.moves.runtime_types(position.subgraph, state.type_name):
+                return
+            following.append(position)
+            for other in self.moves.reachable(position.subgraph, state.type_name):
+                if runtime in self.moves.runtime_types(other, state.type_name):
+                    following.append(Position(other))
+        if not following:
+            path = (*state.path, f"... on {runtime}")
+            self.fail(state, path, runtime, CAST_REASON.format(runtime=runtime))
+            return
+        unique = tuple(dict.fromkeys(following))
+        self.stack.append(State(runtime, unique, state.path, state.labels))
+
+    def interface_object_cast(
+        self, position: Position, interface: str, runtime: str
+    ) -> list[Position]:
+        """From an `@interfaceObject`, the concrete type is known only after a key hop to a
+        subgraph having the real interface; the fields of the interface stay local."""
+        reached = self.moves.reachable(position.subgraph, interface)
+        if not any(runtime in self.moves.runtime_types(other, interface) for other in reached):
+            return []
+        found = [position]
+        found.extend(
+            Position(other) for other in reached if self.subgraphs[other].type(runtime) is not None
+        )
+        return found
+
+    def fail(self, state: State, path: tuple[str, ...], coordinate: str, reason: str) -> None:
+        """Names the subgraphs Apollo's reasons come from: where the path stood, and the
+        subgraphs it could hop to from there (which all failed too)."""
+        involved: list[int] = []
+        for position in state.positions:
+            hops = self.moves.reachable(position.subgraph, state.type_name)
+            for index in [position.subgraph, *hops]:
+                if index not in involved:
+                    involved.append(index)
+        names = [self.subgraphs[index].name for index in involved]
+        self.report.error(
+            "SATISFIABILITY_ERROR",
+            f"The supergraph path {' -> '.join(path)} cannot be satisfied: from "
+            f"{subgraph_list(names)}, {reason}.",
+            names,
+            coordinate,
+        )
 
 
-def named_type_of(printed: str) -> str:
-    return printed.replace("[", "").replace("]", "").replace("!", "")
+FIELD_REASON = (
+    'field "{coordinate}" is not resolvable (missing, @external, overridden, or its @requires '
+    "cannot be fetched), and no subgraph resolving it can be reached through a resolvable key"
+)
+CAST_REASON = (
+    'no subgraph can be reached to resolve the implementation type "{runtime}" of the '
+    "@interfaceObject"
+)
 
 
 def check_satisfiability(
     subgraphs: Sequence[Subgraph], schema: MergedSchema, report: Report
 ) -> None:
-    _Walk(subgraphs, schema, report).run()
+    _Traversal(subgraphs, schema, report).run()
