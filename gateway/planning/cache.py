@@ -1,14 +1,18 @@
-"""`PlanCache`: plans are pure functions of (supergraph, operation), so they are kept, bounded,
-per (operation hash, operation name). One cache belongs to one supergraph; a reload makes a new
-one."""
+"""`PlanCache`: plans are pure functions of (supergraph, operation, enabled progressive-override
+labels), so they are kept, bounded, per (operation hash, operation name, labels). Only labels
+the supergraph uses are part of the key (Router keys its plan cache by the enabled labels too):
+with none, every request for an operation shares one entry. One cache belongs to one
+supergraph; a reload makes a new one."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Set
 from threading import Lock
 from typing import TYPE_CHECKING
 
 from gateway.planning.nodes import QueryPlan
+from gateway.planning.override_labels import NO_LABELS
 from gateway.planning.planner import plan
 from gateway.supergraph import Supergraph
 
@@ -17,25 +21,38 @@ if TYPE_CHECKING:
 
 DEFAULT_CAPACITY = 1024
 
+PlanKey = tuple[str, str | None, frozenset[str]]
+
 
 class PlanCache:
     def __init__(self, supergraph: Supergraph, capacity: int = DEFAULT_CAPACITY) -> None:
         self.supergraph = supergraph
         self.capacity = capacity
-        self._plans: OrderedDict[tuple[str, str | None], QueryPlan] = OrderedDict()
+        self._labels = supergraph.override_labels
+        self._plans: OrderedDict[PlanKey, QueryPlan] = OrderedDict()
         self._lock = Lock()
 
     def __len__(self) -> int:
         return len(self._plans)
 
-    def get(self, operation: PreparedOperation) -> QueryPlan:
-        key = (operation.hash, operation.name)
+    def key(self, operation: PreparedOperation, enabled_labels: Set[str] = NO_LABELS) -> PlanKey:
+        labels = NO_LABELS
+        if self._labels and enabled_labels:
+            labels = frozenset(enabled_labels) & self._labels
+        return (operation.hash, operation.name, labels)
+
+    def get(self, operation: PreparedOperation, enabled_labels: Set[str] = NO_LABELS) -> QueryPlan:
+        # `key()` inlined: this runs for every request.
+        labels = NO_LABELS
+        if self._labels and enabled_labels:
+            labels = frozenset(enabled_labels) & self._labels
+        key = (operation.hash, operation.name, labels)
         with self._lock:
             found = self._plans.get(key)
             if found is not None:
                 self._plans.move_to_end(key)
                 return found
-        built = plan(self.supergraph, operation)
+        built = plan(self.supergraph, operation, labels)
         with self._lock:
             self._plans[key] = built
             self._plans.move_to_end(key)

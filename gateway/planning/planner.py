@@ -1,10 +1,14 @@
 """`plan`: a prepared operation → a query plan, in four readable stages.
 
 assign root fields → walk selections into fetch groups → optimize → build plan nodes
+
+The progressive-override labels that are on for the request are an input, as they are of
+Apollo's planner: the stages plan over the supergraph's view with exactly those labels on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import TYPE_CHECKING
 
 from gateway.planning.build_nodes import NodeBuilder
@@ -27,7 +31,12 @@ def build_fetch_graph(supergraph: Supergraph, operation: PreparedOperation) -> F
     return planner.plan(operation.selection_set.selections)
 
 
-def plan(supergraph: Supergraph, operation: PreparedOperation) -> QueryPlan:
+def plan(
+    supergraph: Supergraph,
+    operation: PreparedOperation,
+    enabled_labels: Set[str] = frozenset(),
+) -> QueryPlan:
+    supergraph = supergraph.with_override_labels(enabled_labels)
     graph = optimize(build_fetch_graph(supergraph, operation))
     builder = NodeBuilder(
         graph,

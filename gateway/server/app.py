@@ -21,6 +21,7 @@ from starlette.routing import Route, WebSocketRoute
 
 from gateway.execution import HttpSubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
+from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.server.config import GatewayConfig
 from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
 from gateway.server.schema import FederatedSchema
@@ -37,10 +38,12 @@ def create_app(
     transport: httpx.AsyncBaseTransport | None = None,
     planner: Planner | None = None,
     watch: Watch | None = None,
+    random_source: RandomSource | None = None,
 ) -> Starlette:
     """`planner` replaces the planning stage (tests with hand-written plans); by default
     plans come from a `PlanCache` over `supergraph`. `watch` runs for the app's lifetime and
-    may swap a new supergraph into the pipeline (hot reload, `gateway.server.reload`)."""
+    may swap a new supergraph into the pipeline (hot reload, `gateway.server.reload`).
+    `random_source` rolls the progressive-override `percent(N)` labels (default: `random`)."""
     config = config or GatewayConfig()
     client = HttpSubgraphClient(
         transport=transport,
@@ -52,6 +55,7 @@ def create_app(
         serving_state(supergraph, config, planner),
         client,
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
+        random_source=random_source,
     )
     view = GatewayView(
         FederatedSchema(pipeline), graphql_ide="graphiql" if config.graphiql else None
@@ -94,7 +98,17 @@ def serving_state(
         supergraph,
         OperationCache(config.operation_cache_size, config.limits),
         planner or default_planner(supergraph, config),
+        override_labels(supergraph, config),
     )
+
+
+def override_labels(supergraph: SupergraphLike, config: GatewayConfig) -> OverrideLabels:
+    """The labels each request rolls or has on, from the supergraph and `override_labels:`."""
+    from gateway.supergraph import Supergraph
+
+    if not isinstance(supergraph, Supergraph):
+        return NO_OVERRIDE_LABELS
+    return OverrideLabels.of(supergraph, config.enabled_override_labels)
 
 
 def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planner:

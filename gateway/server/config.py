@@ -11,6 +11,8 @@
       apps: http://apps:4101/graphql
     headers:
       propagate: [x-request-id]  # client request headers sent on to every subgraph
+    override_labels:
+      enabled: [beta-badges]     # custom @override labels on for every request
     graphiql: true
 
 Sections other stages own (auth, telemetry, ...) are ignored here.
@@ -42,6 +44,10 @@ class GatewayConfig:
     )
     subgraph_urls: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     propagated_headers: tuple[str, ...] = ()
+    # Custom progressive-override labels (`@override(label: "beta-badges")`) that are on;
+    # Router enables them from a coprocessor or Rhai. `percent(N)` labels are rolled per
+    # request whatever this says, unless listed here, which turns them on for every request.
+    enabled_override_labels: frozenset[str] = frozenset()
     graphiql: bool = True
     operation_cache_size: int = 1024
     plan_cache_size: int = 1024
@@ -55,6 +61,9 @@ class GatewayConfig:
         propagate = _section(settings, "headers").get("propagate") or []
         if not isinstance(propagate, list) or not all(isinstance(h, str) for h in propagate):
             raise ConfigError("`headers.propagate` must be a list of header names")
+        labels = _section(settings, "override_labels").get("enabled") or []
+        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
+            raise ConfigError("`override_labels.enabled` must be a list of label names")
         return cls(
             limits=OperationLimits(
                 max_depth=_optional_int(limits, "max_depth"),
@@ -67,6 +76,7 @@ class GatewayConfig:
             ),
             subgraph_urls=MappingProxyType({str(name): str(url) for name, url in urls.items()}),
             propagated_headers=tuple(header.lower() for header in propagate),
+            enabled_override_labels=frozenset(labels),
             graphiql=bool(settings.get("graphiql", True)),
         )
 

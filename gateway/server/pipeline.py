@@ -8,6 +8,7 @@ the client sees only `INTERNAL_SERVER_ERROR` and that id.
 from __future__ import annotations
 
 import logging
+import random
 import re
 import uuid
 from collections.abc import Callable, Collection, Mapping
@@ -19,10 +20,12 @@ from gateway.execution import SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
+from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 
 logger = logging.getLogger("gateway.server")
 
-Planner = Callable[[PreparedOperation], QueryPlan]
+# (operation, the progressive-override labels on for this request) → its plan.
+Planner = Callable[[PreparedOperation, frozenset[str]], QueryPlan]
 FORWARDED_HEADERS = ("traceparent", "tracestate")
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
@@ -49,6 +52,7 @@ class ServingState:
     supergraph: SupergraphLike
     operations: OperationCache
     planner: Planner
+    override_labels: OverrideLabels = NO_OVERRIDE_LABELS
 
 
 class Pipeline:
@@ -58,10 +62,14 @@ class Pipeline:
         client: SubgraphClient,
         *,
         forwarded_headers: Collection[str] = FORWARDED_HEADERS,
+        random_source: RandomSource | None = None,
     ) -> None:
+        """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
+        `random.Random`. The default, the `random` module, is reseeded in forked workers."""
         self.state = state
         self.client = client
         self.forwarded_headers = tuple(forwarded_headers)
+        self.random_source: RandomSource = random if random_source is None else random_source
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -89,7 +97,8 @@ class Pipeline:
             )
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
-            plan = state.planner(operation)
+            labels = state.override_labels.roll(self.random_source)
+            plan = state.planner(operation, labels)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             response = await execute(
                 plan, operation, variables, state.supergraph, self.client, forwarded

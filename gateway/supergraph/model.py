@@ -7,7 +7,6 @@ or kept only because it was overridden); `resolving_graphs` is the subset that c
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -80,6 +79,9 @@ class FieldInGraph:
     provides: FieldSet | None = None
     override_from: str | None = None
     override_label: str | None = None
+    # Whether `override_label` is on in this view of the supergraph: labels are a per-request
+    # input of planning (`Supergraph.with_override_labels`); the parsed model has them all off.
+    override_label_enabled: bool = False
     used_overridden: bool = False
 
     @property
@@ -90,19 +92,7 @@ class FieldInGraph:
             return True
         # Progressive override: the overriding graph resolves the field while the label is
         # on, the graph it overrides (which carries the same label) while it is off.
-        return override_label_enabled(self.override_label) == (self.override_from is not None)
-
-
-PERCENT_LABEL = re.compile(r"percent\((\d+(?:\.\d+)?)\)")
-
-
-def override_label_enabled(label: str) -> bool:
-    """Apollo Router's progressive-override labels: `percent(N)` is on for a fraction N/100
-    of requests, so always at 100 and never at 0. Other percentages are rolled per request by
-    Router; plans here are cached per operation, so they are planned as off, like labels
-    nobody enabled (see docs/deviations.md)."""
-    match = PERCENT_LABEL.fullmatch(label)
-    return match is not None and float(match.group(1)) >= 100
+        return self.override_label_enabled == (self.override_from is not None)
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Set
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from threading import Lock
 from types import MappingProxyType
 
 from graphql import (
@@ -21,6 +22,11 @@ from gateway.supergraph.build import DirectiveNames, ModelBuilder
 from gateway.supergraph.errors import SupergraphError
 from gateway.supergraph.links import Link, join_link, read_links
 from gateway.supergraph.model import CompositeType, Field, Graph, NamedType, UnionType
+from gateway.supergraph.override_labels import labels_in, with_labels
+
+# Views kept per supergraph, one per set of enabled progressive-override labels; a supergraph
+# with many rolled labels could otherwise keep 2^n of them.
+LABEL_VIEWS_KEPT = 64
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +38,12 @@ class Supergraph:
     join_version: tuple[int, int]
     links: Mapping[str, Link] = field(repr=False)
     document: DocumentNode = field(repr=False)
+    # The progressive-override labels that are on in this view (`with_override_labels`).
+    enabled_override_labels: frozenset[str] = frozenset()
+    _label_views: dict[frozenset[str], Supergraph] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    _label_views_lock: Lock = field(init=False, repr=False, default_factory=Lock)
 
     @classmethod
     def from_sdl(cls, sdl: str) -> Supergraph:
@@ -76,6 +88,35 @@ class Supergraph:
     @cached_property
     def api_schema(self) -> GraphQLSchema:
         return build_api_schema(self.document, self.links)
+
+    # progressive override ----------------------------------------------------------------
+
+    @cached_property
+    def override_labels(self) -> frozenset[str]:
+        """Every `@override(label:)` the supergraph uses, `percent(N)` and custom."""
+        return labels_in(self.types)
+
+    def with_override_labels(self, enabled: Set[str]) -> Supergraph:
+        """This supergraph with exactly the `enabled` labels on (labels it does not use are
+        ignored): what the planner plans over. Views are kept, so asking again is cheap."""
+        if not self.override_labels:
+            return self
+        on = frozenset(enabled) & self.override_labels
+        if on == self.enabled_override_labels:
+            return self
+        with self._label_views_lock:
+            view = self._label_views.get(on)
+        if view is not None:
+            return view
+        view = replace(self, types=with_labels(self.types, on), enabled_override_labels=on)
+        if "api_schema" in self.__dict__:
+            # The API schema does not depend on labels; share it rather than rebuild it.
+            view.__dict__["api_schema"] = self.__dict__["api_schema"]
+        with self._label_views_lock:
+            self._label_views[on] = view
+            while len(self._label_views) > LABEL_VIEWS_KEPT:
+                del self._label_views[next(iter(self._label_views))]
+        return view
 
     # lookups the planner uses -------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from graphql import OperationDefinitionNode, print_ast
 from gateway.operation import PreparedOperation
 from gateway.planning.nodes import Fetch, QueryPlan
 from gateway.server import GatewayConfig, create_app
+from gateway.server.pipeline import Planner
 from tests.execution.harness import Subgraphs, supergraph
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -20,7 +21,7 @@ APPLICATION_JSON = "application/json"
 MEDIA_TYPES = [APPLICATION_JSON, GRAPHQL_RESPONSE_JSON]
 
 
-def single_fetch_planner(operation: PreparedOperation) -> QueryPlan:
+def single_fetch_planner(operation: PreparedOperation, _labels: frozenset[str]) -> QueryPlan:
     definition = OperationDefinitionNode(
         operation=operation.definition.operation,
         variable_definitions=operation.definition.variable_definitions,
@@ -48,7 +49,7 @@ async def gateway(
     handler: Callable[[dict[str, Any]], Any] = products,
     *,
     config: GatewayConfig | None = None,
-    planner: Callable[[PreparedOperation], QueryPlan] = single_fetch_planner,
+    planner: Planner = single_fetch_planner,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Subgraphs]]:
     subgraphs = Subgraphs({"products": handler})
     app = create_app(

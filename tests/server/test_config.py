@@ -74,3 +74,28 @@ def test_propagated_headers_must_be_names(tmp_path: Path) -> None:
     path.write_text("headers: {propagate: x-one}\n")
     with pytest.raises(ConfigError, match=r"headers\.propagate"):
         GatewayConfig.load(path)
+
+
+def test_custom_override_labels_are_enabled_from_yaml(tmp_path: Path) -> None:
+    path = tmp_path / "switchboard.yaml"
+    path.write_text("override_labels: {enabled: [beta-badges, early-access]}\n")
+
+    config = GatewayConfig.load(path)
+
+    assert config.enabled_override_labels == {"beta-badges", "early-access"}
+    assert GatewayConfig().enabled_override_labels == frozenset()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "override_labels: [beta]",
+        "override_labels: {enabled: beta}",
+        "override_labels: {enabled: [1]}",
+    ],
+)
+def test_override_labels_must_be_a_list_of_names(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "switchboard.yaml"
+    path.write_text(text + "\n")
+    with pytest.raises(ConfigError, match="override_labels"):
+        GatewayConfig.load(path)

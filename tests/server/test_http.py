@@ -288,7 +288,7 @@ async def test_a_failing_subgraph_gives_partial_data_with_200(accept: str) -> No
 async def test_an_internal_error_is_logged_with_a_trace_id_and_never_leaked(
     accept: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken_planner(_: PreparedOperation) -> QueryPlan:
+    def broken_planner(_: PreparedOperation, _labels: frozenset[str]) -> QueryPlan:
         raise ValueError("secret planner detail")
 
     with caplog.at_level(logging.ERROR, logger="gateway.server"):

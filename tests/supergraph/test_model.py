@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from gateway.supergraph import CompositeType, EnumType, Supergraph, UnionType
-from gateway.supergraph.model import override_label_enabled
 
 SUPERGRAPHS = Path(__file__).parents[1] / "fixtures" / "supergraphs"
 
@@ -54,26 +53,46 @@ def test_override_and_progressive_override() -> None:
     assert total.resolving_graphs == ("billing",)
     currency = graph.field("Invoice", "currency")
     assert currency.graphs["billing"].override_label == "percent(25)"
-    # A percentage Router rolls per request is planned as off: the field stays where it was.
+    # The parsed model has every label off: labelled fields stay where they were.
     assert currency.resolving_graphs == ("legacy",)
-    # Router: percent(100) is always on, percent(0) never.
-    assert graph.field("Invoice", "status").resolving_graphs == ("billing",)
-    assert graph.field("Invoice", "dueDate").resolving_graphs == ("legacy",)
+    assert graph.field("Invoice", "status").resolving_graphs == ("legacy",)
+    assert graph.field("Invoice", "memo").resolving_graphs == ("legacy",)
 
 
-@pytest.mark.parametrize(
-    ("label", "enabled"),
-    [
-        ("percent(100)", True),
-        ("percent(100.0)", True),
-        ("percent(0)", False),
-        ("percent(25)", False),
-        ("percent(99.9)", False),
-        ("beta-badges", False),
-    ],
-)
-def test_override_labels_follow_router(label: str, enabled: bool) -> None:
-    assert override_label_enabled(label) is enabled
+def test_supergraph_lists_the_labels_it_uses() -> None:
+    assert load("override").override_labels == {
+        "percent(25)",
+        "percent(100)",
+        "percent(0)",
+        "percent(50)",
+        "beta-memos",
+    }
+    assert load("basics").override_labels == frozenset()
+
+
+def test_a_view_with_labels_on_moves_exactly_their_fields() -> None:
+    graph = load("override")
+    view = graph.with_override_labels({"percent(50)", "beta-memos", "not-in-the-supergraph"})
+    assert view.enabled_override_labels == {"percent(50)", "beta-memos"}
+    assert view.field("Invoice", "discount").resolving_graphs == ("billing",)
+    assert view.field("Invoice", "memo").resolving_graphs == ("billing",)
+    assert view.field("Invoice", "currency").resolving_graphs == ("legacy",)
+    assert view.field("Invoice", "total").resolving_graphs == ("billing",)
+    # The parsed supergraph is unchanged, and turning the labels off again gives it back.
+    assert graph.field("Invoice", "discount").resolving_graphs == ("legacy",)
+    assert view.with_override_labels(set()).field("Invoice", "discount").resolving_graphs == (
+        "legacy",
+    )
+
+
+def test_views_are_kept_and_unlabelled_supergraphs_are_their_own_view() -> None:
+    graph = load("override")
+    assert graph.with_override_labels({"percent(50)"}) is graph.with_override_labels(
+        frozenset({"percent(50)"})
+    )
+    assert graph.with_override_labels({"not-in-the-supergraph"}) is graph
+    basics = load("basics")
+    assert basics.with_override_labels({"percent(50)"}) is basics
 
 
 def test_interface_object_and_membership_per_graph() -> None:
