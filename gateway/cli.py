@@ -38,6 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--supergraph", required=True)
     plan.add_argument("query", help="a file holding the operation")
     plan.add_argument("--operation-name", default=None)
+    plan.add_argument(
+        "--label",
+        action="append",
+        dest="labels",
+        metavar="LABEL",
+        help="plan with this progressive-override label on (repeatable); "
+        "default: percent(100) labels on, others off",
+    )
+    plan.add_argument(
+        "--stages", action="store_true", help="also print what each planning stage made"
+    )
     return parser
 
 
@@ -70,7 +81,15 @@ def main(argv: list[str] | None = None) -> int:
             open(args.supergraph, encoding="utf-8") as supergraph,
             open(args.query, encoding="utf-8") as query,
         ):
-            print(explain(supergraph.read(), query.read(), args.operation_name))
+            print(
+                explain(
+                    supergraph.read(),
+                    query.read(),
+                    args.operation_name,
+                    args.labels,
+                    stages=args.stages,
+                )
+            )
         return 0
     return 2
 

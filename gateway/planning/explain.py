@@ -1,14 +1,24 @@
-"""`switchboard plan`: print the plan of an operation against a supergraph."""
+"""`switchboard plan`: print the plan of an operation against a supergraph (with `--stages`,
+what each planning stage made of it first)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from graphql import print_ast
+
 from gateway.operation import prepare
+from gateway.planning.fetch_graph import FetchGraph
 from gateway.planning.override_labels import OverrideLabels
 from gateway.planning.planner import plan
 from gateway.planning.printer import print_plan
+from gateway.planning.stage_dump import dump_fetch_graph
 from gateway.supergraph import Supergraph
+
+STAGE_TITLES = {
+    "walk": "fetch groups after the walk",
+    "optimize": "fetch groups after optimization",
+}
 
 
 def explain(
@@ -16,6 +26,8 @@ def explain(
     query_text: str,
     operation_name: str | None,
     enabled_labels: Iterable[str] | None = None,
+    *,
+    stages: bool = False,
 ) -> str:
     """Without `enabled_labels`, the plan of a request on which no rolled progressive-override
     label came up: `percent(100)` labels on, every other label off."""
@@ -25,4 +37,14 @@ def explain(
         labels = OverrideLabels.of(supergraph).always
     else:
         labels = frozenset(enabled_labels)
-    return print_plan(plan(supergraph, operation, labels))
+    if not stages:
+        return print_plan(plan(supergraph, operation, labels))
+    sections = [("normalized operation", print_ast(operation.selection_set))]
+
+    def observe(stage: str, graph: FetchGraph) -> None:
+        # Dumped at once: the next stage changes the graph in place.
+        sections.append((STAGE_TITLES[stage], dump_fetch_graph(graph)))
+
+    printed = print_plan(plan(supergraph, operation, labels, observe=observe))
+    sections.append(("plan", printed))
+    return "\n\n".join(f"== {title}\n{body}" for title, body in sections)

@@ -8,7 +8,7 @@ Apollo's planner: the stages plan over the supergraph's view with exactly those 
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Callable, Set
 from typing import TYPE_CHECKING
 
 from gateway.planning.build_nodes import NodeBuilder
@@ -31,13 +31,24 @@ def build_fetch_graph(supergraph: Supergraph, operation: PreparedOperation) -> F
     return planner.plan(operation.selection_set.selections)
 
 
+# Called with a stage's name and the fetch graph as that stage left it (debug dumps).
+StageObserver = Callable[[str, FetchGraph], None]
+
+
 def plan(
     supergraph: Supergraph,
     operation: PreparedOperation,
     enabled_labels: Set[str] = frozenset(),
+    *,
+    observe: StageObserver | None = None,
 ) -> QueryPlan:
     supergraph = supergraph.with_override_labels(enabled_labels)
-    graph = optimize(build_fetch_graph(supergraph, operation))
+    graph = build_fetch_graph(supergraph, operation)
+    if observe is not None:
+        observe("walk", graph)
+    graph = optimize(graph)
+    if observe is not None:
+        observe("optimize", graph)
     builder = NodeBuilder(
         graph,
         operation.kind,

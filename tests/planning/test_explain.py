@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from gateway.planning.explain import explain
 from tests.planning.harness import PLANS, SUPERGRAPHS
 
@@ -23,3 +25,28 @@ def test_explain_plans_with_the_labels_every_request_has_unless_told() -> None:
     expected = (folder / "percent_label_on.plan").read_text().rstrip()
     assert explain(sdl, query, None, ["percent(50)", "percent(100)"]) == expected
     assert explain(sdl, query, None) != expected
+
+
+def test_stages_show_each_planning_stage_then_the_plan(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from gateway.cli import main
+
+    supergraph = SUPERGRAPHS / "basics" / "supergraph.graphql"
+    query = PLANS / "basics" / "entity_jump.graphql"
+    assert main(["plan", "--stages", "--supergraph", str(supergraph), str(query)]) == 0
+    printed = capsys.readouterr().out
+    titles = [line for line in printed.splitlines() if line.startswith("== ")]
+    assert titles == [
+        "== normalized operation",
+        "== fetch groups after the walk",
+        "== fetch groups after optimization",
+        "== plan",
+    ]
+    walk = printed.split("== fetch groups after the walk\n")[1].split("\n\n== ")[0]
+    assert walk.startswith("[0] ")
+    assert "(root) after: -" in walk
+    assert "(entity at " in walk
+    assert "requires: {" in walk
+    golden = (PLANS / "basics" / "entity_jump.plan").read_text().rstrip("\n")
+    assert printed.rstrip("\n").endswith("== plan\n" + golden)
