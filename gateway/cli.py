@@ -75,23 +75,40 @@ def main(argv: list[str] | None = None) -> int:
 
         return compose_command(args.config, args.out)
     if args.command == "plan":
-        from gateway.planning.explain import explain
+        return _plan(args)
+    return 2
 
+
+def _plan(args: argparse.Namespace) -> int:
+    from gateway.errors import ClientError
+    from gateway.planning.errors import PlanningError
+    from gateway.planning.explain import explain
+    from gateway.supergraph.errors import SupergraphError
+
+    try:
         with (
             open(args.supergraph, encoding="utf-8") as supergraph,
             open(args.query, encoding="utf-8") as query,
         ):
-            print(
-                explain(
-                    supergraph.read(),
-                    query.read(),
-                    args.operation_name,
-                    args.labels,
-                    stages=args.stages,
-                )
+            printed = explain(
+                supergraph.read(),
+                query.read(),
+                args.operation_name,
+                args.labels,
+                stages=args.stages,
             )
-        return 0
-    return 2
+    except OSError as error:
+        print(f"switchboard plan: {error}", file=sys.stderr)
+        return 1
+    except (SupergraphError, PlanningError) as error:
+        print(f"switchboard plan: {error.code}: {error}", file=sys.stderr)
+        return 1
+    except ClientError as error:  # the operation does not parse or validate
+        for problem in error.errors:
+            print(f"switchboard plan: {error.code}: {problem.message}", file=sys.stderr)
+        return 1
+    print(printed)
+    return 0
 
 
 if __name__ == "__main__":

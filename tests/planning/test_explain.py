@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from gateway.planning.explain import explain
@@ -50,3 +52,33 @@ def test_stages_show_each_planning_stage_then_the_plan(
     assert "requires: {" in walk
     golden = (PLANS / "basics" / "entity_jump.plan").read_text().rstrip("\n")
     assert printed.rstrip("\n").endswith("== plan\n" + golden)
+
+
+@pytest.mark.parametrize(
+    ("supergraph_text", "query_text", "message"),
+    [
+        ("type Query {", "{ a }", "switchboard plan: INVALID_SUPERGRAPH: "),
+        (None, "{ nope }", "switchboard plan: GRAPHQL_VALIDATION_FAILED: Cannot query field"),
+        (None, "{ topProducts ", "switchboard plan: GRAPHQL_PARSE_FAILED: "),
+    ],
+)
+def test_bad_input_is_a_coded_message_not_a_traceback(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    supergraph_text: str | None,
+    query_text: str,
+    message: str,
+) -> None:
+    from gateway.cli import main
+
+    supergraph = tmp_path / "supergraph.graphql"
+    supergraph.write_text(
+        supergraph_text or (SUPERGRAPHS / "basics" / "supergraph.graphql").read_text()
+    )
+    query = tmp_path / "query.graphql"
+    query.write_text(query_text)
+    assert main(["plan", "--supergraph", str(supergraph), str(query)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith(message)
+    assert "Traceback" not in captured.err
