@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from graphql import (
     ConstDirectiveNode,
@@ -62,6 +62,7 @@ class DirectiveNames:
 
     def __init__(self, links: Mapping[str, Link], join: Link) -> None:
         self.join_type = join.directive("type")
+        self.join_owner = join.directive("owner")  # join v0.1 (Federation 1) only
         self.join_field = join.directive("field")
         self.join_implements = join.directive("implements")
         self.join_union_member = join.directive("unionMember")
@@ -108,9 +109,22 @@ def directive_arguments(
     ]
 
 
+class Fed1Graphs(Protocol):
+    """Where a Federation 1 supergraph (join v0.1) leaves an element's graphs implicit
+    (`gateway.supergraph.fed1_membership`)."""
+
+    def owner(self, type_name: str) -> str | None: ...
+
+    def graphs_of(self, type_name: str) -> tuple[str, ...]: ...
+
+    def has_type(self, graph: str, type_name: str) -> bool: ...
+
+
 class ModelBuilder:
     def __init__(self, document: DocumentNode, names: DirectiveNames) -> None:
         self.names = names
+        # Set for a Federation 1 supergraph once the graphs are known (it needs them).
+        self.fed1: Fed1Graphs | None = None
         self.definitions: dict[str, list[TypeDefinitionNode]] = {}
         for definition in document.definitions:
             if isinstance(
@@ -253,7 +267,7 @@ class ModelBuilder:
                             input_field.directives, self.names.join_field
                         )
                         if arguments.get("graph") is not None
-                    ) or tuple(graphs)
+                    ) or self._unmarked_field_graphs(name, input_field.type, graphs)
                     fields[input_field.name.value] = InputField(
                         name=input_field.name.value,
                         type=type_string(input_field.type),
@@ -304,8 +318,12 @@ class ModelBuilder:
                 interface_object.get(graph, False) or arguments.get("isInterfaceObject") is True
             )
         if not keys:
-            # A type without @join__type belongs to every graph (value types of early supergraphs).
-            return MappingProxyType({graph: TypeInGraph(graph=graph) for graph in self.graphs})
+            # A type without @join__type belongs to every graph (value types of early
+            # supergraphs); in Federation 1, to every graph that reaches it.
+            unmarked = self.fed1.graphs_of(name) if self.fed1 is not None else tuple(self.graphs)
+            return MappingProxyType({graph: TypeInGraph(graph=graph) for graph in unmarked})
+        if self.fed1 is not None:
+            keys = {graph: keys[graph] for graph in self.graphs if graph in keys}
         return MappingProxyType(
             {
                 graph: TypeInGraph(
@@ -328,6 +346,8 @@ class ModelBuilder:
             if arguments.get("graph") is None:
                 continue
             graph = self.graph_name(arguments["graph"], f"@{self.names.join_field} on {where}")
+            if self.fed1 is not None and graph not in type_graphs:
+                continue  # Apollo drops a Fed 1 field from a graph that lacks its type
             presences[graph] = FieldInGraph(
                 graph=graph,
                 type=arguments.get("type"),
@@ -339,9 +359,11 @@ class ModelBuilder:
                 used_overridden=arguments.get("usedOverridden") is True,
             )
         if not join_fields:
-            # Without @join__field a field belongs to every graph that defines its type; this is
-            # also how supergraphs of Federation 1 subgraphs describe their fields.
-            presences = {graph: FieldInGraph(graph=graph) for graph in type_graphs}
+            # Without @join__field a field belongs to every graph that defines its type.
+            presences = {
+                graph: FieldInGraph(graph=graph)
+                for graph in self._unmarked_field_graphs(type_name, node.type, type_graphs)
+            }
         list_size = directive_arguments(node.directives, self.names.list_size)
         return Field(
             name=node.name.value,
@@ -378,6 +400,19 @@ class ModelBuilder:
             directives=self._join_directives(node.directives or (), where),
         )
 
+    def _unmarked_field_graphs(
+        self, type_name: str, field_type: TypeNode, type_graphs: Iterable[str]
+    ) -> tuple[str, ...]:
+        """The graphs of a field without `@join__field`: in Federation 1, its type's owner, or
+        (a type without owner) every graph of its type that also has the field's type."""
+        if self.fed1 is None:
+            return tuple(type_graphs)
+        owner = self.fed1.owner(type_name)
+        if owner is not None:
+            return tuple(graph for graph in type_graphs if graph == owner)
+        base = named_type(field_type)
+        return tuple(graph for graph in type_graphs if self.fed1.has_type(graph, base))
+
     @staticmethod
     def _field_set(text: object, where: str) -> FieldSet | None:
         if text is None:
@@ -393,7 +428,7 @@ class ModelBuilder:
     ) -> Mapping[str, tuple[str, ...]]:
         declared = directive_arguments(directives, self.names.join_implements)
         if not declared:
-            return MappingProxyType({graph: tuple(interfaces) for graph in graphs})
+            return self._types_per_graph(tuple(interfaces), graphs)
         by_graph: dict[str, list[str]] = {graph: [] for graph in graphs}
         for arguments in declared:
             graph = self.graph_name(
@@ -411,7 +446,7 @@ class ModelBuilder:
     ) -> Mapping[str, tuple[str, ...]]:
         declared = directive_arguments(directives, self.names.join_union_member)
         if not declared:
-            return MappingProxyType(dict.fromkeys(graphs, members))
+            return self._types_per_graph(members, graphs)
         by_graph: dict[str, list[str]] = {graph: [] for graph in graphs}
         for arguments in declared:
             graph = self.graph_name(
@@ -419,6 +454,21 @@ class ModelBuilder:
             )
             by_graph.setdefault(graph, []).append(str(arguments.get("member")))
         return MappingProxyType({graph: tuple(names) for graph, names in by_graph.items()})
+
+    def _types_per_graph(
+        self, type_names: tuple[str, ...], graphs: Iterable[str]
+    ) -> Mapping[str, tuple[str, ...]]:
+        """Undeclared interfaces or union members: all of them in each graph, or in Federation 1
+        those the graph has."""
+        fed1 = self.fed1
+        return MappingProxyType(
+            {
+                graph: tuple(
+                    name for name in type_names if fed1 is None or fed1.has_type(graph, name)
+                )
+                for graph in graphs
+            }
+        )
 
     def _authorization(self, directives: Iterable[ConstDirectiveNode]) -> Authorization:
         directives = list(directives)

@@ -1,5 +1,8 @@
 """`@link` resolution: which local name each spec directive has in this supergraph.
 
+Federation 1 supergraphs declare their specs with `@core(feature:, as:)` instead of
+`@link(url:, as:)`; both read the same way (`@core` has no `import:`).
+
 A spec's own directive (`@inaccessible` of the inaccessible spec) is named after the spec, or its
 `as:`; its other elements are `<prefix>__<element>` unless imported (`import: ["@x"]` or
 `{name: "@x", as: "@y"}`).
@@ -27,7 +30,8 @@ from gateway.supergraph.errors import SupergraphError
 
 _URL = re.compile(r"^(?P<base>.*/)?(?P<name>[A-Za-z_][\w-]*)/v(?P<major>\d+)\.(?P<minor>\d+)/?$")
 
-SUPPORTED_JOIN_VERSIONS = ((0, 2), (0, 3), (0, 4), (0, 5))
+# v0.1 is what Federation 1 composition wrote (under `@core` rather than `@link`).
+SUPPORTED_JOIN_VERSIONS = ((0, 1), (0, 2), (0, 3), (0, 4), (0, 5))
 
 
 @dataclass(frozen=True)
@@ -116,12 +120,12 @@ def join_link(links: Mapping[str, Link]) -> Link:
     join = links.get("join")
     if join is None:
         raise SupergraphError(
-            "the schema does not @link the join spec (https://specs.apollo.dev/join/v0.x): "
-            "it is not a supergraph"
+            "the schema does not @link the join spec (https://specs.apollo.dev/join/v0.x), "
+            "nor @core it: it is not a supergraph"
         )
     if join.version not in SUPPORTED_JOIN_VERSIONS:
         raise SupergraphError(
             f"join spec v{join.version[0]}.{join.version[1]} is not supported "
-            "(supported: v0.2, v0.3, v0.4, v0.5)"
+            "(supported: v0.1, v0.2, v0.3, v0.4, v0.5)"
         )
     return join

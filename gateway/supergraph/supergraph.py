@@ -20,6 +20,8 @@ from graphql import (
 from gateway.supergraph.api_schema import build_api_schema
 from gateway.supergraph.build import DirectiveNames, ModelBuilder
 from gateway.supergraph.errors import SupergraphError
+from gateway.supergraph.fed1_fields import complete_fed1_fields
+from gateway.supergraph.fed1_membership import Fed1Membership
 from gateway.supergraph.links import Link, join_link, read_links
 from gateway.supergraph.model import CompositeType, Field, Graph, NamedType, UnionType
 from gateway.supergraph.override_labels import labels_in, with_labels
@@ -58,13 +60,6 @@ class Supergraph:
         ]
         links = read_links(schema_nodes)
         join = join_link(links)
-        builder = ModelBuilder(document, DirectiveNames(links, join))
-        owned = [
-            name
-            for name in builder.definitions
-            if any(link.owns_type(name) for link in links.values())
-        ]
-        types = builder.types(skip=owned)
         root_types = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
         declared_roots: dict[str, str] = {}
         for node in schema_nodes:
@@ -72,6 +67,25 @@ class Supergraph:
                 declared_roots[operation_type.operation.value] = operation_type.type.name.value
         if declared_roots:
             root_types = declared_roots
+        names = DirectiveNames(links, join)
+        builder = ModelBuilder(document, names)
+        fed1 = join.version == (0, 1)
+        if fed1:
+            builder.fed1 = Fed1Membership(
+                builder.definitions,
+                names,
+                builder.graph_name,
+                list(builder.graphs),
+                root_types.values(),
+            )
+        owned = [
+            name
+            for name in builder.definitions
+            if any(link.owns_type(name) for link in links.values())
+        ]
+        types = builder.types(skip=owned)
+        if fed1:
+            types = complete_fed1_fields(types, list(builder.graphs), root_types.get("query", ""))
         root_types = {kind: name for kind, name in root_types.items() if name in types}
         if "query" not in root_types:
             raise SupergraphError("the supergraph has no query root type")
