@@ -192,9 +192,7 @@ def _measure(
             gateway_run.failure = f"every answer was wrong: {before.first_problem}"
             return gateway_run
         print(f"   warming up {settings.warmup:.0f} s", flush=True)
-        generator.run(
-            gateway.url, body, connections=settings.connections, duration=settings.warmup
-        )
+        generator.run(gateway.url, body, connections=settings.connections, duration=settings.warmup)
         print(
             f"   measuring {settings.duration:.0f} s with {settings.connections} connections",
             flush=True,

@@ -57,13 +57,9 @@ def validate_sample(
     return Validation(checked=count, wrong=wrong, first_problem=first_problem)
 
 
-def _problem(
-    client: httpx.Client, url: str, expected: dict[str, Any], body: bytes
-) -> str | None:
+def _problem(client: httpx.Client, url: str, expected: dict[str, Any], body: bytes) -> str | None:
     try:
-        response = client.post(
-            url, content=body, headers={"content-type": "application/json"}
-        )
+        response = client.post(url, content=body, headers={"content-type": "application/json"})
     except httpx.HTTPError as error:
         return f"request failed: {error!r}"
     if response.status_code != 200:

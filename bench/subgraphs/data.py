@@ -17,12 +17,42 @@ REVIEWS_PER_USER = 2
 # hit equally often.
 _PRODUCT_STRIDE = 7
 
-_FIRST_NAMES = ("Ada", "Grace", "Alan", "Edsger", "Barbara", "Donald", "Frances", "John", "Ken",
-                "Margaret")
-_LAST_NAMES = ("Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Knuth", "Allen", "McCarthy",
-               "Thompson", "Hamilton")
-_PRODUCT_NAMES = ("Table", "Couch", "Chair", "Lamp", "Desk", "Shelf", "Stool", "Bench", "Rug",
-                  "Mirror")
+_FIRST_NAMES = (
+    "Ada",
+    "Grace",
+    "Alan",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Frances",
+    "John",
+    "Ken",
+    "Margaret",
+)
+_LAST_NAMES = (
+    "Lovelace",
+    "Hopper",
+    "Turing",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "Allen",
+    "McCarthy",
+    "Thompson",
+    "Hamilton",
+)
+_PRODUCT_NAMES = (
+    "Table",
+    "Couch",
+    "Chair",
+    "Lamp",
+    "Desk",
+    "Shelf",
+    "Stool",
+    "Bench",
+    "Rug",
+    "Mirror",
+)
 _OPINIONS = (
     "Sturdy, well made and exactly as described; assembly took ten minutes.",
     "Looks great in the living room, although the colour is a little darker than pictured.",
@@ -71,10 +101,8 @@ REVIEWS: tuple[Record, ...] = tuple(
 
 USERS_BY_ID: dict[str, Record] = {user["id"]: user for user in USERS}
 PRODUCTS_BY_UPC: dict[str, Record] = {product["upc"]: product for product in PRODUCTS}
-REVIEWS_BY_ID: dict[str, Record] = {review["id"]: review for review in REVIEWS}
 REVIEWS_BY_AUTHOR: dict[str, list[Record]] = {
-    user["id"]: [review for review in REVIEWS if review["authorId"] == user["id"]]
-    for user in USERS
+    user["id"]: [review for review in REVIEWS if review["authorId"] == user["id"]] for user in USERS
 }
 REVIEWS_BY_PRODUCT: dict[str, list[Record]] = {
     product["upc"]: [review for review in REVIEWS if review["productUpc"] == product["upc"]]

@@ -11,7 +11,6 @@ FEATURE_LINKS = {
     "policy": '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
     "cost": '@link(url: "https://specs.apollo.dev/cost/v0.1"{imports})',
 }
-FEATURE_OF = {"listSize": "cost"}
 FEATURE_DIRECTIVES = {
     "tag": "directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | "
     "UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | "

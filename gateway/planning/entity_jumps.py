@@ -279,7 +279,6 @@ class EntityJumps:
         if not required_first:
             add_field_set(fragment.children, key, first=False)
         if requires is not None:
-            child.has_requires = True
             add_field_set(fragment.children, requires.selections, first=False)
         add_field_set(fragment.children, key, first=False)
 

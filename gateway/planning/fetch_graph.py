@@ -31,7 +31,6 @@ class FetchGroup:
     dependencies: list[FetchGroup] = field(default_factory=list)
     # Mutation root fields run in order: the index of the root-field run this group serves.
     mutation_step: int = 0
-    has_requires: bool = False
     # `__typename` renames on the representations sent (`@interfaceObject`).
     input_rewrites: list[ValueSetter] = field(default_factory=list)
 

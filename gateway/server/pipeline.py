@@ -92,9 +92,7 @@ class Pipeline:
         try:
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
-            operation = state.operations.prepare(
-                query, operation_name, state.supergraph.api_schema
-            )
+            operation = state.operations.prepare(query, operation_name, state.supergraph.api_schema)
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
             labels = state.override_labels.roll(self.random_source)

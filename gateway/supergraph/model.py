@@ -30,10 +30,6 @@ class Authorization:
     scopes: tuple[tuple[str, ...], ...] = ()
     policies: tuple[tuple[str, ...], ...] = ()
 
-    @property
-    def is_empty(self) -> bool:
-        return not (self.authenticated or self.scopes or self.policies)
-
 
 NO_AUTHORIZATION = Authorization()
 
@@ -119,14 +115,6 @@ class Field:
     @property
     def resolving_graphs(self) -> tuple[str, ...]:
         return tuple(name for name, presence in self.graphs.items() if presence.resolves)
-
-    def resolves_in(self, graph: str) -> bool:
-        presence = self.graphs.get(graph)
-        return presence is not None and presence.resolves
-
-    @property
-    def is_list(self) -> bool:
-        return self.type.startswith("[")
 
 
 @dataclass(frozen=True)
