@@ -56,9 +56,9 @@ def test_a_correct_gateway_is_measured_and_reported(
     capsys: pytest.CaptureFixture[str],
     load_generator: str,
 ) -> None:
-    monkeypatch.setattr(gateways, "switchboard", lambda _supergraph, port, _workers: (
-        _monolith_gateway(port)
-    ))
+    monkeypatch.setattr(
+        gateways, "switchboard", lambda _supergraph, port, _workers: _monolith_gateway(port)
+    )
     settings = Settings.for_smoke(results_directory=tmp_path, load_generator=load_generator)
 
     assert runner.run(settings) == 0
@@ -82,9 +82,9 @@ def test_a_correct_gateway_is_measured_and_reported(
 def test_a_gateway_that_does_not_start_fails_the_run_with_its_log(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(gateways, "switchboard", lambda _supergraph, port, _workers: (
-        _broken_gateway(port)
-    ))
+    monkeypatch.setattr(
+        gateways, "switchboard", lambda _supergraph, port, _workers: _broken_gateway(port)
+    )
 
     assert runner.run(Settings.for_smoke(results_directory=tmp_path)) == 1
 
