@@ -27,7 +27,7 @@ from graphql import (
     UnionTypeExtensionNode,
 )
 
-from gateway.supergraph.build import DirectiveNames, directive_arguments, named_type
+from gateway.supergraph.directives import DirectiveNames, directive_arguments, named_type
 from gateway.supergraph.errors import SupergraphError
 from gateway.supergraph.field_set import FieldSetSelection, FragmentSelection, parse_field_set
 

@@ -18,7 +18,8 @@ from graphql import (
 )
 
 from gateway.supergraph.api_schema import build_api_schema
-from gateway.supergraph.build import DirectiveNames, ModelBuilder
+from gateway.supergraph.build import ModelBuilder
+from gateway.supergraph.directives import DirectiveNames
 from gateway.supergraph.errors import SupergraphError
 from gateway.supergraph.fed1_fields import complete_fed1_fields
 from gateway.supergraph.fed1_membership import Fed1Membership
