@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.outbox import Outbox
+
 
 class Base(SQLModel, registry=registry()):
     pass
@@ -56,5 +58,8 @@ class AppRow(Base, table=True):
         default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True)
     )
 
+
+# The events this subgraph's mutations stage, committed with their changes.
+OUTBOX = Outbox(Base.metadata)
 
 metadata = Base.metadata

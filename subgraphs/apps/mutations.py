@@ -1,4 +1,5 @@
-"""Changes to the registry. Each one checks ownership, validates, commits, then announces itself.
+"""Changes to the registry. Each one checks ownership, validates, then commits the change with
+its event (staged in the outbox) and relays the event to the bus.
 
 Owners are the organization named by the principal; `platform:admin` may act on any app.
 Suspension and reinstatement are platform decisions, so only an admin may make them. Events
@@ -18,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from subgraphs.apps import credentials, lifecycle, validation
 from subgraphs.apps.lifecycle import AppStatus, Transition
-from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.apps.models import OUTBOX, AppRow, OrganizationRow
 from subgraphs.apps.types import WRITE, App, ClientSecret
 from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.context import Info
@@ -83,25 +84,17 @@ async def ensure_slug_free(session: AsyncSession, slug: str, app_id: str | None 
         raise Conflict(f"The slug {slug!r} is taken.", field="slug")
 
 
-async def commit(session: AsyncSession) -> None:
-    """Commit; a unique index losing a race to a concurrent writer is still a CONFLICT."""
-    try:
-        await session.commit()
-    except IntegrityError:
-        await session.rollback()
-        raise Conflict("The slug or client id is taken.") from None
-
-
-async def announce(
-    info: Info,
-    type: EventType,
+async def save(
+    session: AsyncSession,
     row: AppRow,
+    type: EventType,
     *,
     old_status: str | None,
     change: str,
     **details: Any,
-) -> App:
-    """Publish the committed change and return the app as it now is."""
+) -> None:
+    """Commit the change to `row` with its event; a unique index losing a race to a concurrent
+    writer is still a CONFLICT (and rolls the event back with the change)."""
     snapshot = AppSnapshot(
         app_id=row.id,
         slug=row.slug,
@@ -113,7 +106,18 @@ async def announce(
         new_status=str(row.status),
         change=change,
     )
-    await info.context.bus.publish(type, snapshot.payload(**details), app_id=row.id)
+    session.add(row)
+    try:
+        await OUTBOX.add(session, type, snapshot.payload(**details), app_id=row.id)
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise Conflict("The slug or client id is taken.") from None
+
+
+async def announce(info: Info, row: AppRow) -> App:
+    """Relay the committed change's event and return the app as it now is."""
+    await OUTBOX.relay(info.context.database, info.context.bus)
     app = App.from_row(row)
     info.context.loaders.remember(app)
     return app
@@ -140,12 +144,16 @@ async def move(
             row.suspension_reason = reason
         if transition is lifecycle.PUBLISH and row.published_at is None:
             row.published_at = moment
-        session.add(row)
-        await commit(session)
-    details = {"reason": reason} if reason is not None else {}
-    return await announce(
-        info, transition.event, row, old_status=old_status, change=transition.name, **details
-    )
+        details = {"reason": reason} if reason is not None else {}
+        await save(
+            session,
+            row,
+            transition.event,
+            old_status=old_status,
+            change=transition.name,
+            **details,
+        )
+    return await announce(info, row)
 
 
 @strawberry.type
@@ -181,9 +189,8 @@ class Mutation:
                 created_at=moment,
                 updated_at=moment,
             )
-            session.add(row)
-            await commit(session)
-        return await announce(info, EventType.APP_UPDATED, row, old_status=None, change="create")
+            await save(session, row, EventType.APP_UPDATED, old_status=None, change="create")
+        return await announce(info, row)
 
     @strawberry.federation.mutation(requires_scopes=WRITE, authenticated=True)
     async def update_app(self, info: Info, id: strawberry.ID, input: UpdateAppInput) -> App:
@@ -213,16 +220,15 @@ class Mutation:
             for field in changed:
                 setattr(row, field, changes[field])
             row.updated_at = now()
-            session.add(row)
-            await commit(session)
-        return await announce(
-            info,
-            EventType.APP_UPDATED,
-            row,
-            old_status=row.status,
-            change="update",
-            changed_fields=changed,
-        )
+            await save(
+                session,
+                row,
+                EventType.APP_UPDATED,
+                old_status=row.status,
+                change="update",
+                changed_fields=changed,
+            )
+        return await announce(info, row)
 
     @strawberry.federation.mutation(requires_scopes=WRITE, authenticated=True)
     async def submit_app_for_review(self, info: Info, id: strawberry.ID) -> App:
@@ -261,11 +267,14 @@ class Mutation:
             row.status_before_suspension = None
             row.suspension_reason = None
             row.updated_at = now()
-            session.add(row)
-            await commit(session)
-        return await announce(
-            info, EventType.APP_STATUS_CHANGED, row, old_status=old_status, change="reinstate"
-        )
+            await save(
+                session,
+                row,
+                EventType.APP_STATUS_CHANGED,
+                old_status=old_status,
+                change="reinstate",
+            )
+        return await announce(info, row)
 
     @strawberry.federation.mutation(
         requires_scopes=WRITE,
@@ -280,16 +289,15 @@ class Mutation:
             row.webhook_url = webhook_url
             row.webhook_secret = credentials.new_webhook_secret()
             row.updated_at = now()
-            session.add(row)
-            await commit(session)
-        return await announce(
-            info,
-            EventType.APP_UPDATED,
-            row,
-            old_status=row.status,
-            change="set webhook",
-            changed_fields=["webhook_secret", "webhook_url"],
-        )
+            await save(
+                session,
+                row,
+                EventType.APP_UPDATED,
+                old_status=row.status,
+                change="set webhook",
+                changed_fields=["webhook_secret", "webhook_url"],
+            )
+        return await announce(info, row)
 
     @strawberry.federation.mutation(
         requires_scopes=WRITE,
@@ -304,16 +312,15 @@ class Mutation:
             lifecycle.check_editable(AppStatus(row.status))
             row.client_secret_hash = credentials.hash_client_secret(secret)
             row.updated_at = now()
-            session.add(row)
-            await commit(session)
-        app = await announce(
-            info,
-            EventType.APP_UPDATED,
-            row,
-            old_status=row.status,
-            change="rotate client secret",
-            changed_fields=["client_secret"],
-        )
+            await save(
+                session,
+                row,
+                EventType.APP_UPDATED,
+                old_status=row.status,
+                change="rotate client secret",
+                changed_fields=["client_secret"],
+            )
+        app = await announce(info, row)
         return ClientSecret(
             app=app, client_id=row.client_id, client_secret=secret, issued_at=row.updated_at
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from subgraphs.apps.loaders import Loaders
+from subgraphs.apps.models import OUTBOX
 from subgraphs.apps.schema import schema
 from subgraphs.apps.seed import seed
 from subgraphs.common.server import Subgraph
@@ -13,4 +14,5 @@ SUBGRAPH = Subgraph(
     schema=schema,
     make_loaders=lambda database, principal: Loaders(database, principal),
     seed=seed,
+    outbox=OUTBOX,
 )

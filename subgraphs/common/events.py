@@ -1,9 +1,11 @@
 """Domain events and the bus they travel on (DESIGN §4).
 
-Subgraphs publish an event after every committed state change. Each event gets a monotonically
-increasing integer id from the bus, so a consumer can resume after the last id it saw. Two
-implementations share the `EventBus` protocol: `InMemoryEventBus` here (the embedded default;
-one process, bounded retention) and a Redis Streams bus for replicas.
+Subgraphs publish an event for every committed state change, through their transactional outbox
+(`subgraphs/common/outbox.py`), so an event is never lost nor announces a change that rolled
+back. Each event gets a monotonically increasing integer id from the bus, so a consumer can
+resume after the last id it saw. Two implementations share the `EventBus` protocol:
+`InMemoryEventBus` here (the embedded default; one process, bounded retention) and a Redis
+Streams bus for replicas.
 """
 
 from __future__ import annotations

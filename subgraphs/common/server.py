@@ -23,6 +23,7 @@ from subgraphs.common.context import SubgraphContext
 from subgraphs.common.database import Database, default_url
 from subgraphs.common.events import EventBus, bus_from_environment
 from subgraphs.common.migrations import upgrade
+from subgraphs.common.outbox import Outbox
 from subgraphs.common.principal import Principal
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class Subgraph:
     seed: Callable[[Database], Awaitable[None]]
     # Long-running consumer of other subgraphs' events (keeps local replicas in step), if any.
     consume: Callable[[Database, EventBus], Awaitable[None]] | None = None
+    # Where its mutations stage their events; relayed to the bus in the background too.
+    outbox: Outbox | None = None
 
 
 class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
@@ -69,16 +72,18 @@ def create_app(subgraph: Subgraph, database: Database, bus: EventBus) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        consumer = None
+        tasks: list[asyncio.Task[None]] = []
         if subgraph.consume is not None:
-            consumer = asyncio.create_task(subgraph.consume(database, bus))
+            tasks.append(asyncio.create_task(subgraph.consume(database, bus)))
+        if subgraph.outbox is not None:
+            tasks.append(asyncio.create_task(subgraph.outbox.run(database, bus)))
         try:
             yield
         finally:
-            if consumer is not None:
-                consumer.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await consumer
+                    await task
 
     return Starlette(
         routes=[

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.outbox import Outbox
+
 
 class Base(SQLModel, registry=registry()):
     pass
@@ -67,5 +69,8 @@ class AppReferenceRow(Base, table=True):
     requested_scopes: list[str] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
 
+
+# The events this subgraph's mutations stage, committed with their changes.
+OUTBOX = Outbox(Base.metadata)
 
 metadata = Base.metadata

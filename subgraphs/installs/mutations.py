@@ -1,7 +1,7 @@
 """Mutations: create workspaces; install, rescope, suspend, resume and uninstall apps.
 
-Each mutation validates, commits, then publishes its domain event, and returns the changed
-object. An installation's lifecycle:
+Each mutation validates, commits the change with its domain event (staged in the outbox), relays
+the event to the bus, and returns the changed object. An installation's lifecycle:
 
     ACTIVE ──suspend──▶ SUSPENDED ──resume──▶ ACTIVE
     ACTIVE | SUSPENDED ──uninstall──▶ REMOVED      (final; the app may be installed again)
@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import strawberry
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +31,7 @@ from subgraphs.common.errors import (
 )
 from subgraphs.common.events import EventType
 from subgraphs.installs.entities import Installation, InstallationStatus, Workspace, WorkspacePlan
-from subgraphs.installs.models import AppReferenceRow, InstallationRow, WorkspaceRow
+from subgraphs.installs.models import OUTBOX, AppReferenceRow, InstallationRow, WorkspaceRow
 from subgraphs.installs.visibility import require_reach
 
 WRITE = [["installs:write"]]
@@ -85,7 +88,10 @@ class Mutation:
             if (await session.exec(same_slug)).first() is not None:
                 raise Conflict(f"The slug {slug!r} is taken.", slug=slug)
             session.add(row)
-            await _commit(session, Conflict(f"The slug {slug!r} is taken.", slug=slug))
+            async with _raising_on_duplicate(
+                session, Conflict(f"The slug {slug!r} is taken.", slug=slug)
+            ):
+                await session.commit()
         return Workspace.from_row(row)
 
     @strawberry.federation.field(requires_scopes=WRITE, authenticated=True)
@@ -131,14 +137,16 @@ class Mutation:
                 updated_at=now,
             )
             session.add(row)
-            await _commit(session, conflict)
-        await info.context.bus.publish(
-            EventType.INSTALLATION_CREATED,
-            {**_identity(row), "scopes": scopes, "installed_by": row.installed_by},
-            app_id=row.app_id,
-            installation_id=row.id,
-            workspace_id=row.workspace_id,
-        )
+            async with _raising_on_duplicate(session, conflict):
+                await _stage(
+                    session,
+                    EventType.INSTALLATION_CREATED,
+                    row,
+                    scopes=scopes,
+                    installed_by=row.installed_by,
+                )
+                await session.commit()
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Installation.from_row(row)
 
     @strawberry.federation.field(requires_scopes=WRITE, authenticated=True)
@@ -158,14 +166,15 @@ class Mutation:
             row.granted_scopes = granted
             row.updated_at = utc_now()
             session.add(row)
+            await _stage(
+                session,
+                EventType.INSTALLATION_SCOPES_CHANGED,
+                row,
+                old_scopes=old_scopes,
+                new_scopes=granted,
+            )
             await session.commit()
-        await info.context.bus.publish(
-            EventType.INSTALLATION_SCOPES_CHANGED,
-            {**_identity(row), "old_scopes": old_scopes, "new_scopes": granted},
-            app_id=row.app_id,
-            installation_id=row.id,
-            workspace_id=row.workspace_id,
-        )
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Installation.from_row(row)
 
     @strawberry.federation.field(requires_scopes=WRITE, authenticated=True)
@@ -176,14 +185,15 @@ class Mutation:
             _transition(row, {"ACTIVE", "SUSPENDED"}, InstallationStatus.REMOVED)
             row.removed_at = row.updated_at
             session.add(row)
+            await _stage(
+                session,
+                EventType.INSTALLATION_REMOVED,
+                row,
+                previous_status=previous,
+                scopes=list(row.granted_scopes),
+            )
             await session.commit()
-        await info.context.bus.publish(
-            EventType.INSTALLATION_REMOVED,
-            {**_identity(row), "previous_status": previous, "scopes": list(row.granted_scopes)},
-            app_id=row.app_id,
-            installation_id=row.id,
-            workspace_id=row.workspace_id,
-        )
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Installation.from_row(row)
 
     @strawberry.federation.field(
@@ -261,17 +271,30 @@ def _transition(row: InstallationRow, allowed: set[str], target: InstallationSta
     row.updated_at = utc_now()
 
 
-async def _commit(session: AsyncSession, conflict: Conflict) -> None:
-    """Commit; a unique index violated by a concurrent writer is the same conflict."""
+@asynccontextmanager
+async def _raising_on_duplicate(session: AsyncSession, conflict: Conflict) -> AsyncIterator[None]:
+    """A unique index violated by a concurrent writer is the same conflict; the change and its
+    staged event roll back together."""
     try:
-        await session.commit()
+        yield
     except IntegrityError:
         await session.rollback()
         raise conflict from None
 
 
-def _identity(row: InstallationRow) -> dict[str, str]:
-    return {"installation_id": row.id, "app_id": row.app_id, "workspace_id": row.workspace_id}
+async def _stage(
+    session: AsyncSession, type: EventType, row: InstallationRow, **details: Any
+) -> None:
+    """Stage an installation event: the installation's identity, then `details` of the change."""
+    identity = {"installation_id": row.id, "app_id": row.app_id, "workspace_id": row.workspace_id}
+    await OUTBOX.add(
+        session,
+        type,
+        {**identity, **details},
+        app_id=row.app_id,
+        installation_id=row.id,
+        workspace_id=row.workspace_id,
+    )
 
 
 def _describe(info: Info) -> str:

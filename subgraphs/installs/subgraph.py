@@ -5,6 +5,7 @@ from __future__ import annotations
 from subgraphs.common.server import Subgraph
 from subgraphs.installs.app_replica import consume
 from subgraphs.installs.loaders import Loaders
+from subgraphs.installs.models import OUTBOX
 from subgraphs.installs.schema import schema
 from subgraphs.installs.seed import seed
 
@@ -14,5 +15,6 @@ SUBGRAPH = Subgraph(
     schema=schema,
     make_loaders=lambda database, principal: Loaders(database, principal),
     seed=seed,
+    outbox=OUTBOX,
     consume=consume,
 )

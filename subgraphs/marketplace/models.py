@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.outbox import Outbox
+
 PUBLISHED = "PUBLISHED"
 
 
@@ -85,5 +87,8 @@ class ReviewRow(Base, table=True):
     body: str
     created_at: datetime = _timestamp()
 
+
+# The events this subgraph's mutations stage, committed with their changes.
+OUTBOX = Outbox(Base.metadata)
 
 metadata = Base.metadata

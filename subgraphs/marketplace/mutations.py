@@ -7,7 +7,8 @@ Who may do what (the gateway has already checked the `marketplace:write` scope):
   certification (NONE → PENDING) or withdraw the request (PENDING → NONE);
 - reviews are written by a workspace (one per listing), deleted by that workspace or an admin.
 
-Each mutation commits, then publishes its event, then returns the changed object.
+Each mutation commits its change with its event (staged in the outbox), relays the event to the
+bus, then returns the changed object.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from subgraphs.common.principal import Principal
 from subgraphs.marketplace import search
 from subgraphs.marketplace.listing_input import UpdateListingInput, validate_listing_update
 from subgraphs.marketplace.models import (
+    OUTBOX,
     PUBLISHED,
     CategoryRow,
     ListingCategoryRow,
@@ -87,9 +89,10 @@ class Mutation:
             )
             row.updated_at = datetime.now(UTC)
             session.add(row)
+            changed = sorted({*changes, *(["categories"] if categories is not None else [])})
+            await _stage_listing_updated(session, row, changed)
             await session.commit()
-        changed = sorted({*changes, *(["categories"] if categories is not None else [])})
-        await _listing_updated(info, row, changed)
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Listing.from_row(row)
 
     @_write("Feature a listing on the marketplace's front page, or stop featuring it (admins).")
@@ -103,9 +106,10 @@ class Mutation:
                 row.featured = featured
                 row.updated_at = datetime.now(UTC)
                 session.add(row)
+                await _stage_listing_updated(session, row, ["featured"])
                 await session.commit()
         if changed:
-            await _listing_updated(info, row, ["featured"])
+            await OUTBOX.relay(info.context.database, info.context.bus)
         return Listing.from_row(row)
 
     @_write(
@@ -133,8 +137,9 @@ class Mutation:
             row.certification = state.value
             row.updated_at = datetime.now(UTC)
             session.add(row)
+            await _stage_listing_updated(session, row, ["certification"])
             await session.commit()
-        await _listing_updated(info, row, ["certification"])
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Listing.from_row(row)
 
     @_write("Review a listing as the calling workspace; one review per workspace and listing.")
@@ -169,21 +174,24 @@ class Mutation:
             )
             session.add(review)
             try:
+                await OUTBOX.add(
+                    session,
+                    EventType.REVIEW_CREATED,
+                    {
+                        "review_id": review.id,
+                        "listing_id": listing.id,
+                        "app_id": listing.app_id,
+                        "workspace_id": workspace_id,
+                        "rating": review.rating,
+                    },
+                    app_id=listing.app_id,
+                    workspace_id=workspace_id,
+                )
                 await session.commit()
             except IntegrityError:
+                # The duplicate review and its staged event roll back together.
                 raise Conflict("This workspace has already reviewed the listing.") from None
-        await info.context.bus.publish(
-            EventType.REVIEW_CREATED,
-            {
-                "review_id": review.id,
-                "listing_id": listing.id,
-                "app_id": listing.app_id,
-                "workspace_id": workspace_id,
-                "rating": review.rating,
-            },
-            app_id=listing.app_id,
-            workspace_id=workspace_id,
-        )
+        await OUTBOX.relay(info.context.database, info.context.bus)
         return Review.from_row(review)
 
     @_write("Delete a review: its author workspace or an admin. Returns the deleted review.")
@@ -228,8 +236,11 @@ async def _replace_categories(session: AsyncSession, listing_id: str, slugs: lis
     )
 
 
-async def _listing_updated(info: Info, row: ListingRow, changed: list[str]) -> None:
-    await info.context.bus.publish(
+async def _stage_listing_updated(
+    session: AsyncSession, row: ListingRow, changed: list[str]
+) -> None:
+    await OUTBOX.add(
+        session,
         EventType.LISTING_UPDATED,
         {"listing_id": row.id, "app_id": row.app_id, "changed": changed},
         app_id=row.app_id,

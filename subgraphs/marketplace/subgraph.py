@@ -5,6 +5,7 @@ from __future__ import annotations
 from subgraphs.common.server import Subgraph
 from subgraphs.marketplace.consumer import consume
 from subgraphs.marketplace.loaders import Loaders
+from subgraphs.marketplace.models import OUTBOX
 from subgraphs.marketplace.schema import schema
 from subgraphs.marketplace.seed import seed
 
@@ -14,5 +15,6 @@ SUBGRAPH = Subgraph(
     schema=schema,
     make_loaders=lambda database, principal: Loaders(database, principal),
     seed=seed,
+    outbox=OUTBOX,
     consume=consume,
 )

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
+from subgraphs.common.outbox import Outbox
+
 NO_INSTALLATION = ""
 
 
@@ -106,5 +108,8 @@ class UsageFieldHourlyRow(Base, table=True):
     span_hours: int = 1
     requests: int
 
+
+# The events this subgraph's mutations stage, committed with their changes.
+OUTBOX = Outbox(Base.metadata)
 
 metadata = Base.metadata

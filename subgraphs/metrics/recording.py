@@ -8,8 +8,9 @@ The upsert has locked those rows by then (PostgreSQL row locks; SQLite's single 
 concurrent batch can slip in between the read and the write.
 
 After the batch, an app whose requests in an hour touched by the batch went from below
-`HOURLY_REQUEST_THRESHOLD` to at least it is reported, so `usage.threshold_exceeded` is published
-once per app and hour: the crossing can only happen once, as counts only grow.
+`HOURLY_REQUEST_THRESHOLD` to at least it is reported, and its `usage.threshold_exceeded` event
+is staged in the outbox in the same transaction, so it is published once per app and hour: the
+crossing can only happen once, as counts only grow.
 """
 
 from __future__ import annotations
@@ -29,10 +30,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from subgraphs.common.database import Database
 from subgraphs.common.errors import BadUserInput
+from subgraphs.common.events import EventType
 from subgraphs.metrics import histogram
 from subgraphs.metrics.aggregates import Totals
 from subgraphs.metrics.models import (
     NO_INSTALLATION,
+    OUTBOX,
     UsageFieldHourlyRow,
     UsageHourlyRow,
     UsageOperationHourlyRow,
@@ -73,6 +76,15 @@ class ThresholdCrossing:
     hour_start: datetime
     requests: int
     threshold: int
+
+    def payload(self) -> dict[str, Any]:
+        """The `usage.threshold_exceeded` event's payload."""
+        return {
+            "appId": self.app_id,
+            "hourStart": self.hour_start.isoformat(),
+            "requests": self.requests,
+            "threshold": self.threshold,
+        }
 
 
 def validate(records: Sequence[UsageRecord], now: datetime | None = None) -> None:
@@ -157,7 +169,8 @@ class _Batch:
 async def record_usage(
     database: Database, records: Sequence[UsageRecord], *, threshold: int
 ) -> list[ThresholdCrossing]:
-    """Store `records` (already validated) and report the apps that crossed `threshold`."""
+    """Store `records` (already validated) and report the apps that crossed `threshold`, whose
+    events are then waiting in the outbox."""
     if not records:
         return []
     batch = _Batch.of(records)
@@ -193,6 +206,13 @@ async def record_usage(
         )
         await _upsert_field_counts(session, insert_for, batch)
         crossings = await _crossings(session, batch, threshold)
+        for crossing in crossings:
+            await OUTBOX.add(
+                session,
+                EventType.USAGE_THRESHOLD_EXCEEDED,
+                crossing.payload(),
+                app_id=crossing.app_id,
+            )
         await session.commit()
     return crossings
 

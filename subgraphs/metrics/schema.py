@@ -8,7 +8,6 @@ import strawberry
 
 from subgraphs.common.context import Info
 from subgraphs.common.errors import Forbidden
-from subgraphs.common.events import EventType
 from subgraphs.common.pagination import Connection, PageRequest
 from subgraphs.metrics import aggregates, platform, recording
 from subgraphs.metrics.entities import (
@@ -21,6 +20,7 @@ from subgraphs.metrics.entities import (
     usage_key,
 )
 from subgraphs.metrics.loaders import SubjectKind
+from subgraphs.metrics.models import OUTBOX
 from subgraphs.metrics.platform import AppUsage
 from subgraphs.metrics.ranges import UsageGranularity, check_limit, resolve_range
 from subgraphs.metrics.records import UsageRecord, records_of_app
@@ -143,17 +143,8 @@ class Mutation:
         crossings = await recording.record_usage(
             info.context.database, batch, threshold=recording.HOURLY_REQUEST_THRESHOLD
         )
-        for crossing in crossings:
-            await info.context.bus.publish(
-                EventType.USAGE_THRESHOLD_EXCEEDED,
-                {
-                    "appId": crossing.app_id,
-                    "hourStart": crossing.hour_start.isoformat(),
-                    "requests": crossing.requests,
-                    "threshold": crossing.threshold,
-                },
-                app_id=crossing.app_id,
-            )
+        if crossings:
+            await OUTBOX.relay(info.context.database, info.context.bus)
         return RecordUsageResult(
             recorded=len(batch),
             thresholds_exceeded=[

@@ -2,6 +2,7 @@
 
 from subgraphs.common.server import Subgraph
 from subgraphs.metrics.loaders import Loaders
+from subgraphs.metrics.models import OUTBOX
 from subgraphs.metrics.schema import schema
 from subgraphs.metrics.seed import seed
 
@@ -11,4 +12,5 @@ SUBGRAPH = Subgraph(
     schema=schema,
     make_loaders=lambda database, principal: Loaders(database, principal),
     seed=seed,
+    outbox=OUTBOX,
 )

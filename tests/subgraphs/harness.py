@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from subgraphs.common.database import Database
-from subgraphs.common.events import InMemoryEventBus
+from subgraphs.common.events import Event, EventType, InMemoryEventBus
 from subgraphs.common.principal import ANONYMOUS, Principal
 from subgraphs.common.server import Subgraph, create_app
 
@@ -72,3 +73,20 @@ class SubgraphHarness:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+@dataclass
+class FlakyBus(InMemoryEventBus):
+    """An in-memory bus that raises while `down` (or on publish call number `fail_at`), and
+    yields to other tasks on every publish, as a networked bus would."""
+
+    down: bool = False
+    fail_at: int | None = None
+    calls: int = 0
+
+    async def publish(self, type: EventType, payload: dict[str, Any], **ids: Any) -> Event:
+        self.calls += 1
+        await asyncio.sleep(0)
+        if self.down or self.calls == self.fail_at:
+            raise ConnectionError("the bus is down")
+        return await super().publish(type, payload, **ids)

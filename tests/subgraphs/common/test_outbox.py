@@ -1,0 +1,165 @@
+"""The transactional outbox on SQLite and PostgreSQL: events commit with their change, go to the
+bus in order, survive a failing bus, and reach it once however many relays run."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from subgraphs.apps.models import OUTBOX
+from subgraphs.apps.subgraph import SUBGRAPH
+from subgraphs.common.database import Database
+from subgraphs.common.events import EventType, InMemoryEventBus
+from subgraphs.common.migrations import upgrade
+from subgraphs.common.outbox import Relayed, relay
+from subgraphs.common.server import create_app
+from tests.conftest import TEST_DATABASE_URL
+from tests.subgraphs.harness import FlakyBus
+
+
+@pytest.fixture
+async def database(make_database: Callable[[str], Awaitable[Database]]) -> Database:
+    database = await make_database("apps")
+    await upgrade(database, "apps")
+    return database
+
+
+@pytest.fixture
+async def second_process(database: Database) -> AsyncIterator[Database]:
+    """Another engine on the same store, as a second server process would have."""
+    if database.is_sqlite:
+        other = Database(database.url)
+    else:
+        other = Database(TEST_DATABASE_URL, schema=database.schema)
+    yield other
+    await other.dispose()
+
+
+async def stage(database: Database, *numbers: int) -> None:
+    """Commit one transaction staging an event per number, in order."""
+    async with database.session() as session:
+        for number in numbers:
+            await OUTBOX.add(
+                session, EventType.LISTING_UPDATED, {"n": number}, app_id=f"app_{number}"
+            )
+        await session.commit()
+
+
+async def outbox_rows(database: Database) -> list[Any]:
+    async with database.engine.connect() as connection:
+        table = OUTBOX.table
+        return list(await connection.execute(sa.select(table).order_by(table.c.id)))
+
+
+def numbers(bus: InMemoryEventBus) -> list[int]:
+    return [event.payload["n"] for event in bus.published]
+
+
+async def test_committed_events_are_published_in_order_and_once(database: Database) -> None:
+    bus = InMemoryEventBus()
+    await stage(database, 1, 2, 3)
+    await stage(database, 4)
+
+    assert await relay(database, bus, OUTBOX.table) == Relayed(published=4, failed=False)
+    assert numbers(bus) == [1, 2, 3, 4]
+    first = bus.published[0]
+    assert (first.type, first.app_id, first.installation_id) == (
+        EventType.LISTING_UPDATED,
+        "app_1",
+        None,
+    )
+    assert all(row.published_at is not None for row in await outbox_rows(database))
+
+    assert await OUTBOX.relay(database, bus) == Relayed(published=0, failed=False)
+    assert numbers(bus) == [1, 2, 3, 4]
+
+
+async def test_a_rolled_back_transaction_publishes_nothing(database: Database) -> None:
+    bus = InMemoryEventBus()
+    async with database.session() as session:
+        await OUTBOX.add(session, EventType.LISTING_UPDATED, {"n": 1})
+        await session.rollback()  # as a validation error after staging does
+
+    assert await OUTBOX.relay(database, bus) == Relayed(published=0, failed=False)
+    assert bus.published == []
+    assert await outbox_rows(database) == []
+
+
+async def test_a_failing_bus_leaves_the_rest_pending_for_a_later_relay(
+    database: Database,
+) -> None:
+    bus = FlakyBus(fail_at=2)
+    await stage(database, 1, 2, 3)
+
+    assert await OUTBOX.relay(database, bus) == Relayed(published=1, failed=True)
+    assert numbers(bus) == [1]
+    first, second, third = await outbox_rows(database)
+    assert first.published_at is not None
+    assert (second.published_at, second.attempts) == (None, 1)
+    assert "the bus is down" in second.last_error
+    assert (third.published_at, third.attempts) == (None, 0)
+
+    assert await OUTBOX.relay(database, bus) == Relayed(published=2, failed=False)
+    assert numbers(bus) == [1, 2, 3]
+    assert all(row.published_at is not None for row in await outbox_rows(database))
+
+
+async def test_concurrent_relays_publish_each_event_once_in_order(
+    database: Database, second_process: Database
+) -> None:
+    bus = FlakyBus()
+    await stage(database, *range(150))
+
+    async def stage_more() -> None:
+        for start in range(150, 200, 10):
+            await stage(second_process, *range(start, start + 10))
+            await OUTBOX.relay(second_process, bus)
+
+    _, *outcomes = await asyncio.gather(
+        stage_more(),
+        *(OUTBOX.relay(engine, bus) for engine in [database, second_process] * 3),
+    )
+    await OUTBOX.relay(database, bus)
+
+    assert not any(outcome.failed for outcome in outcomes)
+    assert numbers(bus) == list(range(200))
+
+
+async def test_the_background_relay_retries_until_the_bus_is_back(database: Database) -> None:
+    bus = FlakyBus(down=True)
+    await stage(database, 1, 2)
+    running = asyncio.create_task(OUTBOX.run(database, bus, interval=0.01, max_backoff=0.05))
+    try:
+        await eventually(lambda: bus.calls >= 3)  # a few failed rounds
+        assert bus.published == []
+        bus.down = False
+        await eventually(lambda: len(bus.published) == 2)
+    finally:
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+    assert numbers(bus) == [1, 2]
+    first, second = await outbox_rows(database)
+    assert first.attempts >= 3
+    assert second.attempts == 0  # nothing overtook the first, so nothing tried the second
+
+
+async def test_a_served_subgraph_relays_what_a_previous_process_left_pending(
+    database: Database,
+) -> None:
+    await stage(database, 1, 2)  # committed by a process that died before relaying
+    bus = InMemoryEventBus()
+    app = create_app(SUBGRAPH, database, bus)
+    async with app.router.lifespan_context(app):
+        await eventually(lambda: len(bus.published) == 2)
+    assert numbers(bus) == [1, 2]
+
+
+async def eventually(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 - polls a plain attribute of a fake
+            await asyncio.sleep(0.01)
