@@ -53,7 +53,11 @@ class EventBus(Protocol):
         app_id: str | None = None,
         installation_id: str | None = None,
         workspace_id: str | None = None,
-    ) -> Event: ...
+        occurred_at: datetime | None = None,
+    ) -> Event:
+        """Publish with the next id; `occurred_at` is when the change committed (now when
+        not given: an outbox relaying later passes its row's time)."""
+        ...
 
     def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None
@@ -93,11 +97,12 @@ class InMemoryEventBus:
         app_id: str | None = None,
         installation_id: str | None = None,
         workspace_id: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> Event:
         event = Event(
             id=self._next_id,
             type=type,
-            occurred_at=datetime.now(UTC),
+            occurred_at=occurred_at or datetime.now(UTC),
             payload=payload,
             app_id=app_id,
             installation_id=installation_id,

@@ -15,6 +15,8 @@ Guarantees:
 - **In order.** Rows go out in id order, and a failed row stops the batch, so nothing overtakes
   it. `add` flushes the change before inserting the event, so a change to a row takes the row's
   lock before its event takes an id: two changes to one row commit in the order of their ids.
+- **Bounded.** Published rows are kept for `PUBLISHED_RETENTION` (a window for looking into
+  what went out), then the background relay deletes them (`prune`).
 - **One relay per row, however many run** (replicas of a server on one PostgreSQL). A relay
   locks the pending rows with `FOR UPDATE SKIP LOCKED`; one that finds older rows held by
   another backs off rather than overtake them, since the holder keeps going until nothing is
@@ -28,13 +30,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from subgraphs.common.clock import utc_now
+from subgraphs.common.clock import as_utc, utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import EventBus, EventType
 
@@ -45,6 +48,8 @@ BATCH_SIZE = 100
 RETRY_INTERVAL = 1.0  # seconds between background rounds while the bus works
 MAX_BACKOFF = 60.0  # seconds: the longest wait after repeated failures
 MAX_ERROR_LENGTH = 1000
+PUBLISHED_RETENTION = timedelta(days=7)
+PRUNE_INTERVAL = 3600.0  # seconds between two prunes by the background relay
 _PENDING = sa.text("published_at IS NULL")
 
 
@@ -111,6 +116,7 @@ async def _relay_batch(
                     app_id=row.app_id,
                     installation_id=row.installation_id,
                     workspace_id=row.workspace_id,
+                    occurred_at=as_utc(row.created_at),
                 )
             except Exception as error:  # the bus is down, or the row is not an event
                 failure = (row.id, error)
@@ -162,6 +168,18 @@ async def _claim(
     return rows
 
 
+async def prune(
+    database: Database, table: sa.Table, *, older_than: timedelta = PUBLISHED_RETENTION
+) -> int:
+    """Delete events published more than `older_than` ago; pending ones always stay."""
+    cutoff = utc_now() - older_than
+    async with database.engine.begin() as connection:
+        result = await connection.execute(
+            sa.delete(table).where(table.c.published_at.is_not(None), table.c.published_at < cutoff)
+        )
+    return int(result.rowcount or 0)
+
+
 class Outbox:
     """One subgraph's outbox: its table, and the ways in (`add`) and out (`relay`, `run`)."""
 
@@ -207,9 +225,18 @@ class Outbox:
         max_backoff: float = MAX_BACKOFF,
     ) -> None:
         """Relay forever: every `interval` seconds, backing off (doubling) while the bus fails.
-        Catches what a mutation's own relay left behind, and events of a process that died."""
+        Catches what a mutation's own relay left behind, and events of a process that died;
+        prunes old published rows once in a while."""
         delay = interval
+        loop = asyncio.get_running_loop()
+        last_prune = loop.time()
         while True:
             outcome = await self.relay(database, bus)
             delay = min(delay * 2, max_backoff) if outcome.failed else interval
+            if loop.time() - last_prune >= PRUNE_INTERVAL:
+                last_prune = loop.time()
+                try:
+                    await prune(database, self.table)
+                except Exception:
+                    logger.exception("pruning %s failed; it is tried again later", self.table.name)
             await asyncio.sleep(delay)

@@ -52,8 +52,9 @@ class RedisEventBus:
         app_id: str | None = None,
         installation_id: str | None = None,
         workspace_id: str | None = None,
+        occurred_at: datetime | None = None,
     ) -> Event:
-        occurred_at = datetime.now(UTC)
+        occurred_at = occurred_at or datetime.now(UTC)
         body = orjson.dumps(
             {
                 "type": type.value,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,10 +13,11 @@ import sqlalchemy as sa
 
 from subgraphs.apps.models import OUTBOX
 from subgraphs.apps.subgraph import SUBGRAPH
+from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import EventType, InMemoryEventBus
 from subgraphs.common.migrations import upgrade
-from subgraphs.common.outbox import Relayed, relay
+from subgraphs.common.outbox import PUBLISHED_RETENTION, Relayed, prune, relay
 from subgraphs.common.server import create_app
 from tests.conftest import TEST_DATABASE_URL
 from tests.subgraphs.harness import FlakyBus
@@ -144,7 +146,8 @@ async def test_the_background_relay_retries_until_the_bus_is_back(database: Data
             await running
     assert numbers(bus) == [1, 2]
     first, second = await outbox_rows(database)
-    assert first.attempts >= 3
+    # The third call may see the bus back up: it counts itself before checking.
+    assert first.attempts >= 2
     assert second.attempts == 0  # nothing overtook the first, so nothing tried the second
 
 
@@ -163,3 +166,31 @@ async def eventually(condition: Callable[[], bool]) -> None:
     async with asyncio.timeout(5):
         while not condition():  # noqa: ASYNC110 - polls a plain attribute of a fake
             await asyncio.sleep(0.01)
+
+
+async def test_events_carry_the_time_their_change_committed(database: Database) -> None:
+    await stage(database, 1)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            sa.update(OUTBOX.table).values(created_at=datetime(2026, 1, 2, 3, 4, tzinfo=UTC))
+        )
+    bus = InMemoryEventBus()
+    await relay(database, bus, OUTBOX.table)
+    # Relayed (much) later, the event still says when it happened.
+    assert bus.published[0].occurred_at == datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+
+
+async def test_prune_deletes_only_long_published_events(database: Database) -> None:
+    await stage(database, 1, 2, 3)
+    await relay(database, InMemoryEventBus(), OUTBOX.table)
+    await stage(database, 4)  # pending
+    table = OUTBOX.table
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            sa.update(table)
+            .where(table.c.id == 1)
+            .values(published_at=utc_now() - PUBLISHED_RETENTION - timedelta(hours=1))
+        )
+
+    assert await prune(database, table) == 1
+    assert [row.payload["n"] for row in await outbox_rows(database)] == [2, 3, 4]
