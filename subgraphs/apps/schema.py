@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import strawberry
-
 from subgraphs.apps.mutations import Mutation
 from subgraphs.apps.queries import Query
 from subgraphs.apps.types import App, Organization
+from subgraphs.common.schema import SubgraphSchema
 
-schema = strawberry.federation.Schema(query=Query, mutation=Mutation, types=[App, Organization])
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[App, Organization])

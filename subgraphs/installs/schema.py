@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import strawberry
-
+from subgraphs.common.schema import SubgraphSchema
 from subgraphs.installs.entities import App, Installation, Workspace
 from subgraphs.installs.mutations import Mutation
 from subgraphs.installs.queries import Query
 
-schema = strawberry.federation.Schema(
-    query=Query, mutation=Mutation, types=[App, Installation, Workspace]
-)
+schema = SubgraphSchema(query=Query, mutation=Mutation, types=[App, Installation, Workspace])

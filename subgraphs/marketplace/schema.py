@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import strawberry
-
+from subgraphs.common.schema import SubgraphSchema
 from subgraphs.marketplace.mutations import Mutation
 from subgraphs.marketplace.queries import Query
 from subgraphs.marketplace.types import App, Category, Listing, Review, Workspace
 
-schema = strawberry.federation.Schema(
+schema = SubgraphSchema(
     query=Query,
     mutation=Mutation,
     types=[App, Workspace, Listing, Category, Review],

@@ -9,6 +9,7 @@ import strawberry
 from subgraphs.common.context import Info
 from subgraphs.common.errors import Forbidden
 from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.common.schema import SubgraphSchema
 from subgraphs.metrics import aggregates, platform, recording
 from subgraphs.metrics.entities import (
     METRICS_READ,
@@ -159,7 +160,7 @@ class Mutation:
         )
 
 
-schema = strawberry.federation.Schema(
+schema = SubgraphSchema(
     query=Query,
     mutation=Mutation,
     types=[App, Installation],
