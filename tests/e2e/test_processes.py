@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import pytest
 import yaml
 
 from subgraphs.common.principal import ADMIN_SCOPE, PRINCIPAL_HEADERS, Principal
+from tests.waiting import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -27,13 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SUBGRAPHS = ["apps", "installs", "marketplace", "metrics"]
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
 ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read", "installs:read"}))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:

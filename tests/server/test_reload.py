@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from strawberry.asgi import GraphQL
 from gateway.server import create_app
 from gateway.server.reload import compose_from_config, composition_source, watch_file, watch_source
 from gateway.supergraph import Supergraph
+from tests.waiting import eventually, free_port
 
 
 @strawberry.federation.type(keys=["id"])
@@ -91,37 +91,17 @@ class SwitchableApp:
         await self.app(scope, receive, send)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextlib.asynccontextmanager
 async def served(app: Any) -> AsyncIterator[str]:
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="off"))
     task = asyncio.create_task(server.serve())
-    await poll_until(lambda: _started(server))
+    await eventually(lambda: server.started, seconds=6.0)
     try:
         yield f"http://127.0.0.1:{port}/graphql"
     finally:
         server.should_exit = True
         await task
-
-
-async def _started(server: uvicorn.Server) -> bool:
-    return server.started
-
-
-async def poll_until(check: Any, attempts: int = 300) -> Any:
-    for _attempt in range(attempts):
-        result = await check()
-        if result:
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
 
 
 async def hammer(client: httpx.AsyncClient, stop: asyncio.Event) -> list[dict[str, Any]]:
@@ -168,7 +148,7 @@ async def test_recomposes_from_live_subgraphs(tmp_path: Path) -> None:
             stop = asyncio.Event()
             load = asyncio.create_task(hammer(client, stop))
             subgraph.serve(V2)
-            assert await poll_until(lambda: has_price(client))
+            assert await eventually(lambda: has_price(client), seconds=6.0)
 
             # A second subgraph whose SDL clashes: composition fails, the graph stays.
             settings["subgraphs"]["reviews"] = {
@@ -204,7 +184,7 @@ async def test_reloads_a_changed_supergraph_file(tmp_path: Path) -> None:
             load = asyncio.create_task(hammer(client, stop))
             subgraph.serve(V2)
             path.write_text(await asyncio.to_thread(compose_from_config, config))
-            assert await poll_until(lambda: has_price(client))
+            assert await eventually(lambda: has_price(client), seconds=6.0)
 
             path.write_text("this is not a supergraph {")
             await asyncio.sleep(0.3)

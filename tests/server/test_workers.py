@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.waiting import free_port
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,13 +23,6 @@ SUPERGRAPH = ROOT / "bench" / "supergraph.graphql"
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
 # Answered by the gateway itself: no subgraph needs to run.
 QUERY = {"query": "{ __typename }"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def workers_of(parent: int) -> set[int]:

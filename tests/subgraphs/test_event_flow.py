@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from subgraphs.apps.subgraph import SUBGRAPH as APPS
@@ -16,22 +15,9 @@ from subgraphs.demo.world import world
 from subgraphs.installs.subgraph import SUBGRAPH as INSTALLS
 from subgraphs.marketplace.subgraph import SUBGRAPH as MARKETPLACE
 from tests.subgraphs.harness import SubgraphHarness
+from tests.waiting import eventually
 
 ADMIN = Principal(scopes=frozenset({ADMIN_SCOPE, "apps:write", "installs:write", "installs:read"}))
-
-
-async def eventually(
-    check: Callable[[], Awaitable[Any]], accept: Callable[[Any], bool] = bool
-) -> Any:
-    """Poll `check` (for up to 5 s) until `accept`s its result: replicas are eventually
-    consistent."""
-    result = None
-    for _attempt in range(250):
-        result = await check()
-        if accept(result):
-            return result
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"never accepted; last result: {result!r}")
 
 
 async def test_published_app_becomes_installable_and_listed(make_harness: Any) -> None:

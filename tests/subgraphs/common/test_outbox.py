@@ -21,6 +21,7 @@ from subgraphs.common.outbox import PUBLISHED_RETENTION, Relayed, prune, relay
 from subgraphs.common.server import create_app
 from tests.conftest import TEST_DATABASE_URL
 from tests.subgraphs.harness import FlakyBus
+from tests.waiting import eventually
 
 
 @pytest.fixture
@@ -160,12 +161,6 @@ async def test_a_served_subgraph_relays_what_a_previous_process_left_pending(
     async with app.router.lifespan_context(app):
         await eventually(lambda: len(bus.published) == 2)
     assert numbers(bus) == [1, 2]
-
-
-async def eventually(condition: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        while not condition():  # noqa: ASYNC110 - polls a plain attribute of a fake
-            await asyncio.sleep(0.01)
 
 
 async def test_events_carry_the_time_their_change_committed(database: Database) -> None:

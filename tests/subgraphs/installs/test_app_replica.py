@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -19,6 +19,7 @@ from tests.subgraphs.app_events import announce, snapshot_of
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.installs.conftest import ADMIN
 from tests.subgraphs.installs.operations import INSTALL
+from tests.waiting import eventually
 
 FRESH = AppSnapshot(
     app_id="app_new000000001",
@@ -50,15 +51,6 @@ async def app_ref(database: Database, app_id: str) -> AppReferenceRow | None:
         return await session.get(AppReferenceRow, app_id)
 
 
-async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
-    """The consumer runs beside the test; wait (briefly) until it has caught up."""
-    for _ in range(200):
-        if await check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the replica never caught up")
-
-
 async def test_a_created_then_published_app_becomes_installable(
     installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
 ) -> None:
@@ -68,7 +60,7 @@ async def test_a_created_then_published_app_becomes_installable(
     async def known() -> bool:
         return await app_ref(installs.database, app_id) is not None
 
-    await eventually(known)
+    await eventually(known, seconds=2.0)
     install = {
         "input": {"appId": app_id, "workspaceId": demo.workspaces[0].id, "scopes": ["metrics:read"]}
     }
@@ -82,7 +74,7 @@ async def test_a_created_then_published_app_becomes_installable(
         row = await app_ref(installs.database, app_id)
         return row is not None and row.status == "PUBLISHED"
 
-    await eventually(installable)
+    await eventually(installable, seconds=2.0)
     data = await installs.data(INSTALL, install, principal=ADMIN)
     assert data["installApp"]["grantedScopes"] == ["metrics:read"]
 
@@ -100,7 +92,7 @@ async def test_status_and_scope_changes_of_known_apps(
         row = await app_ref(installs.database, app.id)
         return row is not None and row.status == "SUSPENDED"
 
-    await eventually(is_suspended)
+    await eventually(is_suspended, seconds=2.0)
     row = await app_ref(installs.database, app.id)
     assert row is not None
     assert row.requested_scopes == ["events:subscribe"]
@@ -130,7 +122,7 @@ async def test_malformed_events_are_logged_and_skipped(
         row = await app_ref(installs.database, known.id)
         return row is not None and row.status == "DEPRECATED"
 
-    await eventually(deprecated)
+    await eventually(deprecated, seconds=2.0)
     for skipped in ("app_camel", "app_text", "app_not_an_app"):
         assert await app_ref(installs.database, skipped) is None
     assert f"event {camel_case.id}: the payload has no 'app_id'" in caplog.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
@@ -18,6 +18,7 @@ from subgraphs.marketplace.models import listing_id_for
 from tests.subgraphs.app_events import announce, snapshot_of
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.marketplace.conftest import app_named, listing_of, workspace
+from tests.waiting import eventually
 
 COFFEE_ROSTER = AppSnapshot(
     app_id="app_0000c0ffee00",
@@ -45,13 +46,6 @@ async def consuming(marketplace: SubgraphHarness) -> AsyncIterator[SubgraphHarne
     consumer.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await consumer
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], patience: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + patience
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "the consumer did not catch up"
-        await asyncio.sleep(0.01)
 
 
 async def visible_ids(marketplace: SubgraphHarness, search: str) -> list[str]:
