@@ -29,6 +29,8 @@ from typing import Any
 
 import httpx
 
+from gateway.execution.asgi_router import AsgiRouterTransport
+
 SCENARIOS = Path(__file__).parent / "scenarios"
 CONNECTION_REFUSED = "Connection refused"
 
@@ -188,7 +190,10 @@ class RoutingTransport(httpx.AsyncBaseTransport):
     faults: dict[str, str]
     subgraph_by_host: dict[str, str]
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    _transports: dict[str, httpx.ASGITransport] = field(default_factory=dict)
+    router: AsgiRouterTransport = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.router = AsgiRouterTransport(self.apps)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         host = request.url.host
@@ -200,10 +205,7 @@ class RoutingTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(CONNECTION_REFUSED, request=request)
         if fault == "timeout":
             raise httpx.ReadTimeout("timed out", request=request)
-        transport = self._transports.get(host)
-        if transport is None:
-            transport = self._transports[host] = httpx.ASGITransport(app=self.apps[host])
-        return await transport.handle_async_request(request)
+        return await self.router.handle_async_request(request)
 
     def request_counts(self) -> Counter[str]:
         return Counter(subgraph for subgraph, _ in self.requests)
@@ -216,5 +218,4 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         return counts
 
     async def aclose(self) -> None:
-        for transport in self._transports.values():
-            await transport.aclose()
+        await self.router.aclose()
