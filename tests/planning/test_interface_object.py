@@ -1,23 +1,17 @@
-"""Golden plans: interface object (cases in tests/fixtures/planning/interface_object/).
+"""Plans over the interface-object supergraph: the rewrites a fetch applies to representations
+(golden cases in tests/fixtures/planning/interface_object/, run by test_golden_plans.py).
 
 `concrete` differs from Apollo's text only in how an ID argument literal is printed
 (`concrete.apollo.plan`; see docs/deviations.md)."""
 
 from __future__ import annotations
 
-import pytest
-
 from gateway.operation import prepare
 from gateway.planning import plan
 from gateway.planning.nodes import Fetch, Flatten, PlanNode, Sequence, ValueSetter
-from tests.planning.harness import cases, check_case, supergraph
+from tests.planning.harness import supergraph
 
 FEATURE = "interface_object"
-
-
-@pytest.mark.parametrize("case", cases(FEATURE))
-def test_plan_matches_golden(case: str) -> None:
-    check_case(FEATURE, case)
 
 
 def fetches(node: PlanNode | None) -> list[Fetch]:

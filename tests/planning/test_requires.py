@@ -1,30 +1,15 @@
-"""Golden plans: requires (cases in tests/fixtures/planning/requires/)."""
+"""Plans with `@requires`: what a fetch sends as representations (golden cases in
+tests/fixtures/planning/requires/, run by test_golden_plans.py)."""
 
 from __future__ import annotations
-
-import pytest
 
 from gateway.execution.representations import representation
 from gateway.operation import prepare
 from gateway.planning import plan
 from gateway.planning.nodes import Flatten, RequiredField, RequiredFragment, Sequence
-from tests.planning.harness import cases, check_case, supergraph
+from tests.planning.harness import supergraph
 
 FEATURE = "requires"
-KNOWN_GAPS: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(case, marks=pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[case]))
-        if case in KNOWN_GAPS
-        else case
-        for case in cases(FEATURE)
-    ],
-)
-def test_plan_matches_golden(case: str) -> None:
-    check_case(FEATURE, case)
 
 
 def test_a_required_field_with_arguments_is_sent_under_its_name() -> None:
