@@ -34,6 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     compose.add_argument("--config", required=True, help="a supergraph.yaml")
     compose.add_argument("--out", required=True, help="where to write the supergraph")
 
+    config = commands.add_parser("config", help="check a switchboard.yaml or print its schema")
+    config_commands = config.add_subparsers(dest="config_command", required=True)
+    check = config_commands.add_parser(
+        "check", help="validate a switchboard.yaml: unknown keys, wrong types, unset variables"
+    )
+    check.add_argument("file", help="the configuration file to check")
+    config_commands.add_parser(
+        "schema", help="print the JSON Schema of switchboard.yaml (for editors' completion)"
+    )
+
     plan = commands.add_parser("plan", help="print the query plan of an operation")
     plan.add_argument("--supergraph", required=True)
     plan.add_argument("query", help="a file holding the operation")
@@ -76,7 +86,28 @@ def main(argv: list[str] | None = None) -> int:
         return compose_command(args.config, args.out)
     if args.command == "plan":
         return _plan(args)
+    if args.command == "config":
+        return _config(args)
     return 2
+
+
+def _config(args: argparse.Namespace) -> int:
+    import json
+
+    from gateway.config import ConfigError
+    from gateway.server.config import GatewayConfig
+
+    if args.config_command == "schema":
+        print(json.dumps(GatewayConfig.model_json_schema(), indent=2))
+        return 0
+    try:
+        GatewayConfig.load(args.file)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"switchboard config check: {problem}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: valid")
+    return 0
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -78,9 +78,10 @@ async def _run(host: str) -> int:
 def _gateway_app() -> ASGIApp:
     from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
+    from gateway.server.config import HeadersConfig
     from gateway.supergraph import Supergraph
 
-    config = GatewayConfig(propagated_headers=PRINCIPAL_HEADERS)
+    config = GatewayConfig(headers=HeadersConfig(propagate=PRINCIPAL_HEADERS))
     return create_gateway(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config
     )

@@ -49,7 +49,7 @@ def create_app(
         transport=transport,
         timeout_seconds=config.subgraph_timeout_seconds,
         timeouts_by_service=config.subgraph_timeouts_seconds,
-        url_overrides=config.subgraph_urls,
+        url_overrides=config.override_subgraph_url,
     )
     pipeline = Pipeline(
         serving_state(supergraph, config, planner),
@@ -96,7 +96,7 @@ def serving_state(
 ) -> ServingState:
     return ServingState(
         supergraph,
-        OperationCache(config.operation_cache_size, config.limits),
+        OperationCache(config.caches.operations, config.operation_limits),
         planner or default_planner(supergraph, config),
         override_labels(supergraph, config),
     )
@@ -117,4 +117,4 @@ def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planne
 
     if not isinstance(supergraph, Supergraph):
         raise TypeError("planning needs a gateway.supergraph.Supergraph; pass `planner=`")
-    return PlanCache(supergraph, config.plan_cache_size).get
+    return PlanCache(supergraph, config.caches.plans).get

@@ -1,115 +1,127 @@
-"""`GatewayConfig`: the gateway's settings, from `switchboard.yaml` (DESIGN §6).
+"""`GatewayConfig`: the gateway's settings, the typed model of `switchboard.yaml`.
 
-    limits:                      # Apollo Router's operation limits; absent = unlimited
-      max_depth: 15
-      max_aliases: 30
-      max_root_fields: 20
-    subgraphs:
-      timeout_ms: 30000          # per fetch, every subgraph
-      timeouts_ms: {metrics: 5000}
-    override_subgraph_url:       # routing URLs to use instead of the supergraph's
-      apps: http://apps:4101/graphql
-    headers:
-      propagate: [x-request-id]  # client request headers sent on to every subgraph
-    override_labels:
-      enabled: [beta-badges]     # custom @override labels on for every request
-    graphiql: true
+Each top-level key is a section, one `gateway.config.Section` model each; unknown keys and
+values of the wrong type are errors naming the key path (`gateway.config.errors`), and
+`${env.NAME}` / `${env.NAME:-default}` are expanded in every value. `docs/configuration.md` is
+generated from these models (`switchboard config reference`), `switchboard config schema`
+prints their JSON Schema, and `switchboard.example.yaml` shows every section.
 
-Sections other stages own (auth, telemetry, ...) are ignored here.
+To add a section, see `gateway.config.section`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
-from typing import Any
 
-import yaml  # type: ignore[import-untyped]  # PyYAML ships no stubs; types-PyYAML is not installed
+from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
+from gateway.config import ConfigError, Section, load_settings, validate
 from gateway.operation.limits import OperationLimits
 
-
-class ConfigError(Exception):
-    """The configuration file cannot be read or holds a value of the wrong kind."""
+__all__ = ["ConfigError", "GatewayConfig"]
 
 
-@dataclass(frozen=True)
-class GatewayConfig:
-    limits: OperationLimits = field(default_factory=OperationLimits)
-    subgraph_timeout_seconds: float = 30.0
-    subgraph_timeouts_seconds: Mapping[str, float] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-    subgraph_urls: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    propagated_headers: tuple[str, ...] = ()
-    # Custom progressive-override labels (`@override(label: "beta-badges")`) that are on;
-    # Router enables them from a coprocessor or Rhai. `percent(N)` labels are rolled per
-    # request whatever this says, unless listed here, which turns them on for every request.
-    enabled_override_labels: frozenset[str] = frozenset()
-    graphiql: bool = True
-    operation_cache_size: int = 1024
-    plan_cache_size: int = 1024
+class LimitsConfig(Section):
+    """Apollo Router's operation limits. A limit left out is unlimited, as in Router."""
 
-    @classmethod
-    def from_mapping(cls, settings: Mapping[str, Any]) -> GatewayConfig:
-        limits = _section(settings, "limits")
-        subgraphs = _section(settings, "subgraphs")
-        per_service = _section(subgraphs, "timeouts_ms")
-        urls = _section(settings, "override_subgraph_url")
-        propagate = _section(settings, "headers").get("propagate") or []
-        if not isinstance(propagate, list) or not all(isinstance(h, str) for h in propagate):
-            raise ConfigError("`headers.propagate` must be a list of header names")
-        labels = _section(settings, "override_labels").get("enabled") or []
-        if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-            raise ConfigError("`override_labels.enabled` must be a list of label names")
-        return cls(
-            limits=OperationLimits(
-                max_depth=_optional_int(limits, "max_depth"),
-                max_aliases=_optional_int(limits, "max_aliases"),
-                max_root_fields=_optional_int(limits, "max_root_fields"),
-            ),
-            subgraph_timeout_seconds=_milliseconds(subgraphs.get("timeout_ms", 30_000)),
-            subgraph_timeouts_seconds=MappingProxyType(
-                {str(name): _milliseconds(value) for name, value in per_service.items()}
-            ),
-            subgraph_urls=MappingProxyType({str(name): str(url) for name, url in urls.items()}),
-            propagated_headers=tuple(header.lower() for header in propagate),
-            enabled_override_labels=frozenset(labels),
-            graphiql=bool(settings.get("graphiql", True)),
+    max_depth: NonNegativeInt | None = None
+    """Deepest selection nesting an operation may have (fragments count where spread)."""
+    max_aliases: NonNegativeInt | None = None
+    """Most aliased fields an operation may have."""
+    max_root_fields: NonNegativeInt | None = None
+    """Most fields an operation may select at its root."""
+
+    @property
+    def operation(self) -> OperationLimits:
+        return OperationLimits(
+            max_depth=self.max_depth,
+            max_aliases=self.max_aliases,
+            max_root_fields=self.max_root_fields,
         )
 
+
+class SubgraphsConfig(Section):
+    """How the gateway calls its subgraphs."""
+
+    timeout_ms: PositiveFloat = 30_000
+    """Time allowed for one fetch to any subgraph, in milliseconds."""
+    timeouts_ms: dict[str, PositiveFloat] = Field(default_factory=dict)
+    """Per-subgraph fetch timeouts in milliseconds, by subgraph name; overrides `timeout_ms`."""
+
+
+class HeadersConfig(Section):
+    """Client request headers the gateway sends on to subgraphs."""
+
+    propagate: tuple[str, ...] = ()
+    """Client request header names sent on to every subgraph (case-insensitive)."""
+
+
+class OverrideLabelsConfig(Section):
+    """Progressive `@override(label:)` labels."""
+
+    enabled: frozenset[str] = frozenset()
+    """Custom labels (e.g. `beta-badges`) on for every request. `percent(N)` labels are rolled
+    per request unless listed here, which turns them on for every request. Router enables
+    custom labels from a coprocessor or Rhai script instead."""
+
+
+class CachesConfig(Section):
+    """In-memory caches of parsed operations and query plans (least recently used)."""
+
+    operations: PositiveInt = 1024
+    """Parsed, validated and normalized operations kept, by document text."""
+    plans: PositiveInt = 1024
+    """Query plans kept, by operation hash and operation name."""
+
+
+class GatewayConfig(Section):
+    """switchboard.yaml: the gateway's configuration."""
+
+    model_config = ConfigDict(title="switchboard.yaml")
+
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    """Operation limits, checked before planning."""
+    subgraphs: SubgraphsConfig = Field(default_factory=SubgraphsConfig)
+    """Subgraph fetch settings."""
+    override_subgraph_url: dict[str, str] = Field(default_factory=dict)
+    """Routing URLs used instead of the supergraph's, by subgraph name."""
+    headers: HeadersConfig = Field(default_factory=HeadersConfig)
+    """Header rules for subgraph requests."""
+    override_labels: OverrideLabelsConfig = Field(default_factory=OverrideLabelsConfig)
+    """Progressive override labels."""
+    caches: CachesConfig = Field(default_factory=CachesConfig)
+    """Operation and plan cache sizes."""
+    graphiql: bool = True
+    """Serve GraphiQL to browsers that open `/graphql`."""
+
     @classmethod
-    def load(cls, path: str | Path | None) -> GatewayConfig:
+    def load(
+        cls, path: str | Path | None, environment: Mapping[str, str] | None = None
+    ) -> GatewayConfig:
+        """The configuration in the file at `path`; the defaults when `path` is None."""
         if path is None:
             return cls()
-        try:
-            settings = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as error:
-            raise ConfigError(f"cannot read {path}: {error}") from None
-        if not isinstance(settings, dict):
-            raise ConfigError(f"{path}: expected a mapping at the top level")
-        return cls.from_mapping(settings)
+        return validate(cls, load_settings(path, environment), str(path))
 
+    # What the stages read, in the units they use.
 
-def _section(settings: Mapping[str, Any], name: str) -> Mapping[str, Any]:
-    section = settings.get(name) or {}
-    if not isinstance(section, dict):
-        raise ConfigError(f"`{name}` must be a mapping")
-    return section
+    @property
+    def operation_limits(self) -> OperationLimits:
+        return self.limits.operation
 
+    @property
+    def subgraph_timeout_seconds(self) -> float:
+        return self.subgraphs.timeout_ms / 1000
 
-def _optional_int(section: Mapping[str, Any], name: str) -> int | None:
-    value = section.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ConfigError(f"`{name}` must be a non-negative integer")
-    return value
+    @property
+    def subgraph_timeouts_seconds(self) -> Mapping[str, float]:
+        return {name: value / 1000 for name, value in self.subgraphs.timeouts_ms.items()}
 
+    @property
+    def propagated_headers(self) -> tuple[str, ...]:
+        return tuple(header.lower() for header in self.headers.propagate)
 
-def _milliseconds(value: Any) -> float:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
-        raise ConfigError("timeouts are positive numbers of milliseconds")
-    return value / 1000
+    @property
+    def enabled_override_labels(self) -> frozenset[str]:
+        return self.override_labels.enabled

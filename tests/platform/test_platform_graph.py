@@ -21,6 +21,7 @@ import pytest_asyncio
 from gateway.dev import SUPERGRAPH, platform_subgraphs
 from gateway.execution.asgi_router import AsgiRouterTransport
 from gateway.server import GatewayConfig, create_app
+from gateway.server.config import HeadersConfig
 from gateway.supergraph import Supergraph
 from subgraphs.common.database import Database
 from subgraphs.common.events import InMemoryEventBus
@@ -70,8 +71,8 @@ class Platform:
         self.subgraph_apps = subgraph_apps
         self.transport = CountingTransport(AsgiRouterTransport(subgraph_apps))
         config = GatewayConfig(
-            subgraph_urls={name: f"http://{name}/graphql" for name in subgraph_apps},
-            propagated_headers=(SCOPES_HEADER,),
+            override_subgraph_url={name: f"http://{name}/graphql" for name in subgraph_apps},
+            headers=HeadersConfig(propagate=(SCOPES_HEADER,)),
         )
         self.gateway = create_app(
             Supergraph.from_sdl(SUPERGRAPH.read_text()), config=config, transport=self.transport

@@ -8,9 +8,10 @@ import logging
 import httpx
 import pytest
 
-from gateway.operation import OperationLimits, PreparedOperation
+from gateway.operation import PreparedOperation
 from gateway.planning.nodes import QueryPlan
 from gateway.server import GatewayConfig
+from gateway.server.config import LimitsConfig
 from tests.server.harness import (
     APPLICATION_JSON,
     GRAPHQL_RESPONSE_JSON,
@@ -131,7 +132,7 @@ async def test_invalid_variables_are_a_request_error(accept: str) -> None:
 
 
 async def test_configured_limits_refuse_deep_operations(accept: str) -> None:
-    config = GatewayConfig(limits=OperationLimits(max_depth=1))
+    config = GatewayConfig(limits=LimitsConfig(max_depth=1))
     async with gateway(config=config) as (client, _):
         response = await client.post("/graphql", json={"query": QUERY}, headers={"accept": accept})
 

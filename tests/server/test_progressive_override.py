@@ -21,6 +21,7 @@ from gateway.operation import PreparedOperation
 from gateway.planning import OverrideLabels, PlanCache, RandomSource
 from gateway.planning.nodes import QueryPlan
 from gateway.server import GatewayConfig, create_app
+from gateway.server.config import OverrideLabelsConfig
 from gateway.supergraph import Supergraph
 from tests.execution.harness import Subgraphs
 
@@ -131,7 +132,7 @@ async def test_a_custom_label_is_off_unless_the_configuration_enables_it() -> No
     assert body["data"]["invoices"] == [{"memo": "legacy memo"}] * 2
     assert "legacy" in subgraphs.requests
 
-    config = GatewayConfig(enabled_override_labels=frozenset({"beta-memos"}))
+    config = GatewayConfig(override_labels=OverrideLabelsConfig(enabled=frozenset({"beta-memos"})))
     async with gateway(config=config) as (client, subgraphs):
         body = await _query(client, query)
     assert body["data"]["invoices"] == [{"memo": "billing memo"}] * 2
