@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graphql import FieldNode, GraphQLSyntaxError, InlineFragmentNode, SelectionSetNode, parse
 
@@ -65,6 +66,9 @@ def _convert(selection_set: SelectionSetNode) -> FieldSet:
     return FieldSet(tuple(selections))
 
 
+# The same `fields:` text (a `@key` on every holder of an entity) is parsed again by each stage
+# that reads it; the parsed value is immutable, so it is shared.
+@lru_cache(maxsize=4096)
 def parse_field_set(text: str) -> FieldSet:
     """Raises `FieldSetSyntaxError` on text that is no selection set."""
     try:

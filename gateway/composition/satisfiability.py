@@ -42,6 +42,12 @@ class _Traversal:
         self.moves = Moves(subgraphs, schema)
         self.visits: dict[str, list[tuple[frozenset[tuple[int, str]], Labels]]] = {}
         self.stack: list[State] = []
+        # interface → its object implementations, in schema order
+        self.implementations: dict[str, list[str]] = {}
+        for other in schema.types.values():
+            if other.kind == "object":
+                for interface in dict.fromkeys(other.interfaces):
+                    self.implementations.setdefault(interface, []).append(other.name)
 
     def run(self) -> None:
         for root in self.schema.root_types.values():
@@ -86,17 +92,7 @@ class _Traversal:
                 self.take_field(state, field_name, merged_field.type, labels)
 
     def label_choices(self, state: State, field_name: str) -> list[Labels]:
-        label = next(
-            (
-                field_.override_label
-                for subgraph in self.subgraphs
-                for type_ in [subgraph.type(state.type_name)]
-                if type_ is not None
-                for field_ in [type_.field(field_name)]
-                if field_ is not None and field_.override_label
-            ),
-            None,
-        )
+        label = self.moves.override_labels.get((state.type_name, field_name))
         if label is None:
             return [state.labels]
         chosen = dict(state.labels)
@@ -107,13 +103,7 @@ class _Traversal:
     def runtime_types(self, type_name: str) -> list[str]:
         merged = self.schema.types[type_name]
         names = (
-            merged.members
-            if merged.kind == "union"
-            else [
-                other.name
-                for other in self.schema.types.values()
-                if other.kind == "object" and type_name in other.interfaces
-            ]
+            merged.members if merged.kind == "union" else self.implementations.get(type_name, [])
         )
         # Inaccessible types are not in the API schema, so no query casts to them.
         return [name for name in names if "@inaccessible" not in self.schema.types[name].directives]
@@ -121,11 +111,9 @@ class _Traversal:
     def take_field(self, state: State, field_name: str, printed: str, labels: Labels) -> None:
         coordinate = f"{state.type_name}.{field_name}"
         leaf = leaf_type(self.schema, printed)
-        following: list[Position] = []
-        for position in state.positions:
-            for option in self.moves.options(position, state.type_name, field_name, labels, leaf):
-                if option not in following:
-                    following.append(option)
+        following = self.moves.options_from(
+            state.positions, state.type_name, field_name, labels, leaf
+        )
         path = (*state.path, coordinate)
         if not following:
             self.fail(state, path, coordinate, FIELD_REASON.format(coordinate=coordinate))
@@ -171,12 +159,11 @@ class _Traversal:
     def fail(self, state: State, path: tuple[str, ...], coordinate: str, reason: str) -> None:
         """Names the subgraphs Apollo's reasons come from: where the path stood, and the
         subgraphs it could hop to from there (which all failed too)."""
-        involved: list[int] = []
+        involved: dict[int, None] = {}
         for position in state.positions:
             hops = self.moves.reachable(position.subgraph, state.type_name)
             for index in [position.subgraph, *hops]:
-                if index not in involved:
-                    involved.append(index)
+                involved.setdefault(index)
         names = [self.subgraphs[index].name for index in involved]
         self.report.error(
             "SATISFIABILITY_ERROR",

@@ -35,17 +35,46 @@ class Moves:
         # (subgraph index, type, field) → override label (None: unconditional), both sides.
         self.overridden: dict[tuple[int, str, str], str | None] = {}
         self.overriding: dict[tuple[int, str, str], str] = {}
+        # The first `@override(label:)` on a field, in subgraph order: (type, field) → label.
+        self.override_labels: dict[tuple[str, str], str] = {}
+        # Everything below is asked for once per field of every state: computed once.
         self.reach_cache: dict[tuple[int, str], list[int]] = {}
+        self.reach_sets: dict[tuple[int, str], frozenset[int]] = {}
+        self.entity_cache: dict[tuple[int, str], list[SubgraphType]] = {}
+        self.runtime_cache: dict[tuple[int, str], set[str]] = {}
+        # type name → field name → the subgraphs whose type there (or the `@interfaceObject`
+        # standing for it) has the field: the only ones where taking it can succeed.
+        self.field_holder_cache: dict[str, dict[str, list[int]]] = {}
         names = {subgraph.name: index for index, subgraph in enumerate(subgraphs)}
         for index, subgraph in enumerate(subgraphs):
             for type_ in subgraph.types.values():
                 for field_ in type_.fields:
+                    if field_.override_label:
+                        self.override_labels.setdefault(
+                            (type_.name, field_.name), field_.override_label
+                        )
                     source = names.get(field_.override or "")
                     if source is None or source == index:
                         continue
                     self.overridden[(source, type_.name, field_.name)] = field_.override_label
                     if field_.override_label:
                         self.overriding[(index, type_.name, field_.name)] = field_.override_label
+        self.holder_index = self.index_holders()
+
+    def index_holders(self) -> dict[str, list[int]]:
+        """type name → the subgraphs having it, or an `@interfaceObject` standing for it."""
+        implementers: dict[str, list[str]] = {}
+        for merged in self.schema.types.values():
+            for interface in merged.interfaces:
+                implementers.setdefault(interface, []).append(merged.name)
+        holders: dict[str, set[int]] = {}
+        for index, subgraph in enumerate(self.subgraphs):
+            for type_ in subgraph.types.values():
+                holders.setdefault(type_.name, set()).add(index)
+                if type_.interface_object:
+                    for name in implementers.get(type_.name, ()):
+                        holders.setdefault(name, set()).add(index)
+        return {name: sorted(indices) for name, indices in holders.items()}
 
     def is_root(self, type_name: str) -> bool:
         return type_name in self.schema.root_types.values()
@@ -58,6 +87,14 @@ class Moves:
 
     def entity_types(self, index: int, type_name: str) -> list[SubgraphType]:
         """The type itself, and the `@interfaceObject`s standing for its interfaces."""
+        cached = self.entity_cache.get((index, type_name))
+        if cached is None:
+            cached = self.entity_cache[(index, type_name)] = self.find_entity_types(
+                index, type_name
+            )
+        return cached
+
+    def find_entity_types(self, index: int, type_name: str) -> list[SubgraphType]:
         subgraph = self.subgraphs[index]
         merged = self.schema.types.get(type_name)
         found = [t for t in [subgraph.type(type_name)] if t is not None]
@@ -77,7 +114,27 @@ class Moves:
             return cached
         found = self.hops(index, type_name)
         self.reach_cache[(index, type_name)] = found
+        self.reach_sets[(index, type_name)] = frozenset(found)
         return found
+
+    def reachable_set(self, index: int, type_name: str) -> frozenset[int]:
+        self.reachable(index, type_name)
+        return self.reach_sets[(index, type_name)]
+
+    def holders(self, type_name: str) -> list[int]:
+        """The subgraphs having `type_name` (or an `@interfaceObject` for it), in order: the
+        only ones a key hop can reach, so the only ones worth asking."""
+        return self.holder_index.get(type_name, [])
+
+    def field_holders(self, type_name: str, field_name: str) -> list[int]:
+        by_field = self.field_holder_cache.get(type_name)
+        if by_field is None:
+            by_field = self.field_holder_cache[type_name] = {}
+            for index in self.holders(type_name):
+                tail = self.tail_type(index, type_name)
+                for name in tail.fields_by_name if tail else ():
+                    by_field.setdefault(name, []).append(index)
+        return by_field.get(field_name, [])
 
     def hops(self, index: int, type_name: str) -> list[int]:
         if self.is_root(type_name):
@@ -86,15 +143,16 @@ class Moves:
                 for other, subgraph in enumerate(self.subgraphs)
                 if other != index and subgraph.type(type_name) is not None
             ]
-        reached = [index]
+        reached = {index}
         frontier = [index]
         while frontier:
             held = self.entity_types(frontier.pop(), type_name)
-            for other in range(len(self.subgraphs)):
+            for other in self.holders(type_name):
                 if other not in reached and self.accepts(other, type_name, held):
-                    reached.append(other)
+                    reached.add(other)
                     frontier.append(other)
-        return sorted(reached[1:])
+        reached.discard(index)
+        return sorted(reached)
 
     def accepts(self, index: int, type_name: str, held: Sequence[SubgraphType]) -> bool:
         """Whether subgraph `index` resolves `type_name` by a key the `held` types can fill."""
@@ -173,6 +231,54 @@ class Moves:
                 found.append(hopped)
         return found
 
+    def options_from(
+        self,
+        positions: Sequence[Position],
+        type_name: str,
+        field_name: str,
+        labels: Labels,
+        leaf: bool,
+    ) -> list[Position]:
+        """`options` of every position, each found position once, in the order asking the
+        positions one by one finds them. Where taking the field in a subgraph leads depends
+        only on that subgraph (unless the path was `@provides`d something), and only the few
+        subgraphs having the field can succeed: each of those is tried once per field, however
+        many positions reach it. From N root positions that is a few tries, not N²."""
+        candidates = self.field_holders(type_name, field_name)
+        candidate_set = set(candidates)
+        found: dict[Position, None] = {}
+        # subgraph index → where taking the field there (nothing provided) leads
+        tried: dict[int, Position | None] = {}
+
+        def attempt(index: int) -> Position | None:
+            if index in tried:
+                return tried[index]
+            outcome = tried[index] = self.direct(Position(index), type_name, field_name, labels)
+            if outcome is not None:
+                found.setdefault(outcome)
+            return outcome
+
+        last_provided = max(
+            (number for number, position in enumerate(positions) if position.provided is not None),
+            default=-1,
+        )
+        for number, position in enumerate(positions):
+            if number > last_provided and len(tried) >= len(candidates):
+                break  # every candidate was tried, and no later position differs
+            if position.provided is None:
+                direct = attempt(position.subgraph) if position.subgraph in candidate_set else None
+            else:
+                direct = self.direct(position, type_name, field_name, labels)
+                if direct is not None:
+                    found.setdefault(direct)
+            if direct is not None and leaf:
+                continue
+            reach = self.reachable_set(position.subgraph, type_name)
+            for other in candidates:
+                if other in reach:
+                    attempt(other)
+        return list(found)
+
     def can_fetch(
         self,
         index: int,
@@ -219,6 +325,14 @@ class Moves:
 
     def runtime_types(self, index: int, type_name: str) -> set[str]:
         """The object types a subgraph can return where it has `type_name` (abstract)."""
+        cached = self.runtime_cache.get((index, type_name))
+        if cached is None:
+            cached = self.runtime_cache[(index, type_name)] = self.find_runtime_types(
+                index, type_name
+            )
+        return cached
+
+    def find_runtime_types(self, index: int, type_name: str) -> set[str]:
         subgraph = self.subgraphs[index]
         type_ = subgraph.type(type_name)
         if type_ is None:

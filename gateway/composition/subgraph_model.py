@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from graphql import DirectiveDefinitionNode, DirectiveNode, TypeNode, ValueNode
 
@@ -76,7 +77,16 @@ class SubgraphType:
     shareable: bool = False  # @shareable on the type
 
     def field(self, name: str) -> SubgraphField | None:
-        return next((field for field in self.fields if field.name == name), None)
+        return self.fields_by_name.get(name)
+
+    @cached_property
+    def fields_by_name(self) -> dict[str, SubgraphField]:
+        # Satisfiability asks for fields by name millions of times on a large graph; the
+        # first declaration wins, as the list scan it replaces did.
+        found: dict[str, SubgraphField] = {}
+        for field_ in self.fields:
+            found.setdefault(field_.name, field_)
+        return found
 
     @property
     def merged_kind(self) -> str:
