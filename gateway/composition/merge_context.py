@@ -10,7 +10,12 @@ from graphql import DirectiveNode, NameNode, print_ast
 
 from gateway.composition.errors import Report
 from gateway.composition.merged_model import MergedSchema
-from gateway.composition.subgraph_model import AppliedDirective, Subgraph, SubgraphField
+from gateway.composition.subgraph_model import (
+    AppliedDirective,
+    Subgraph,
+    SubgraphField,
+    SubgraphType,
+)
 
 ACCESS_CONTROL = ("authenticated", "requiresScopes", "policy")
 
@@ -48,8 +53,18 @@ class MergeContext:
     key_fields: dict[str, set[str]] = field(default_factory=dict)  # subgraph → coordinates
     provided_fields: dict[str, set[str]] = field(default_factory=dict)
     used_fields: dict[str, set[str]] = field(default_factory=dict)
+    # type name → (subgraph index, its type), in subgraph order; and interface name → the
+    # subgraphs with an `@interfaceObject` of that name. Merging asks per type, so it looks
+    # here instead of asking every subgraph (which grows with subgraphs times types).
+    types_by_name: dict[str, list[tuple[int, SubgraphType]]] = field(default_factory=dict)
+    interface_objects: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        for index, subgraph in enumerate(self.subgraphs):
+            for type_ in subgraph.types.values():
+                self.types_by_name.setdefault(type_.name, []).append((index, type_))
+                if type_.interface_object:
+                    self.interface_objects.setdefault(type_.name, []).append(index)
         from gateway.composition.field_usage import (
             key_coordinates,
             provided_coordinates,

@@ -196,12 +196,12 @@ def merge_arguments(
 
 def validate_override(context: MergeContext, coordinate: str, sources: Sources) -> OverrideOutcome:
     outcome = OverrideOutcome()
-    names = [subgraph.name for subgraph in context.subgraphs]
     overriding = {
         index: field_
         for index, field_ in sources.items()
         if field_ is not None and field_.override is not None
     }
+    names = [subgraph.name for subgraph in context.subgraphs] if overriding else []
     for index, field_ in overriding.items():
         assert field_.override is not None
         subgraph = context.name(index)

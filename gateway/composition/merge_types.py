@@ -27,8 +27,8 @@ KIND_NAMES = {
 def type_sources(context: MergeContext, name: str, kind: str) -> list[tuple[int, SubgraphType]]:
     return [
         (index, type_)
-        for index, subgraph in enumerate(context.subgraphs)
-        if (type_ := subgraph.type(name)) is not None and type_.merged_kind == kind
+        for index, type_ in context.types_by_name.get(name, ())
+        if type_.merged_kind == kind
     ]
 
 
@@ -114,16 +114,10 @@ def field_sources(
     context: MergeContext, target: MergedType, sources: Sequence[tuple[int, SubgraphType]]
 ) -> dict[str, Sources]:
     """Each field's sources: every subgraph defining the type (None where it lacks the field)."""
-    having_type = [index for index, _ in sources]
-    for index, subgraph in enumerate(context.subgraphs):
-        if index in having_type:
-            continue
-        if any(
-            (t := subgraph.type(interface)) is not None and t.interface_object
-            for interface in target.interfaces
-        ):
-            having_type.append(index)
-    having_type.sort()
+    having = {index for index, _ in sources}
+    for interface in target.interfaces:
+        having.update(context.interface_objects.get(interface, ()))
+    having_type = sorted(having)
     by_field: dict[str, Sources] = {}
     for index, type_ in sources:
         for field_ in type_.fields:
