@@ -94,6 +94,12 @@ def create_app(
 def serving_state(
     supergraph: SupergraphLike, config: GatewayConfig, planner: Planner | None = None
 ) -> ServingState:
+    """Everything a request reads, built now: the first request should not pay for the API
+    schema (seconds on a large supergraph), nor a reload's first request stall on it."""
+    from gateway.supergraph import Supergraph
+
+    if isinstance(supergraph, Supergraph):
+        supergraph.api_schema  # noqa: B018 (built and cached by reading it)
     return ServingState(
         supergraph,
         OperationCache(config.caches.operations, config.operation_limits),

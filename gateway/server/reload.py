@@ -4,7 +4,8 @@ Two sources: the supergraph file `switchboard serve --supergraph FILE` was given
 it changes), or a composition config (`--compose schema/supergraph.yaml --poll SECONDS`),
 recomposed from the live subgraphs on every poll. Either way the new supergraph replaces the old
 one only if it loads (and composes); otherwise the old one keeps serving and the error is
-logged. The swap is one assignment, so a request in flight finishes on the state it began with.
+logged. Loading runs in a thread, so the event loop keeps serving while a large supergraph
+loads; the swap is one assignment, so a request in flight finishes on the state it began with.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from gateway.server.app import Watch, serving_state
+from gateway.server.app import Watch
 from gateway.server.config import GatewayConfig
-from gateway.server.pipeline import Pipeline
+from gateway.server.loading import build_state
+from gateway.server.pipeline import Pipeline, ServingState
 
 logger = logging.getLogger("gateway.reload")
 
 # Reads the current supergraph SDL, or raises `ReloadError` saying why there is none.
 SupergraphSource = Callable[[], Awaitable[str]]
+# Builds the serving state of a supergraph SDL; blocking, so it runs in a thread.
+StateBuilder = Callable[[str, GatewayConfig], ServingState]
 
 
 class ReloadError(Exception):
@@ -68,18 +72,23 @@ def watch_source(source: SupergraphSource, label: str, interval_seconds: float) 
 
 
 async def reload(
-    pipeline: Pipeline, config: GatewayConfig, source: SupergraphSource, label: str
+    pipeline: Pipeline,
+    config: GatewayConfig,
+    source: SupergraphSource,
+    label: str,
+    *,
+    build: StateBuilder = build_state,
 ) -> bool:
-    """One attempt: True when a new supergraph was swapped in."""
-    from gateway.supergraph import Supergraph
-
+    """One attempt: True when a new supergraph was swapped in. `build` makes the new state
+    (tests pass one that signals where the load is)."""
     try:
         sdl = await source()
         current = getattr(pipeline.supergraph, "sdl", None)
         if sdl == current:
             return False
-        supergraph = Supergraph.from_sdl(sdl)
-        state = serving_state(supergraph, config)
+        # A large supergraph takes seconds to load: in a thread, requests keep being served
+        # meanwhile on the state they have.
+        state = await asyncio.to_thread(build, sdl, config)
     except ReloadError as error:
         logger.error("supergraph from %s not reloaded, still serving the previous one: %s",
                      label, error)  # fmt: skip

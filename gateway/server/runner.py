@@ -1,10 +1,11 @@
 """`switchboard serve`: the gateway under uvicorn.
 
-With `--workers N` N processes (`gateway.server.workers`, each with its own `SO_REUSEPORT`
-socket) each import `app_from_environment` (an app factory) and build their own app from the
-supergraph and config paths the parent put in the environment. uvloop and httptools are used
-when installed. Each process watches its supergraph
-source for changes (`gateway.server.reload`).
+One process serves the app `serve` loaded (and checked) itself, so the supergraph is loaded
+once. With `--workers N` N processes (`gateway.server.workers`, each with its own
+`SO_REUSEPORT` socket) each import `app_from_environment` (an app factory) and build their own
+app from the supergraph and config paths the parent put in the environment. uvloop and
+httptools are used when installed. Each process watches its supergraph source for changes
+(`gateway.server.reload`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
+from gateway.server.loading import collector_paused
 from gateway.server.workers import serve_workers
 
 SUPERGRAPH_VARIABLE = "SWITCHBOARD_SUPERGRAPH"
@@ -62,7 +65,9 @@ def load_app(
         watch = watch_file(Path(supergraph_path), poll_seconds or FILE_POLL_SECONDS)
     else:
         raise ConfigError("give a supergraph file or a composition config")
-    return create_app(Supergraph.from_sdl(sdl), config=GatewayConfig.load(config_path), watch=watch)
+    config = GatewayConfig.load(config_path)
+    with collector_paused():
+        return create_app(Supergraph.from_sdl(sdl), config=config, watch=watch)
 
 
 def app_from_environment() -> Starlette:
@@ -104,9 +109,12 @@ def serve(
     compose_path: str | None = None,
     poll_seconds: float | None = None,
 ) -> int:
-    # Fail here, in the parent, with a readable message, rather than in every worker.
+    # Fail here, with a readable message, rather than in every worker. One process serves
+    # the app loaded here: the supergraph is loaded once.
     try:
-        load_app(supergraph_path, config_path, compose_path=compose_path, poll_seconds=poll_seconds)
+        app = load_app(
+            supergraph_path, config_path, compose_path=compose_path, poll_seconds=poll_seconds
+        )
     except (OSError, ConfigError) as error:
         print(f"switchboard serve: {error}", file=sys.stderr)
         return 1
@@ -114,6 +122,20 @@ def serve(
         source = supergraph_path or compose_path
         print(f"switchboard serve: cannot load {source}: {error}", file=sys.stderr)
         return 1
+    options: dict[str, Any] = {
+        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
+        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
+        "log_level": "info",
+        # One log record per request costs more than the rest of uvicorn's request handling;
+        # request logs belong to telemetry, which can sample them.
+        "access_log": False,
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers <= 1:
+        tune_garbage_collection()
+        uvicorn.run(app, host=host, port=port, **options)
+        return 0
+    del app  # each worker loads its own
     for variable, value in (
         (SUPERGRAPH_VARIABLE, supergraph_path),
         (COMPOSE_VARIABLE, compose_path),
@@ -123,17 +145,4 @@ def serve(
             os.environ[variable] = str(Path(value).resolve())
     if poll_seconds:
         os.environ[POLL_VARIABLE] = str(poll_seconds)
-    options = {
-        "factory": True,
-        "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
-        "log_level": "info",
-        # One log record per request costs more than the rest of uvicorn's request handling;
-        # request logs belong to telemetry, which can sample them.
-        "access_log": False,
-        "timeout_graceful_shutdown": 10,
-    }
-    if workers > 1:
-        return serve_workers(APP_FACTORY, host, port, workers, options)
-    uvicorn.run(APP_FACTORY, host=host, port=port, **options)  # type: ignore[arg-type]
-    return 0
+    return serve_workers(APP_FACTORY, host, port, workers, {**options, "factory": True})

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,16 @@ import uvicorn
 import yaml
 from strawberry.asgi import GraphQL
 
-from gateway.server import create_app
-from gateway.server.reload import compose_from_config, composition_source, watch_file, watch_source
+from gateway.server import GatewayConfig, create_app
+from gateway.server.loading import build_state
+from gateway.server.pipeline import ServingState
+from gateway.server.reload import (
+    compose_from_config,
+    composition_source,
+    reload,
+    watch_file,
+    watch_source,
+)
 from gateway.supergraph import Supergraph
 from tests.waiting import eventually, free_port
 
@@ -209,3 +218,43 @@ def test_serve_refuses_a_source_that_does_not_load(tmp_path: Path, missing: str)
         )
         arguments = ["serve", "--compose", str(tmp_path / "supergraph.yaml")]
     assert main(arguments) == 1
+
+
+FEDERATED_SUPERGRAPH = Path(__file__).parent / "federated" / "supergraph.graphql"
+
+
+async def test_requests_are_answered_while_a_reload_loads() -> None:
+    """The new supergraph loads in a thread: while its load is held midway (as a large one
+    would hold it for seconds), the event loop keeps answering requests on the old state."""
+    old_sdl = FEDERATED_SUPERGRAPH.read_text()
+    new_sdl = old_sdl + "\n# a new version\n"
+    loading, release = threading.Event(), threading.Event()
+
+    def held_build(sdl: str, config: GatewayConfig) -> ServingState:
+        loading.set()
+        release.wait(timeout=10)  # a build on the event loop would block it here
+        return build_state(sdl, config)
+
+    async def source() -> str:
+        return new_sdl
+
+    app = create_app(Supergraph.from_sdl(old_sdl))
+    pipeline = app.state.pipeline
+    async with gateway(app) as client:
+        reloading = asyncio.create_task(
+            reload(pipeline, GatewayConfig(), source, "test", build=held_build)
+        )
+        try:
+            assert await eventually(loading.is_set, seconds=10.0)
+            answers = [
+                (await client.post("/graphql", json={"query": "{ __typename }"})).json()
+                for _ in range(3)
+            ]
+            assert not reloading.done()
+            assert pipeline.supergraph.sdl == old_sdl
+        finally:
+            release.set()
+        assert await reloading
+    assert answers == [{"data": {"__typename": "Query"}}] * 3
+    assert pipeline.supergraph.sdl == new_sdl
+    assert "api_schema" in vars(pipeline.supergraph)  # built with the state, not on demand
