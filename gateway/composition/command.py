@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from gateway.collector import collector_paused
 from gateway.composition.compose import compose
 from gateway.composition.config import CompositionConfigError, load_subgraphs
 from gateway.composition.errors import CompositionFailure
@@ -20,7 +21,8 @@ def compose_command(
     except CompositionConfigError as error:
         print(f"error: {error}", file=errors_to)
         return 1
-    result = compose(definitions)
+    with collector_paused():
+        result = compose(definitions)
     for hint in result.hints:
         print(f"hint {hint.code}: {hint.message}", file=errors_to)
     if isinstance(result, CompositionFailure):

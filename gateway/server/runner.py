@@ -20,9 +20,9 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from gateway.collector import collector_paused
 from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
-from gateway.server.loading import collector_paused
 from gateway.server.workers import serve_workers
 
 SUPERGRAPH_VARIABLE = "SWITCHBOARD_SUPERGRAPH"
