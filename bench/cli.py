@@ -1,4 +1,5 @@
-"""`python -m bench`: measure the gateway (and optionally Apollo Gateway) under load."""
+"""`python -m bench`: measure the gateway (and optionally Apollo Gateway) under load, or with
+`--scale` how its composition, start-up and planning grow with the supergraph."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
 from bench.runner import DEFAULT_RESULTS_DIRECTORY, Settings, run
+from bench.scale import DEFAULT_SIZES, ScaleSettings, parse_sizes, run_scale
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,7 +44,29 @@ def main(argv: list[str] | None = None) -> int:
         help="heavy: the full HeavyNested benchmark (default); top-products, users: one half; "
         "no-requires: HeavyNested without shippingEstimate (no @requires hop)",
     )  # fmt: skip
+    scale = parser.add_argument_group("scale (docs/benchmarks.md)")
+    scale.add_argument(
+        "--scale", action="store_true",
+        help="instead of load: composition, start-up and planning on generated graphs of "
+        "growing size (with --compare-apollo, also Apollo's)",
+    )  # fmt: skip
+    scale.add_argument(
+        "--sizes", type=parse_sizes, default=list(DEFAULT_SIZES),
+        help="subgraphs x types per size, comma-separated (2x10,8x20,32x40,64x40)",
+    )  # fmt: skip
+    scale.add_argument(
+        "--repeat", type=int, default=1, help="runs per figure, the median is reported (1)"
+    )
     args = parser.parse_args(argv)
+    if args.scale:
+        return run_scale(
+            ScaleSettings(
+                sizes=args.sizes,
+                compare_apollo=args.compare_apollo,
+                repeat=args.repeat,
+                results_directory=args.results_dir,
+            )
+        )
 
     chosen = {
         name: value

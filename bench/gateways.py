@@ -14,6 +14,14 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 _APOLLO_SOURCES = Path(__file__).resolve().parent / "apollo"
 _REFERENCE_NODE_MODULES = REPOSITORY / "scripts" / "apollo" / "node_modules"
+# What the scripts of bench/apollo/ import (bench/apollo/package.json pins the versions).
+_APOLLO_PACKAGES = (
+    "@apollo/composition",
+    "@apollo/federation-internals",
+    "@apollo/gateway",
+    "@apollo/query-planner",
+    "@apollo/server",
+)
 
 
 class GatewayUnavailable(Exception):
@@ -43,19 +51,19 @@ def switchboard(supergraph: Path, port: int, workers: int) -> Gateway:
             *("--workers", str(workers)),
         ],
         url=f"http://127.0.0.1:{port}/graphql",
-        version=_switchboard_version(),
+        version=switchboard_version(),
     )
 
 
 def apollo_gateway(supergraph: Path, port: int, work_directory: Path) -> Gateway:
-    folder = _prepare_apollo(work_directory)
+    folder = prepare_apollo(work_directory)
     return Gateway(
         name="apollo-gateway",
         command=["node", "gateway.mjs", str(supergraph), "127.0.0.1", str(port)],
         url=f"http://127.0.0.1:{port}/graphql",
         cwd=folder,
         environment={"NODE_ENV": "production"},
-        version=_apollo_versions(folder),
+        version=apollo_versions(folder),
     )
 
 
@@ -75,23 +83,30 @@ def rewrite_routing_urls(supergraph_sdl: str, urls: dict[str, str]) -> str:
     return rewritten
 
 
-def _prepare_apollo(work_directory: Path) -> Path:
+def prepare_apollo(work_directory: Path) -> Path:
+    """A folder with the scripts of `bench/apollo/` and Apollo's packages: the reference
+    install of `scripts/apollo/` when present, else `npm ci` from the lockfile (once per work
+    folder)."""
     if shutil.which("node") is None:
         raise GatewayUnavailable("node is not installed (apt-get install -y nodejs npm)")
     folder = work_directory / "apollo-gateway"
     folder.mkdir(exist_ok=True)
-    shutil.copy(_APOLLO_SOURCES / "gateway.mjs", folder / "gateway.mjs")
+    for script in _APOLLO_SOURCES.glob("*.mjs"):
+        shutil.copy(script, folder / script.name)
     modules = folder / "node_modules"
-    if (_REFERENCE_NODE_MODULES / "@apollo" / "gateway").is_dir():
+    if all((_REFERENCE_NODE_MODULES / package).is_dir() for package in _APOLLO_PACKAGES):
         if not modules.exists():
             modules.symlink_to(_REFERENCE_NODE_MODULES.resolve(), target_is_directory=True)
         return folder
+    if modules.is_dir():
+        return folder
     if shutil.which("npm") is None:
         raise GatewayUnavailable("npm is not installed (apt-get install -y npm)")
-    shutil.copy(_APOLLO_SOURCES / "package.json", folder / "package.json")
-    print("installing Apollo Gateway from npm into", folder, flush=True)
+    for manifest in ("package.json", "package-lock.json"):
+        shutil.copy(_APOLLO_SOURCES / manifest, folder / manifest)
+    print("installing Apollo's packages from npm into", folder, flush=True)
     completed = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
+        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
         cwd=folder,
         capture_output=True,
         text=True,
@@ -99,13 +114,15 @@ def _prepare_apollo(work_directory: Path) -> Path:
         check=False,
     )
     if completed.returncode != 0:
-        raise GatewayUnavailable(f"npm install failed:\n{completed.stderr[-2000:]}")
+        raise GatewayUnavailable(f"npm ci failed:\n{completed.stderr[-2000:]}")
     return folder
 
 
-def _apollo_versions(folder: Path) -> str:
+def apollo_versions(
+    folder: Path, packages: tuple[str, ...] = ("@apollo/gateway", "@apollo/server")
+) -> str:
     versions = []
-    for package in ("@apollo/gateway", "@apollo/server"):
+    for package in packages:
         manifest = folder / "node_modules" / package / "package.json"
         try:
             versions.append(f"{package} {json.loads(manifest.read_text())['version']}")
@@ -115,7 +132,7 @@ def _apollo_versions(folder: Path) -> str:
     return ", ".join([*versions, f"node {node.stdout.strip()}"])
 
 
-def _switchboard_version() -> str:
+def switchboard_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
