@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--stages", action="store_true", help="also print what each planning stage made"
     )
+
+    from gateway.identity_commands import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -88,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
         return _plan(args)
     if args.command == "config":
         return _config(args)
+    if args.command in ("token", "keys"):
+        from gateway.identity_commands import run
+
+        return run(args)
     return 2
 
 

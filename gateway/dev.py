@@ -9,6 +9,10 @@ Until the gateway's auth stage verifies tokens, the dev gateway passes the `x-sw
 principal headers from the client on to the subgraphs, so a developer can act as an app, a
 workspace or an admin by setting them. Never configure that propagation in front of untrusted
 clients.
+
+The installs subgraph's authorization server needs `SWITCHBOARD_IDENTITY_SECRET`; unless the
+environment sets one, `switchboard dev` uses the public dev secret (and the dev resource-server
+secret for introspection), so the dev issuer's tokens protect nothing outside this machine.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Generator, Sequence
@@ -54,6 +59,12 @@ class _Server(uvicorn.Server):
 
 
 def run_dev(host: str = "127.0.0.1") -> int:
+    from subgraphs.installs.oauth import config as identity
+
+    os.environ.setdefault(identity.SECRET_VARIABLE, identity.DEV_SECRET)
+    os.environ.setdefault(
+        identity.RESOURCE_SERVER_SECRET_VARIABLE, identity.DEV_RESOURCE_SERVER_SECRET
+    )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     return asyncio.run(_run(host))

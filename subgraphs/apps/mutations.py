@@ -95,6 +95,7 @@ async def save(
 ) -> None:
     """Commit the change to `row` with its event; a unique index losing a race to a concurrent
     writer is still a CONFLICT (and rolls the event back with the change)."""
+    organization = await session.get(OrganizationRow, row.organization_id)
     snapshot = AppSnapshot(
         app_id=row.id,
         slug=row.slug,
@@ -105,6 +106,10 @@ async def save(
         old_status=None if old_status is None else str(old_status),
         new_status=str(row.status),
         change=change,
+        publisher=organization.name if organization is not None else "",
+        client_id=row.client_id,
+        client_secret_hash=row.client_secret_hash,
+        redirect_uris=tuple(row.redirect_uris),
     )
     session.add(row)
     try:

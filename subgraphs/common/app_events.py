@@ -5,6 +5,11 @@ an earlier event to understand a later one: it upserts what it keeps from the sn
 replaying an event is harmless. `AppSnapshot.payload()` writes the wire format (a JSON object with
 snake_case keys, plus details of the change such as `changed_fields` or `reason`);
 `AppSnapshot.of()` reads it back and raises `MalformedAppEvent` instead of guessing.
+
+The snapshot also carries what the authorization server (installs subgraph) needs to act for the
+app as an OAuth client: its client id, redirect URIs and the SHA-256 hash of its client secret.
+Only the hash travels: the secret is 256 random bits, so its hash reveals nothing usable, and the
+apps subgraph stays the one owner of the credentials.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ class AppSnapshot:
     old_status: str | None  # None when the app was just created
     new_status: str
     change: str  # what happened: "create", "update", "publish", "suspend", ...
+    publisher: str = ""  # the owner organization's name
+    client_id: str = ""
+    client_secret_hash: str | None = None  # None until the owner issues a secret
+    redirect_uris: tuple[str, ...] = ()
 
     def payload(self, **details: Any) -> dict[str, Any]:
         """The event payload: the snapshot's keys, plus `details` about this change."""
@@ -57,6 +66,10 @@ class AppSnapshot:
             "old_status": self.old_status,
             "new_status": self.new_status,
             "change": self.change,
+            "publisher": self.publisher,
+            "client_id": self.client_id,
+            "client_secret_hash": self.client_secret_hash,
+            "redirect_uris": list(self.redirect_uris),
             **details,
         }
 
@@ -75,6 +88,10 @@ class AppSnapshot:
             old_status=_read(payload, "old_status", str | None),
             new_status=_read(payload, "new_status", str),
             change=_read(payload, "change", str),
+            publisher=_read(payload, "publisher", str),
+            client_id=_read(payload, "client_id", str),
+            client_secret_hash=_read(payload, "client_secret_hash", str | None),
+            redirect_uris=_read_strings(payload, "redirect_uris"),
         )
 
 
@@ -88,7 +105,11 @@ def _read(payload: dict[str, Any], key: str, kind: Any) -> Any:
 
 
 def _read_scopes(payload: dict[str, Any]) -> tuple[str, ...]:
-    scopes = _read(payload, "requested_scopes", list)
-    if not all(isinstance(scope, str) for scope in scopes):
-        raise MalformedAppEvent("'requested_scopes' holds something other than strings")
-    return tuple(scopes)
+    return _read_strings(payload, "requested_scopes")
+
+
+def _read_strings(payload: dict[str, Any], key: str) -> tuple[str, ...]:
+    values = _read(payload, key, list)
+    if not all(isinstance(value, str) for value in values):
+        raise MalformedAppEvent(f"{key!r} holds something other than strings")
+    return tuple(values)

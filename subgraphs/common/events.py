@@ -28,6 +28,7 @@ class EventType(enum.StrEnum):
     INSTALLATION_CREATED = "installation.created"
     INSTALLATION_SCOPES_CHANGED = "installation.scopes_changed"
     INSTALLATION_REMOVED = "installation.removed"
+    GRANT_REVOKED = "grant.revoked"
     LISTING_UPDATED = "listing.updated"
     REVIEW_CREATED = "review.created"
     USAGE_THRESHOLD_EXCEEDED = "usage.threshold_exceeded"

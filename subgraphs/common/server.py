@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import BaseRoute, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -42,6 +42,8 @@ class Subgraph:
     consume: Callable[[Database, EventBus], Awaitable[None]] | None = None
     # Where its mutations stage their events; relayed to the bus in the background too.
     outbox: Outbox | None = None
+    # HTTP endpoints served beside /graphql (the installs subgraph's OAuth server), if any.
+    routes: Callable[[Database, EventBus], Sequence[BaseRoute]] | None = None
 
 
 class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
@@ -64,7 +66,8 @@ class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
 
 
 def create_app(subgraph: Subgraph, database: Database, bus: EventBus) -> Starlette:
-    """The subgraph's ASGI app: GraphQL (HTTP and websockets) at /graphql, and /health."""
+    """The subgraph's ASGI app: GraphQL (HTTP and websockets) at /graphql, /health, and the
+    subgraph's own extra routes."""
     graphql = SubgraphGraphQL(subgraph, database, bus)
 
     async def health(_request: Request) -> JSONResponse:
@@ -90,6 +93,7 @@ def create_app(subgraph: Subgraph, database: Database, bus: EventBus) -> Starlet
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/health", health),
+            *(subgraph.routes(database, bus) if subgraph.routes is not None else ()),
         ],
         lifespan=lifespan,
     )

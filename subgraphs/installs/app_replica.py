@@ -1,7 +1,9 @@
 """The local replica of the apps this subgraph must know about (`app_ref`).
 
 Installing needs an app's status (only published apps install) and its requested scopes (the
-ceiling of what may be granted). The installs subgraph cannot ask the apps subgraph, so it keeps
+ceiling of what may be granted); the authorization server needs its OAuth client (client id,
+secret hash, redirect URIs) and what the consent page shows (name, publisher). The installs
+subgraph cannot ask the apps subgraph, so it keeps
 a copy: seeded from the demo world, then kept in step by `consume`, which follows the apps
 subgraph's events on the bus. Every app event carries the app's whole current state
 (`AppSnapshot`), so each one simply upserts the app's row. A malformed event is logged and
@@ -22,14 +24,25 @@ logger = logging.getLogger(__name__)
 
 
 async def apply(database: Database, app: AppSnapshot) -> None:
-    """Record the app's status and requested scopes, whether or not it was known."""
+    """Record the app's status, scopes and OAuth client, whether or not it was known."""
     async with database.session() as session:
+        known = await session.get(AppReferenceRow, app.app_id)
+        # The marketplace owns certification; keep what the replica knew.
+        certification = known.certification if known is not None else "NONE"
         await session.merge(
             AppReferenceRow(
                 id=app.app_id,
                 status=app.new_status,
                 requested_scopes=list(app.requested_scopes),
                 updated_at=utc_now(),
+                slug=app.slug,
+                name=app.name,
+                organization_id=app.organization_id,
+                publisher=app.publisher,
+                certification=certification,
+                client_id=app.client_id or None,
+                client_secret_hash=app.client_secret_hash,
+                redirect_uris=list(app.redirect_uris),
             )
         )
         await session.commit()

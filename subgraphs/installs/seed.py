@@ -17,6 +17,7 @@ REMOVED_AFTER = timedelta(days=21)
 async def seed(database: Database) -> None:
     """Load the demo world unless a workspace already exists (idempotent)."""
     demo = world()
+    publishers = {organization.id: organization.name for organization in demo.organizations}
     async with database.session() as session:
         if (await session.exec(select(WorkspaceRow.id).limit(1))).first() is not None:
             return
@@ -26,6 +27,13 @@ async def seed(database: Database) -> None:
                 status=app.status,
                 requested_scopes=list(app.requested_scopes),
                 updated_at=app.created_at,
+                slug=app.slug,
+                name=app.name,
+                organization_id=app.organization_id,
+                publisher=publishers[app.organization_id],
+                certification=app.certification,
+                client_id=app.client_id,
+                redirect_uris=list(app.redirect_uris),
             )
             for app in demo.apps
         )

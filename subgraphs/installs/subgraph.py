@@ -6,6 +6,7 @@ from subgraphs.common.server import Subgraph
 from subgraphs.installs.app_replica import consume
 from subgraphs.installs.loaders import Loaders
 from subgraphs.installs.models import OUTBOX
+from subgraphs.installs.oauth.routes import identity_routes
 from subgraphs.installs.schema import schema
 from subgraphs.installs.seed import seed
 
@@ -17,4 +18,5 @@ SUBGRAPH = Subgraph(
     seed=seed,
     outbox=OUTBOX,
     consume=consume,
+    routes=identity_routes,
 )

@@ -27,6 +27,11 @@ class SubgraphHarness:
             transport=httpx.ASGITransport(app=app), base_url="http://subgraph"
         )
 
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The in-process HTTP client, for the subgraph's routes beside /graphql."""
+        return self._client
+
     async def execute(
         self,
         query: str,

@@ -73,6 +73,10 @@ async def test_create_app_starts_a_draft_and_announces_it(
         "old_status": None,
         "new_status": "DRAFT",
         "change": "create",
+        "publisher": organization.name,
+        "client_id": created["clientId"],
+        "client_secret_hash": None,
+        "redirect_uris": ["https://tickets.example.com/cb", "http://localhost:8080/cb"],
     }
 
 

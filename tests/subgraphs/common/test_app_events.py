@@ -22,6 +22,10 @@ CREATED = AppSnapshot(
     old_status=None,
     new_status="DRAFT",
     change="create",
+    publisher="Cobalt Works",
+    client_id="client_1",
+    client_secret_hash="sha256:00ff",
+    redirect_uris=("https://tickets.example.com/cb",),
 )
 
 
@@ -41,6 +45,10 @@ def test_the_payload_is_the_wire_format_and_reads_back_through_json() -> None:
         "old_status": None,
         "new_status": "DRAFT",
         "change": "create",
+        "publisher": "Cobalt Works",
+        "client_id": "client_1",
+        "client_secret_hash": "sha256:00ff",
+        "redirect_uris": ["https://tickets.example.com/cb"],
         "changed_fields": ["name"],
     }
     # The Redis bus carries payloads as JSON.
