@@ -13,7 +13,10 @@ async def test_the_jwks_publishes_public_es256_keys_only(issuer: Issuer) -> None
     response = await issuer.http.get("/.well-known/jwks.json")
     assert response.status_code == 200
     [key] = response.json()["keys"]
-    assert key["kty"] == "EC" and key["alg"] == "ES256" and key["use"] == "sig" and key["kid"]
+    assert key["kty"] == "EC"
+    assert key["alg"] == "ES256"
+    assert key["use"] == "sig"
+    assert key["kid"]
     assert "d" not in key
 
 
@@ -34,16 +37,20 @@ async def test_client_credentials_give_an_app_level_token(issuer: Issuer, demo: 
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 900
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 900
     assert "refresh_token" not in body
     claims = await issuer.verify(body["access_token"])
-    assert claims["sub"] == app.id and claims["app"] == app.id
+    assert claims["sub"] == app.id
+    assert claims["app"] == app.id
     assert claims["client_id"] == app.client_id
     assert claims["scope"].split() == sorted(app.requested_scopes)
-    assert "installation" not in claims and "workspace" not in claims
+    assert "installation" not in claims
+    assert "workspace" not in claims
     assert claims["exp"] - claims["iat"] == 900
     introspected = await issuer.introspect(body["access_token"])
-    assert introspected["active"] is True and introspected["app"] == app.id
+    assert introspected["active"] is True
+    assert introspected["app"] == app.id
 
 
 async def test_client_credentials_narrow_to_the_scopes_asked(issuer: Issuer, demo: World) -> None:
