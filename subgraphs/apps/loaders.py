@@ -10,13 +10,13 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlmodel import col, select
 
 from subgraphs.apps.lifecycle import AppStatus
 from subgraphs.apps.models import AppRow, OrganizationRow
 from subgraphs.apps.types import App, Organization
 from subgraphs.common.database import Database
+from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
 from subgraphs.common.principal import Principal
 

@@ -10,12 +10,12 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import func
 from sqlalchemy.sql import ColumnElement
 from sqlmodel import col, select
 
 from subgraphs.common.database import Database
+from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
 from subgraphs.common.principal import Principal
 from subgraphs.installs.entities import (

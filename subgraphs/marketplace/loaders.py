@@ -11,11 +11,11 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from aiodataloader import DataLoader
 from sqlalchemy import func
 from sqlmodel import col, select
 
 from subgraphs.common.database import Database
+from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
 from subgraphs.common.principal import Principal
 from subgraphs.marketplace.models import (

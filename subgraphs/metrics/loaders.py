@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from aiodataloader import DataLoader
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from subgraphs.common.database import Database
+from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.principal import Principal
 from subgraphs.metrics.aggregates import Counters, OperationCounters
 from subgraphs.metrics.models import UsageFieldHourlyRow, UsageHourlyRow, UsageOperationHourlyRow

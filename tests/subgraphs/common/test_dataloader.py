@@ -1,0 +1,33 @@
+"""The subgraphs' dataloader: a caller cancelled while it waits leaves the others their value."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from subgraphs.common.dataloader import DataLoader
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
+    release = asyncio.Event()
+    batches: list[list[str]] = []
+
+    async def load(keys: list[str]) -> list[str]:
+        batches.append(keys)
+        await release.wait()
+        return [key.upper() for key in keys]
+
+    loader = DataLoader[str, str](load)
+    cancelled = asyncio.ensure_future(loader.load("a"))
+    waiting = asyncio.ensure_future(loader.load("a"))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    release.set()
+    assert await waiting == "A"
+    # The key stays cached with its value: a later caller neither waits nor reloads.
+    assert await loader.load("a") == "A"
+    assert batches == [["a"]]
