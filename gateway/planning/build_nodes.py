@@ -66,6 +66,7 @@ class NodeBuilder:
         self.client_name = client_name
         self.client_variables = client_variables
         self.processed: set[int] = set()
+        self.children_of = graph.children_by_parent()
         self.fetch_count = 0
 
     def build(self) -> PlanNode | None:
@@ -130,7 +131,7 @@ class NodeBuilder:
     ) -> tuple[PlanNode, list[FetchGroup]]:
         self.processed.add(group.id)
         node = self.fetch(group)
-        children = self.graph.children(group)
+        children = self.children_of.get(group.id, [])
         order = self.graph_order
         inline = sorted(
             (child for child in children if self.graph.direct_parents(child) == [group]),

@@ -132,8 +132,7 @@ class EntityJumps:
             return None
         existing = {
             group.service
-            for group in self.graph.groups
-            if position.group in group.parents and group.merge_path == anchor.position.response_path
+            for group in self.graph.created_under(position.group, anchor.position.response_path)
         }
         graph_order = list(self.supergraph.graphs)
         return min(
@@ -300,12 +299,11 @@ class EntityJumps:
         dependencies: list[FetchGroup],
     ) -> FetchGroup:
         parent = source_position.group
-        for group in self.graph.groups:
+        for group in self.graph.created_under(parent, source_position.response_path):
             if (
                 group.service == target
                 and group.is_entity
                 and group.parents == [parent]
-                and group.merge_path == source_position.response_path
                 and group.conditions == position.conditions
                 and group.dependencies == dependencies
             ):

@@ -46,6 +46,10 @@ class FetchGroup:
 class FetchGraph:
     def __init__(self) -> None:
         self.groups: list[FetchGroup] = []
+        # Entity groups by (id of the parent they were created under, merge path): the walk
+        # looks for a group to reuse once per field, and scanning every group made planning
+        # quadratic in the number of (aliased) entity fields.
+        self._created_under: dict[tuple[int, tuple[str, ...]], list[FetchGroup]] = {}
 
     def new_group(
         self,
@@ -67,7 +71,14 @@ class FetchGraph:
             mutation_step=mutation_step,
         )
         self.groups.append(group)
+        if parent is not None:
+            self._created_under.setdefault((parent.id, merge_path), []).append(group)
         return group
+
+    def created_under(self, parent: FetchGroup, merge_path: tuple[str, ...]) -> list[FetchGroup]:
+        """The groups the walk created under `parent` at `merge_path` (passes re-parent groups
+        later; this is the walk's view)."""
+        return self._created_under.get((parent.id, merge_path), [])
 
     def direct_parents(self, group: FetchGroup) -> list[FetchGroup]:
         """`all_parents` without those another parent already waits for (a transitive
@@ -83,8 +94,19 @@ class FetchGraph:
     def children(self, group: FetchGroup) -> list[FetchGroup]:
         return [candidate for candidate in self.groups if group in candidate.all_parents]
 
+    def children_by_parent(self) -> dict[int, list[FetchGroup]]:
+        """`children` of every group at once, by parent id, in graph order."""
+        children: dict[int, list[FetchGroup]] = {}
+        for candidate in self.groups:
+            for parent in candidate.all_parents:
+                children.setdefault(parent.id, []).append(candidate)
+        return children
+
     def remove(self, group: FetchGroup) -> None:
         self.groups.remove(group)
+        for created in self._created_under.values():
+            if group in created:
+                created.remove(group)
         for other in self.groups:
             other.parents = [parent for parent in other.parents if parent is not group]
             other.dependencies = [

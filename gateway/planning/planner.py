@@ -71,5 +71,5 @@ def _subscription(graph: FetchGraph, builder: NodeBuilder) -> Subscription | Non
     primary = builder.fetch(root)
     assert isinstance(primary, Fetch), "a root fetch is never flattened"
     builder.processed.add(root.id)
-    rest = builder._waves(graph.children(root))
+    rest = builder._waves(builder.children_of.get(root.id, []))
     return Subscription(primary=primary, rest=rest)

@@ -90,8 +90,12 @@ class Walker(EntityJumps):
             not isinstance(selection, FieldNode) for selection in selections
         ):
             return selections
-        single = [s for s in selections if self._has_single_option(position.parent_type, s)]
-        return single + [s for s in selections if s not in single]
+        # Partitioned by position, not by `in`: AST nodes compare deeply, which made this
+        # quadratic in the number of (aliased) fields.
+        single_option = [self._has_single_option(position.parent_type, s) for s in selections]
+        return [s for s, single in zip(selections, single_option, strict=True) if single] + [
+            s for s, single in zip(selections, single_option, strict=True) if not single
+        ]
 
     def _has_single_option(self, parent_type: str, selection: SelectionNode) -> bool:
         if not isinstance(selection, FieldNode):
