@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from subgraphs.common.dataloader import DataLoader
+from subgraphs.common.dataloader import DataLoader, settle
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
@@ -31,3 +31,27 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
     # The key stays cached with its value: a later caller neither waits nor reloads.
     assert await loader.load("a") == "A"
     assert batches == [["a"]]
+
+
+async def test_settle_waits_for_a_batch_whose_callers_were_all_cancelled() -> None:
+    finished: list[str] = []
+
+    async def load(keys: list[str]) -> list[str]:
+        await asyncio.sleep(0.01)
+        finished.extend(keys)
+        return keys
+
+    class Loaders:
+        def __init__(self) -> None:
+            self.items = DataLoader[str, str](load)
+
+    loaders = Loaders()
+    caller = asyncio.ensure_future(loaders.items.load("a"))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert finished == []
+    await settle(loaders)
+    assert finished == ["a"]
