@@ -56,9 +56,8 @@ async def execute(
     root_type = schema.get_type(operation.root_type)
     assert isinstance(root_type, GraphQLObjectType)
     shape_plan = shape_plan_for(schema, root_type, operation, coerced)
-    response: JsonObject = {
-        "data": shape_plan.shape(run.data, ShapingRun(run.errors, run.service_at))
-    }
+    shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
+    response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
     if run.errors:
         response["errors"] = run.errors
     return response

@@ -81,6 +81,10 @@ class PlanRun:
         self.data: JsonObject = {}
         self.errors: list[JsonObject] = []
         self.fetched: list[FetchedValues] = []
+        # Objects a subgraph answered null for, with errors: a non-null field of it that the
+        # fetch was to provide is absent, and the subgraph's error (at whichever child made it
+        # null the object) already explains that; shaping adds no error of its own there.
+        self.nulled: set[ResponsePath] = set()
 
     async def run(self, node: PlanNode) -> None:
         if isinstance(node, Fetch):
@@ -110,6 +114,8 @@ class PlanRun:
             return
         for error in response.errors:
             self.errors.append(subgraph_error(error, fetch.service_name, error.get("path")))
+        if response.data is None and response.errors:
+            self.nulled.add(())
         if response.data is not None:
             if fetch.output_rewrites:
                 apply_rewrites(response.data, fetch.output_rewrites)
@@ -145,6 +151,8 @@ class PlanRun:
             paths_by_target = self.target_paths(path, targets)
             for error in response.errors:
                 self.map_entity_error(error, fetch.service_name, paths_by_target)
+            for index in nulled_entities(response.errors, entities, len(unique)):
+                self.nulled.update(paths_by_target[index])
         merged_into: list[JsonObject] = []
         values: list[JsonObject] = []
         output_rewrites = fetch.output_rewrites
@@ -297,6 +305,20 @@ class PlanRun:
         )
         return await self.client.fetch(graph, request)
 
+    def nulled_by_subgraph(self, path: ResponsePath) -> bool:
+        """Whether the value at `path` is absent because a subgraph nulled its parent object
+        over an error of its own (reported already, at the child that caused it)."""
+        parent = path[:-1]
+        if not path or parent not in self.nulled:
+            return False
+        value: Any = self.data
+        for step in parent:
+            if isinstance(step, int):
+                value = value[step] if isinstance(value, list) and step < len(value) else None
+            else:
+                value = value.get(step) if isinstance(value, dict) else None
+        return isinstance(value, dict) and path[-1] not in value
+
     def service_at(self, path: ResponsePath) -> str | None:
         """The service whose fetch put the value at `path` into the tree."""
         for fetched in reversed(self.fetched):
@@ -309,6 +331,22 @@ class PlanRun:
                     if path[: len(base)] == base and _contains(value, path[len(base) :]):
                         return fetched.service
         return None
+
+
+def nulled_entities(errors: Sequence[JsonObject], entities: list[Any], sent: int) -> list[int]:
+    """The representations whose entity a subgraph answered null because of an error: all of
+    them when it answered no `_entities` list; else each null entity an error points into
+    (or every null one, when an error points nowhere in particular)."""
+    if not entities:
+        return list(range(sent))
+    pointed: set[int] = set()
+    for error in errors:
+        path = error.get("path")
+        if not (isinstance(path, list) and len(path) >= 2 and path[0] == "_entities"):
+            return [index for index, entity in enumerate(entities) if entity is None]
+        if isinstance(path[1], int):
+            pointed.add(path[1])
+    return [index for index, entity in enumerate(entities) if entity is None and index in pointed]
 
 
 def _contains(value: Any, path: ResponsePath) -> bool:

@@ -29,6 +29,7 @@ class _Propagate:
 
 PROPAGATE: Final[_Propagate] = _Propagate()
 ServiceLookup = Callable[[ResponsePath], str | None]
+PathCheck = Callable[[ResponsePath], bool]
 # A response path as linked pairs: None at the root, else (parent path, key or index).
 LinkedPath = tuple[Any, str | int] | None
 
@@ -45,11 +46,17 @@ def response_path(parent: LinkedPath, key: str | int) -> list[str | int]:
 class ShapingRun:
     """One request's shaping: where its errors go and how to name the service behind a value."""
 
-    __slots__ = ("errors", "service_at")
+    __slots__ = ("errors", "nulled_by_subgraph", "service_at")
 
-    def __init__(self, errors: list[JsonObject], service_at: ServiceLookup) -> None:
+    def __init__(
+        self,
+        errors: list[JsonObject],
+        service_at: ServiceLookup,
+        nulled_by_subgraph: PathCheck,
+    ) -> None:
         self.errors = errors
         self.service_at = service_at
+        self.nulled_by_subgraph = nulled_by_subgraph
 
     def malformed(self, parent: LinkedPath, key: str | int, detail: str) -> _Propagate:
         """A value of the wrong type for its field: an error naming the service, then null."""
@@ -60,7 +67,9 @@ class ShapingRun:
 
     def null_violation(self, parent: LinkedPath, key: str | int, coordinate: str) -> _Propagate:
         """Report a null in a non-null position, unless an error at, above or below this path
-        already explains it (a failed fetch, a subgraph's own error)."""
+        already explains it (a failed fetch, a subgraph's own error), or the subgraph nulled
+        the parent object over an error at another of its fields: that error is the one
+        explaining this null too, whichever field the client listed first."""
         path = response_path(parent, key)
         for error in self.errors:
             error_path = error.get("path")
@@ -68,6 +77,8 @@ class ShapingRun:
                 shorter = min(len(error_path), len(path))
                 if error_path[:shorter] == path[:shorter]:
                     return PROPAGATE
+        if self.nulled_by_subgraph(tuple(path)):
+            return PROPAGATE
         self.errors.append(
             {
                 "message": f"Cannot return null for non-nullable field {coordinate}.",
