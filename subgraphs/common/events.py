@@ -133,9 +133,13 @@ class InMemoryEventBus:
 
 
 def bus_from_environment() -> EventBus:
-    """`EVENT_BUS=redis` (with `REDIS_URL`) for replicas; the in-memory bus otherwise."""
+    """`EVENT_BUS=redis` (with `REDIS_URL`, and `EVENT_STREAM` to share a stream other than
+    `switchboard:events`) for replicas; the in-memory bus otherwise."""
     if os.environ.get("EVENT_BUS", "memory") == "redis":
         from subgraphs.common.redis_bus import RedisEventBus
 
-        return RedisEventBus.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+        return RedisEventBus.from_url(
+            os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            stream=os.environ.get("EVENT_STREAM", "switchboard:events"),
+        )
     return InMemoryEventBus()

@@ -32,6 +32,7 @@ from subgraphs.common.errors import (
 from subgraphs.common.events import EventType
 from subgraphs.installs.entities import Installation, InstallationStatus, Workspace, WorkspacePlan
 from subgraphs.installs.models import OUTBOX, AppReferenceRow, InstallationRow, WorkspaceRow
+from subgraphs.installs.oauth.revocation import revoke_installation_tokens
 from subgraphs.installs.visibility import require_reach
 
 WRITE = [["installs:write"]]
@@ -138,7 +139,7 @@ class Mutation:
             )
             session.add(row)
             async with _raising_on_duplicate(session, conflict):
-                await _stage(
+                await stage_installation_event(
                     session,
                     EventType.INSTALLATION_CREATED,
                     row,
@@ -166,7 +167,7 @@ class Mutation:
             row.granted_scopes = granted
             row.updated_at = utc_now()
             session.add(row)
-            await _stage(
+            await stage_installation_event(
                 session,
                 EventType.INSTALLATION_SCOPES_CHANGED,
                 row,
@@ -185,7 +186,9 @@ class Mutation:
             _transition(row, {"ACTIVE", "SUSPENDED"}, InstallationStatus.REMOVED)
             row.removed_at = row.updated_at
             session.add(row)
-            await _stage(
+            # Its refresh tokens die with it; the event below ends its access tokens.
+            await revoke_installation_tokens(session, row.id, row.updated_at)
+            await stage_installation_event(
                 session,
                 EventType.INSTALLATION_REMOVED,
                 row,
@@ -282,7 +285,7 @@ async def _raising_on_duplicate(session: AsyncSession, conflict: Conflict) -> As
         raise conflict from None
 
 
-async def _stage(
+async def stage_installation_event(
     session: AsyncSession, type: EventType, row: InstallationRow, **details: Any
 ) -> None:
     """Stage an installation event: the installation's identity, then `details` of the change."""

@@ -1,4 +1,5 @@
-"""The installs subgraph's part of the demo world: workspaces, installations, the app replica."""
+"""The installs subgraph's part of the demo world: workspaces, installations, the app replica,
+and the people who sign in (subgraphs/installs/oauth/people.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlmodel import select
 from subgraphs.common.database import Database
 from subgraphs.demo.world import DEMO_NOW, world
 from subgraphs.installs.models import AppReferenceRow, InstallationRow, WorkspaceRow
+from subgraphs.installs.oauth.people import demo_rows
 
 # The world says which installations were removed, not when; this keeps the story plausible.
 REMOVED_AFTER = timedelta(days=21)
@@ -48,6 +50,10 @@ async def seed(database: Database) -> None:
             for workspace in demo.workspaces
         )
         await session.flush()
+        users, members = demo_rows(demo)
+        session.add_all(users)
+        await session.flush()
+        session.add_all(members)
         for installation in demo.installations:
             removed_at = None
             if installation.status == "REMOVED":

@@ -30,6 +30,7 @@ from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import EventBus
 from subgraphs.installs.models import OUTBOX
+from subgraphs.installs.oauth.authorize import Authorize
 from subgraphs.installs.oauth.config import IdentityConfig
 from subgraphs.installs.oauth.endpoints import find_token
 from subgraphs.installs.oauth.exchange import (
@@ -48,6 +49,7 @@ from subgraphs.installs.oauth.server import (
     is_form,
     read_form,
 )
+from subgraphs.installs.oauth.signin import SignIn
 from subgraphs.installs.oauth.throttle import Throttle
 
 logger = logging.getLogger(__name__)
@@ -97,6 +99,8 @@ class Identity:
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.database, self.config.key_encryption_key)
         self.server = SwitchboardAuthorizationServer(self.config)
+        self.authorize = Authorize(self)
+        self.signin = SignIn(self)
 
     def metadata(self) -> dict[str, Any]:
         issuer = self.config.issuer
@@ -226,6 +230,11 @@ class Identity:
             Route("/oauth/token", self.token_endpoint, methods=["POST"]),
             Route("/oauth/revoke", self.revoke_endpoint, methods=["POST"]),
             Route("/oauth/introspect", self.introspect_endpoint, methods=["POST"]),
+            Route("/oauth/authorize", self.authorize.show, methods=["GET"]),
+            Route("/oauth/authorize", self.authorize.decide, methods=["POST"]),
+            Route("/signin", self.signin.show, methods=["GET"]),
+            Route("/signin", self.signin.submit, methods=["POST"]),
+            Route("/signout", self.signin.sign_out, methods=["POST"]),
         ]
 
 
