@@ -9,7 +9,7 @@ its access tokens.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import col, select
@@ -17,7 +17,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from subgraphs.common.clock import as_utc
 from subgraphs.common.events import EventType
-from subgraphs.installs.models import OUTBOX, RefreshTokenRow, RevokedAccessTokenRow
+from subgraphs.installs.models import (
+    OUTBOX,
+    AuthorizationCodeRow,
+    RefreshTokenRow,
+    RevokedAccessTokenRow,
+)
 
 
 async def revoke_family(
@@ -83,7 +88,16 @@ async def is_revoked(session: AsyncSession, jti: str) -> bool:
 
 
 async def prune(session: AsyncSession, now: datetime) -> None:
-    """Forget revoked access tokens that have expired anyway."""
+    """Forget what has expired anyway: revoked access tokens' `jti`s, codes (a day after
+    expiry, so a late replay is still recognised meanwhile), refresh tokens."""
     await session.exec(  # type: ignore[call-overload]
         sa.delete(RevokedAccessTokenRow).where(col(RevokedAccessTokenRow.expires_at) < now)
+    )
+    await session.exec(  # type: ignore[call-overload]
+        sa.delete(AuthorizationCodeRow).where(
+            col(AuthorizationCodeRow.expires_at) < now - timedelta(days=1)
+        )
+    )
+    await session.exec(  # type: ignore[call-overload]
+        sa.delete(RefreshTokenRow).where(col(RefreshTokenRow.expires_at) < now)
     )

@@ -16,6 +16,7 @@ import base64
 import binascii
 import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,7 @@ from subgraphs.installs.oauth.exchange import (
     running,
 )
 from subgraphs.installs.oauth.keys import KeyDecryptionError, Keyring
+from subgraphs.installs.oauth.revocation import prune
 from subgraphs.installs.oauth.scopes import ALL_SCOPES
 from subgraphs.installs.oauth.server import (
     FormTooLarge,
@@ -56,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 # Failed client authentications per client id (or address) before a pause.
 CLIENT_FAILURES, CLIENT_WINDOW = 10, 300.0
+PRUNE_INTERVAL = 3600.0  # seconds between two clean-ups of expired codes and tokens
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
@@ -95,6 +98,7 @@ class Identity:
     client_throttle: Throttle = field(
         default_factory=lambda: Throttle(CLIENT_FAILURES, CLIENT_WINDOW)
     )
+    _pruned_at: float | None = None
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.database, self.config.key_encryption_key)
@@ -217,6 +221,11 @@ class Identity:
             response = oauth_error(400, "invalid_grant", "The grant was used by another request.")
         if exchange.staged_events:
             await OUTBOX.relay(self.database, self.bus)
+        if self._pruned_at is None or time.monotonic() - self._pruned_at > PRUNE_INTERVAL:
+            self._pruned_at = time.monotonic()
+            async with self.database.session() as session:
+                await prune(session, exchange.now)
+                await session.commit()
         if response.status_code == 401 or b'"invalid_client"' in bytes(response.body):
             self.client_throttle.failed(caller)
         return response

@@ -3,13 +3,21 @@ tokens, refresh with rotation, revocation; and each way a request can be wrong."
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
 
+from subgraphs.common.clock import utc_now
 from subgraphs.common.events import EventType
 from subgraphs.demo.world import World
-from subgraphs.installs.models import InstallationRow
+from subgraphs.installs.models import (
+    AuthorizationCodeRow,
+    InstallationRow,
+    RefreshTokenRow,
+    RevokedAccessTokenRow,
+)
+from subgraphs.installs.oauth.revocation import prune
 from tests.subgraphs.installs.conftest import ADMIN
 from tests.subgraphs.installs.oauth.conftest import Issuer, basic
 from tests.subgraphs.installs.oauth.flow import (
@@ -193,3 +201,23 @@ async def test_uninstalling_revokes_the_installations_tokens(issuer: Issuer, dem
     assert removed.payload["installation_id"] == claims["installation"]
     assert removed.payload["app_id"] == app.id
     assert removed.payload["workspace_id"] == demo.workspaces[0].id
+
+
+async def test_expired_codes_and_tokens_are_pruned(issuer: Issuer, demo: World) -> None:
+    app, page, _params, verifier = await consent_for(issuer, demo)
+    granted = [app.requested_scopes[0]]
+    query = redirect_query(await approve(issuer.http, page, demo.workspaces[0].id, granted))
+    body = (await exchange(issuer, app, query["code"], verifier)).json()
+    await issuer.http.post(
+        "/oauth/revoke", data={"token": body["access_token"]}, headers=basic(app.client_id, SECRET)
+    )
+    tables = (AuthorizationCodeRow, RefreshTokenRow, RevokedAccessTokenRow)
+    database = issuer.harness.database
+    async with database.session() as session:
+        assert all([(await session.exec(select(table))).all() for table in tables])
+        await prune(session, utc_now())  # nothing has expired yet
+        await session.commit()
+        assert all([(await session.exec(select(table))).all() for table in tables])
+        await prune(session, utc_now() + timedelta(days=31))
+        await session.commit()
+        assert not any([(await session.exec(select(table))).all() for table in tables])
