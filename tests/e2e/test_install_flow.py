@@ -33,9 +33,12 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", AuthlibDeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from subgraphs.common.principal import Principal
 from subgraphs.demo.world import world
-from subgraphs.installs.oauth.config import RESOURCE_SERVER_CLIENT_ID
+from subgraphs.installs.oauth.config import (
+    CONSOLE_CLIENT_ID,
+    DEFAULT_CONSOLE_REDIRECT_URIS,
+    RESOURCE_SERVER_CLIENT_ID,
+)
 from tests.conftest import REDIS_URL, unavailable
 from tests.e2e.test_processes import wait_healthy
 from tests.subgraphs.installs.oauth.flow import approve, installable, sign_in
@@ -114,15 +117,46 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         client.close()
 
 
-async def issue_secret(platform: Platform, app_id: str, organization_id: str) -> str:
-    """The owner rotates the client secret in the apps subgraph; installs learns its hash."""
-    owner = Principal(organization_id=organization_id, scopes=frozenset({"apps:write"}))
+async def person_token(platform: Platform, email: str, scope: str) -> str:
+    """A person's token through the first-party console client: sign in, code, exchange."""
+    verifier = generate_token(64)
+    async with AsyncOAuth2Client(
+        client_id=CONSOLE_CLIENT_ID,
+        token_endpoint_auth_method="none",
+        redirect_uri=DEFAULT_CONSOLE_REDIRECT_URIS[0],
+        scope=scope,
+        code_challenge_method="S256",
+    ) as console:
+        url, state = console.create_authorization_url(
+            f"{platform.installs}/oauth/authorize", code_verifier=verifier
+        )
+        async with httpx.AsyncClient(base_url=platform.installs) as browser:
+            await sign_in(browser, email)
+            callback = (await browser.get(url)).headers["location"]
+        token = await console.fetch_token(
+            f"{platform.installs}/oauth/token",
+            authorization_response=callback,
+            state=state,
+            code_verifier=verifier,
+        )
+    return str(token["access_token"])
+
+
+async def issue_secret(platform: Platform, app_id: str) -> str:
+    """A platform reviewer rotates the app's client secret in the apps subgraph, which owns it;
+    its event gives the installs subgraph the secret's hash."""
+    reviewer = await person_token(platform, "rex@example.com", "apps:write")
+    headers = {
+        "Authorization": f"Bearer {reviewer}",
+        # Until subgraphs verify the token themselves they trust these headers instead.
+        "x-switchboard-scopes": "apps:write platform:admin",
+    }
     async with httpx.AsyncClient() as http:
         for _attempt in range(3):
             response = await http.post(
                 f"{platform.apps}/graphql",
                 json={"query": ROTATE, "variables": {"id": app_id}},
-                headers=owner.to_headers(),
+                headers=headers,
             )
             issued = response.json()["data"]["rotateClientSecret"]
             client_id, secret = issued["clientId"], issued["clientSecret"]
@@ -146,7 +180,7 @@ async def issue_secret(platform: Platform, app_id: str, organization_id: str) ->
 async def test_install_with_pkce_then_refresh_and_revoke(platform: Platform) -> None:
     demo = world()
     app = installable(demo)
-    secret = await issue_secret(platform, app.id, app.organization_id)
+    secret = await issue_secret(platform, app.id)
     scopes = list(app.requested_scopes[:3])
     async with AsyncOAuth2Client(
         client_id=app.client_id,
@@ -228,7 +262,7 @@ async def install_and_use(
 async def test_client_credentials_over_http(platform: Platform) -> None:
     demo = world()
     app = installable(demo, workspace_index=1)
-    secret = await issue_secret(platform, app.id, app.organization_id)
+    secret = await issue_secret(platform, app.id)
     async with AsyncOAuth2Client(
         client_id=app.client_id, client_secret=secret, scope=app.requested_scopes[0]
     ) as oauth:
