@@ -55,7 +55,7 @@ async def execute(
         run.errors.extend(errors)
     root_type = schema.get_type(operation.root_type)
     assert isinstance(root_type, GraphQLObjectType)
-    shape_plan = shape_plan_for(schema, root_type, operation, coerced)
+    shape_plan = shape_plan_for(schema, root_type, operation, coerced, plan.typename_key)
     shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
     response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
     if run.errors:

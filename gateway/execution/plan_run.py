@@ -178,9 +178,9 @@ class PlanRun:
         key values (a tuple when they are all strings, else their exact JSON), so a dict is
         built only once per distinct representation."""
         index_by_key: dict[object, int] = {}
-        type_name, read = flat.type_name, flat.read
+        type_name, read, typename_key = flat.type_name, flat.read, flat.typename_key
         for value in objects:
-            if value.get("__typename") != type_name:
+            if value.get(typename_key) != type_name:
                 continue
             try:
                 values = read(value)

@@ -37,6 +37,8 @@ class FlatRepresentation:
     type_name: str
     names: tuple[str, ...]
     read: Callable[[dict[str, Any]], tuple[Any, ...]]
+    # Where the object's `__typename` is (an alias when a client field holds the name).
+    typename_key: str = "__typename"
 
     def represent(self, values: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(self.names, values, strict=True))
@@ -86,7 +88,12 @@ def _flat_representation(
     # itemgetter of two or more keys answers a tuple; `__typename` is one of them.
     if "__typename" not in names or len(set(names)) != len(names) or len(names) < 2:
         return None
-    return FlatRepresentation(fragment.type_condition, tuple(names), itemgetter(*response_keys))
+    return FlatRepresentation(
+        fragment.type_condition,
+        tuple(names),
+        itemgetter(*response_keys),
+        response_keys[names.index("__typename")],
+    )
 
 
 def representation(
@@ -109,7 +116,8 @@ def _select(
     selected: dict[str, Any] = {}
     for selection in selections:
         if isinstance(selection, RequiredFragment):
-            if type_matches(schema, selection.type_condition, value.get("__typename")):
+            typename = value.get(typename_key(selection.selections))
+            if type_matches(schema, selection.type_condition, typename):
                 selected.update(_select(schema, value, selection.selections))
             continue
         assert isinstance(selection, RequiredField)
@@ -121,6 +129,14 @@ def _select(
             field_value = _select_value(schema, field_value, selection.selections)
         selected[selection.name] = field_value
     return selected
+
+
+def typename_key(selections: Sequence[RequiredSelection]) -> str:
+    """Where a representation's `__typename` is read: its `RequiredField`'s alias, if any."""
+    for selection in selections:
+        if isinstance(selection, RequiredField) and selection.name == "__typename":
+            return selection.alias or selection.name
+    return "__typename"
 
 
 def _select_value(

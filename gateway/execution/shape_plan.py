@@ -68,9 +68,12 @@ class ShapePlan:
         root_type: GraphQLObjectType,
         selection_set: SelectionSetNode,
         variables: Mapping[str, Any],
+        typename_key: str = "__typename",
     ) -> None:
         self.schema = schema
         self.variables = variables
+        # Where the planner put each object's `__typename` (`QueryPlan.typename_key`).
+        self.typename_key = typename_key
         self._objects: dict[tuple[str, tuple[int, ...]], ObjectFields] = {}
         self.root_fields = self._fields(root_type, (selection_set,), is_root=True)
 
@@ -188,6 +191,7 @@ class ShapePlan:
         # Runtime types are resolved from `__typename` as they appear; the answer for each
         # name (its fields, or None for a name that is not a member) is kept.
         fields_by_typename: dict[str, ObjectFields | None] = {}
+        typename_key = self.typename_key
 
         def fields_for(typename: Any) -> ObjectFields | None:
             if isinstance(abstract_type, GraphQLInterfaceType) and typename in (
@@ -222,7 +226,7 @@ class ShapePlan:
                 return None
             if not isinstance(value, dict):
                 return run.malformed(parent, key, detail)
-            fields = fields_for(value.get("__typename"))
+            fields = fields_for(value.get(typename_key))
             if fields is None:
                 return run.malformed(parent, key, detail)
             return shape_object(fields, value, (parent, key), run)
@@ -370,18 +374,23 @@ def shape_plan_for(
     root_type: GraphQLObjectType,
     operation: PreparedOperation,
     variables: Mapping[str, Any],
+    typename_key: str = "__typename",
 ) -> ShapePlan:
     selection_set = operation.selection_set
     names = _condition_variable_names(selection_set)
     conditions = tuple(bool(variables.get(name)) for name in names)
-    key = (id(schema), id(selection_set), conditions)
+    key = (id(schema), id(selection_set), (*conditions, typename_key))
     entry = _plans.get(key)
     if entry is not None and entry[0] is schema and entry[1] is selection_set:
         _plans.move_to_end(key)
         return entry[2]
     # The plan keeps only the variables its conditions read, not the request's values.
     plan = ShapePlan(
-        schema, root_type, selection_set, {name: variables.get(name) for name in names}
+        schema,
+        root_type,
+        selection_set,
+        {name: variables.get(name) for name in names},
+        typename_key,
     )
     if _plans and next(iter(_plans.values()))[0] is not schema:
         # A reloaded supergraph: the old schema's plans go, and the old schema with them.

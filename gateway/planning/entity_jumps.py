@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from graphql import FieldNode, SelectionNode
 
+from gateway.planning.added_fields import TYPENAME, AddedFieldKeys
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import FetchGraph, FetchGroup
 from gateway.planning.keys import (
@@ -28,7 +29,7 @@ from gateway.planning.keys import (
 )
 from gateway.planning.nodes import ValueSetter
 from gateway.planning.positions import Anchor, Position, Step
-from gateway.planning.selection_tree import FragmentEntry
+from gateway.planning.selection_tree import FragmentEntry, SelectionTree
 from gateway.supergraph import CompositeType, Field, FieldSet, Supergraph
 
 TYPE_CONDITION = "... on {}"
@@ -54,6 +55,7 @@ class EntityJumps:
     graph: FetchGraph
     requirement_groups: list[list[FetchGroup]]
     typename_trees: set[int]
+    added: AddedFieldKeys
 
     # Provided by the walker.
     def walk(self, position: Position, selections: Iterable[SelectionNode]) -> None:
@@ -74,6 +76,10 @@ class EntityJumps:
 
     def _replay(self, position: Position, step: Step) -> Position:
         raise NotImplementedError
+
+    def add_typename(self, tree: SelectionTree) -> None:
+        """`__typename` for the planner's own needs, first in `tree`, under its own key."""
+        tree.add_field(TYPENAME, self.added.alias(TYPENAME), first=True, rank=-1)
 
     def _is_interface_object(self, type_name: str, service: str) -> bool:
         named = self.supergraph.types.get(type_name)
@@ -224,8 +230,8 @@ class EntityJumps:
         rank = list(self.supergraph.graphs).index(target)
         if not _is_entity_root(source_position):
             # At the root of an entity fetch the type is already known: it was sent.
-            source_position.tree.add_field("__typename", first=True, rank=-1)
-        add_field_set(source_position.tree, key, first=True, rank=rank)
+            self.add_typename(source_position.tree)
+        add_field_set(source_position.tree, key, self.added, first=True, rank=rank)
         dependencies: list[FetchGroup] = []
         if requires is not None:
             self.requirement_groups.append([])
@@ -235,7 +241,7 @@ class EntityJumps:
                     conditions=position.conditions,
                     anchor=Anchor(source_position),
                 ),
-                field_set_nodes(requires.selections),
+                field_set_nodes(requires.selections, self.added),
             )
             dependencies = sorted(self.requirement_groups.pop(), key=lambda group: group.id)
         child = self._entity_group(position, source_position, target, dependencies)
@@ -249,7 +255,7 @@ class EntityJumps:
         if (
             id(source_position.tree) in self.typename_trees and not interface_object
         ) or self._is_interface_object(anchor_type, source_position.group.service):
-            fragment.children.add_field("__typename", first=True, rank=-1)
+            self.add_typename(fragment.children)
         root = Position(
             group=child,
             tree=fragment.children,
@@ -269,17 +275,17 @@ class EntityJumps:
     ) -> None:
         key = hop.key.fields.selections
         fragment = child.requires.add_fragment(anchor_type)
-        fragment.children.add_field("__typename")
+        fragment.children.add_field(TYPENAME, self.added.alias(TYPENAME))
         # Apollo lists required fields before the key when the requirement took fetches of its
         # own, or when this fetch itself serves a requirement; after it otherwise.
         required_first = requires is not None and (
             has_dependencies or bool(self.requirement_groups)
         )
         if not required_first:
-            add_field_set(fragment.children, key, first=False)
+            add_field_set(fragment.children, key, self.added, first=False)
         if requires is not None:
-            add_field_set(fragment.children, requires.selections, first=False)
-        add_field_set(fragment.children, key, first=False)
+            add_field_set(fragment.children, requires.selections, self.added, first=False)
+        add_field_set(fragment.children, key, self.added, first=False)
 
     def _rename_typename(self, child: FetchGroup, anchor_type: str, interface: str) -> None:
         """An `@interfaceObject` subgraph knows the entity only as the interface: send

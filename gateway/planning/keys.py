@@ -17,6 +17,7 @@ from graphql import (
     parse_value,
 )
 
+from gateway.planning.added_fields import AddedFieldKeys
 from gateway.planning.selection_tree import SelectionTree
 from gateway.supergraph import (
     CompositeType,
@@ -114,41 +115,48 @@ def key_route(
 def add_field_set(
     tree: SelectionTree,
     selections: tuple[FieldSetSelection, ...],
+    added: AddedFieldKeys,
     *,
     first: bool,
     rank: int = 0,
 ) -> None:
-    """Add a field set's selections to `tree` (key fields go `first`, as Apollo orders them)."""
+    """Add a field set's selections to `tree` (key fields go `first`, as Apollo orders them),
+    each under the response key the planner's own fields get (`added_fields`)."""
     for selection in selections:
         if isinstance(selection, FragmentSelection):
             fragment = tree.add_fragment(selection.type_condition, first=first, rank=rank)
-            add_field_set(fragment.children, selection.selections, first=False)
+            add_field_set(fragment.children, selection.selections, added, first=False)
             continue
         entry = tree.add_field(
             selection.name,
-            required_alias(selection),
+            added_alias(selection, added),
             arguments=_arguments(selection),
             composite=bool(selection.selections),
             first=first,
             rank=rank,
         )
         if entry.children is not None:
-            add_field_set(entry.children, selection.selections, first=False)
+            add_field_set(entry.children, selection.selections, added, first=False)
 
 
-def field_set_nodes(selections: tuple[FieldSetSelection, ...]) -> tuple[SelectionNode, ...]:
-    """A field set as client selections, so `@requires` fields are planned like queried ones."""
+def field_set_nodes(
+    selections: tuple[FieldSetSelection, ...], added: AddedFieldKeys
+) -> tuple[SelectionNode, ...]:
+    """A field set as client selections, so `@requires` fields are planned like queried ones
+    (under the planner's own response keys)."""
     nodes: list[SelectionNode] = []
     for selection in selections:
         if isinstance(selection, FieldSelection):
-            alias = required_alias(selection)
+            alias = added_alias(selection, added)
             nodes.append(
                 FieldNode(
                     alias=NameNode(value=alias) if alias else None,
                     name=NameNode(value=selection.name),
                     arguments=_arguments(selection),
                     directives=(),
-                    selection_set=SelectionSetNode(selections=field_set_nodes(selection.selections))
+                    selection_set=SelectionSetNode(
+                        selections=field_set_nodes(selection.selections, added)
+                    )
                     if selection.selections
                     else None,
                 )
@@ -159,11 +167,17 @@ def field_set_nodes(selections: tuple[FieldSetSelection, ...]) -> tuple[Selectio
                     type_condition=NamedTypeNode(name=NameNode(value=selection.type_condition)),
                     directives=(),
                     selection_set=SelectionSetNode(
-                        selections=field_set_nodes(selection.selections)
+                        selections=field_set_nodes(selection.selections, added)
                     ),
                 )
             )
     return tuple(nodes)
+
+
+def added_alias(selection: FieldSelection, added: AddedFieldKeys) -> str | None:
+    """The alias a field-set field is fetched under: by its arguments, or away from a client
+    field holding its name."""
+    return required_alias(selection) or added.alias(selection.name)
 
 
 def required_alias(selection: FieldSelection) -> str | None:

@@ -105,3 +105,6 @@ PlanNode: TypeAlias = Sequence | Parallel | Fetch | Flatten | Condition | Subscr
 @dataclass(frozen=True)
 class QueryPlan:
     node: PlanNode | None
+    # Where the `__typename` the planner selects is found in the merged response: an alias
+    # when the client uses `__typename` as the response key of another field.
+    typename_key: str = "__typename"

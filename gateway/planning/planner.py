@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Set
 from typing import TYPE_CHECKING
 
+from gateway.planning.added_fields import AddedFieldKeys
 from gateway.planning.build_nodes import NodeBuilder
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import FetchGraph
@@ -27,7 +28,8 @@ def build_fetch_graph(supergraph: Supergraph, operation: PreparedOperation) -> F
     root_type = supergraph.root_types.get(operation.kind)
     if root_type is None:
         raise PlanningError(f"the supergraph has no {operation.kind} root type")
-    planner = RootPlanner(supergraph, operation.kind, root_type)
+    added = AddedFieldKeys.of(operation.selection_set)
+    planner = RootPlanner(supergraph, operation.kind, root_type, added)
     return planner.plan(operation.selection_set.selections)
 
 
@@ -44,6 +46,7 @@ def plan(
 ) -> QueryPlan:
     supergraph = supergraph.with_override_labels(enabled_labels)
     graph = build_fetch_graph(supergraph, operation)
+    typename_key = AddedFieldKeys.of(operation.selection_set).typename
     if observe is not None:
         observe("walk", graph)
     graph = optimize(graph)
@@ -57,8 +60,8 @@ def plan(
         {name: index for index, name in enumerate(supergraph.graphs)},
     )
     if operation.kind == "subscription":
-        return QueryPlan(_subscription(graph, builder))
-    return QueryPlan(builder.build())
+        return QueryPlan(_subscription(graph, builder), typename_key)
+    return QueryPlan(builder.build(), typename_key)
 
 
 def _subscription(graph: FetchGraph, builder: NodeBuilder) -> Subscription | None:

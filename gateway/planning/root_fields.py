@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from graphql import FieldNode, InlineFragmentNode, SelectionNode
 
+from gateway.planning.added_fields import AddedFieldKeys
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import Conditions, FetchGraph, FetchGroup
 from gateway.planning.nodes import OperationKind
@@ -24,12 +25,19 @@ INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 class RootPlanner:
-    def __init__(self, supergraph: Supergraph, kind: OperationKind, root_type: str) -> None:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        kind: OperationKind,
+        root_type: str,
+        added: AddedFieldKeys,
+    ) -> None:
         self.supergraph = supergraph
         self.kind = kind
         self.root_type = root_type
         self.graph = FetchGraph()
-        self.walker = Walker(supergraph, self.graph)
+        self.added = added
+        self.walker = Walker(supergraph, self.graph, added)
         self.step = 0
         self.last_group: FetchGroup | None = None
 
@@ -127,7 +135,7 @@ class RootPlanner:
 
     def _fetch_count(self, service: str, node: FieldNode) -> int:
         scratch = FetchGraph()
-        walker = Walker(self.supergraph, scratch)
+        walker = Walker(self.supergraph, scratch, self.added)
         group = scratch.new_group(service, is_entity=False)
         try:
             walker.walk(walker.root_position(group, self.root_type), (node,))

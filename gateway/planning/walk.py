@@ -23,6 +23,7 @@ from graphql import (
     SelectionSetNode,
 )
 
+from gateway.planning.added_fields import AddedFieldKeys
 from gateway.planning.entity_jumps import EntityJumps
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import FetchGraph, FetchGroup
@@ -41,9 +42,10 @@ from gateway.supergraph import CompositeType, Field, FieldSelection, FieldSetSel
 
 
 class Walker(EntityJumps):
-    def __init__(self, supergraph: Supergraph, graph: FetchGraph) -> None:
+    def __init__(self, supergraph: Supergraph, graph: FetchGraph, added: AddedFieldKeys) -> None:
         self.supergraph = supergraph
         self.graph = graph
+        self.added = added
         # One list per `@requires` field set being planned (innermost last): the entity
         # groups its walk put fields into, new or reused, which the requiring fetch waits for.
         self.requirement_groups: list[list[FetchGroup]] = []
@@ -229,7 +231,7 @@ class Walker(EntityJumps):
         if entry.children is None or node.selection_set is None:
             return
         if self._abstract_in(field.named_type, service):
-            entry.children.add_field("__typename", first=True, rank=-1)
+            self.add_typename(entry.children)
         presence = field.graphs.get(service)
         provided: tuple[FieldSetSelection, ...] | None
         if presence is not None and presence.provides is not None:
@@ -283,7 +285,7 @@ class Walker(EntityJumps):
             )
             assert entry.children is not None
             if self._abstract_in(step.field_type, position.group.service):
-                entry.children.add_field("__typename", first=True, rank=-1)
+                self.add_typename(entry.children)
             key = entry.response_key
             return replace(
                 position,
