@@ -43,8 +43,9 @@ class CountingTransport(httpx.AsyncBaseTransport):
 
 
 class Platform:
-    def __init__(self, subgraph_apps: dict[str, Any]) -> None:
+    def __init__(self, subgraph_apps: dict[str, Any], backend: str = "sqlite") -> None:
         self.subgraph_apps = subgraph_apps
+        self.backend = backend
         self.transport = CountingTransport(AsgiRouterTransport(subgraph_apps))
         config = GatewayConfig(
             override_subgraph_url={name: f"http://{name}/graphql" for name in subgraph_apps},
@@ -123,7 +124,7 @@ async def platform(
         databases.append(database)
         await prepare_database(subgraph, database, seed=True)
         apps[subgraph.name] = create_subgraph_app(subgraph, database, bus)
-    platform = Platform(apps)
+    platform = Platform(apps, request.param)
     yield platform
     await platform.gateway.state.subgraph_client.aclose()
     for database in databases:
