@@ -1,6 +1,7 @@
 """The platform graph served through the gateway: the four seeded subgraphs mounted in process
-(real ASGI apps, real databases), on SQLite and on PostgreSQL. Each test module gets its own
-seeded platform per backend."""
+(real ASGI apps, real databases), on SQLite and on PostgreSQL. The package's modules share one
+seeded platform per backend (seeding is most of their time); a test that writes uses fresh
+names, so the others still see the demo world."""
 
 from __future__ import annotations
 
@@ -98,7 +99,7 @@ class Platform:
         return (await self.ask_subgraph_body(name, text, variables))["data"]
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module", params=["sqlite", "postgres"])
+@pytest_asyncio.fixture(scope="package", loop_scope="package", params=["sqlite", "postgres"])
 async def platform(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Platform]:

@@ -16,7 +16,7 @@ import pytest
 from subgraphs.demo.world import world
 from tests.platform.conftest import Platform
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 
 async def entity(

@@ -21,7 +21,7 @@ from subgraphs.marketplace.models import listing_id_for
 from tests.platform.conftest import Platform
 from tests.platform.differential import OperationGenerator, Oracle, Pools, render
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 SEED = int(os.environ.get("DIFFERENTIAL_SEED", "17"))
 OPERATIONS = int(os.environ.get("DIFFERENTIAL_OPERATIONS", "100"))

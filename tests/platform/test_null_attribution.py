@@ -17,7 +17,7 @@ from subgraphs.common.principal import ADMIN_SCOPE, Principal
 from subgraphs.demo.world import world
 from tests.platform.conftest import Platform
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 ROOT_FIELDS = ("platformUsage(granularity: DAY) { start }", "topApps(limit: -1) { requests }")
 APP_FIELDS = ("usageSummary { requests }", "topOperations(limit: -1) { hash }")
