@@ -2,7 +2,8 @@
 
 Codes follow Apollo Router: `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED`,
 `GRAPHQL_UNKNOWN_OPERATION_NAME`, and the limits' `MAX_DEPTH_LIMIT`, `MAX_ALIASES_LIMIT`,
-`MAX_ROOT_FIELDS_LIMIT`.
+`MAX_ROOT_FIELDS_LIMIT`, `MAX_HEIGHT_LIMIT` (the parser's token and recursion limits are parse
+failures, as in the router).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ OPERATION_NAME_REQUIRED = VALIDATION_FAILED
 MAX_DEPTH_LIMIT = "MAX_DEPTH_LIMIT"
 MAX_ALIASES_LIMIT = "MAX_ALIASES_LIMIT"
 MAX_ROOT_FIELDS_LIMIT = "MAX_ROOT_FIELDS_LIMIT"
+MAX_HEIGHT_LIMIT = "MAX_HEIGHT_LIMIT"
 
 
 class OperationError(ClientError):

@@ -1,7 +1,11 @@
 """`prepare`: source text → `PreparedOperation`, one step per concern.
 
-parse → validate (graphql-core's rules, against the API schema) → choose the operation →
-normalize → limits → hash. Each failure is an `OperationError` with Apollo Router's code.
+parse (token limit) → nesting limit → validate (graphql-core's rules, against the API schema)
+→ choose the operation → measure the expanded size (limits) → normalize → limits → hash. Each
+failure is an `OperationError` with Apollo Router's code.
+
+The hash is of the document text and the operation name: hashing a printed normalized form
+would print every fragment expansion, which is exponential in the text's size.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     parse,
-    print_ast,
     validate,
 )
 
@@ -27,9 +30,10 @@ from gateway.operation.errors import (
     VALIDATION_FAILED,
     OperationError,
 )
-from gateway.operation.limits import OperationLimits, check_limits
+from gateway.operation.limits import OperationLimits, check_limits, check_nesting, check_size
 from gateway.operation.normalize import normalize_selection_set
 from gateway.operation.prepared import PreparedOperation
+from gateway.operation.size import measure, text_nesting
 from gateway.planning.nodes import OperationKind
 
 NO_LIMITS = OperationLimits()
@@ -41,7 +45,8 @@ def prepare(
     schema: GraphQLSchema,
     limits: OperationLimits = NO_LIMITS,
 ) -> PreparedOperation:
-    document = parse_document(source)
+    document = parse_document(source, limits.parser_max_tokens)
+    check_nesting(text_nesting(document), limits)
     validation_errors = validate(schema, document)
     if validation_errors:
         raise OperationError(
@@ -53,32 +58,35 @@ def prepare(
         for fragment in document.definitions
         if isinstance(fragment, FragmentDefinitionNode)
     }
+    size = measure(definition.selection_set, fragments)
+    check_size(size, limits)
     selection_set = normalize_selection_set(definition.selection_set, fragments)
     check_limits(selection_set, limits)
     kind: OperationKind = definition.operation.value
     root_type = schema.get_root_type(definition.operation)
     assert root_type is not None, "validation guarantees the schema has this root type"
-    normalized = OperationDefinitionNode(
-        operation=definition.operation,
-        name=definition.name,
-        variable_definitions=definition.variable_definitions,
-        directives=definition.directives,
-        selection_set=selection_set,
-    )
+    name = definition.name.value if definition.name else None
     return PreparedOperation(
         document=document,
         definition=definition,
         kind=kind,
-        name=definition.name.value if definition.name else None,
+        name=name,
         root_type=root_type.name,
         selection_set=selection_set,
-        hash=hashlib.sha256(print_ast(normalized).encode()).hexdigest(),
+        hash=operation_hash(source, name),
+        selections=size.selections,
     )
 
 
-def parse_document(source: str) -> DocumentNode:
+def operation_hash(source: str, name: str | None) -> str:
+    digest = hashlib.sha256(source.encode())
+    digest.update(b"\0" + (name or "").encode())
+    return digest.hexdigest()
+
+
+def parse_document(source: str, max_tokens: int | None = None) -> DocumentNode:
     try:
-        return parse(source)
+        return parse(source, max_tokens=max_tokens)
     except GraphQLError as error:
         raise OperationError(PARSE_FAILED, [with_code(error, PARSE_FAILED)]) from None
 

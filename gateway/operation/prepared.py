@@ -28,3 +28,5 @@ class PreparedOperation:
     root_type: str
     selection_set: SelectionSetNode
     hash: str
+    # Field selections once fragments are expanded (`size.py`): how much work planning is.
+    selections: int = 0

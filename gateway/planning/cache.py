@@ -2,15 +2,17 @@
 labels), so they are kept, bounded, per (operation hash, operation name, labels). Only labels
 the supergraph uses are part of the key (Router keys its plan cache by the enabled labels too):
 with none, every request for an operation shares one entry. One cache belongs to one
-supergraph; a reload makes a new one."""
+supergraph; a reload makes a new one. Bounded by the bytes its plans hold (`gateway.lru`) as
+well as by their number; `get` may be called from worker threads (large operations are
+planned off the event loop)."""
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Set
-from threading import Lock
 from typing import TYPE_CHECKING
 
+from gateway.footprint import footprint
+from gateway.lru import ByteBoundedLru
 from gateway.planning.nodes import QueryPlan
 from gateway.planning.override_labels import NO_LABELS
 from gateway.planning.planner import plan
@@ -20,20 +22,33 @@ if TYPE_CHECKING:
     from gateway.operation.prepared import PreparedOperation
 
 DEFAULT_CAPACITY = 1024
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 PlanKey = tuple[str, str | None, frozenset[str]]
 
 
 class PlanCache:
-    def __init__(self, supergraph: Supergraph, capacity: int = DEFAULT_CAPACITY) -> None:
+    def __init__(
+        self,
+        supergraph: Supergraph,
+        capacity: int = DEFAULT_CAPACITY,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+    ) -> None:
         self.supergraph = supergraph
         self.capacity = capacity
         self._labels = supergraph.override_labels
-        self._plans: OrderedDict[PlanKey, QueryPlan] = OrderedDict()
-        self._lock = Lock()
+        self._plans: ByteBoundedLru[PlanKey, QueryPlan] = ByteBoundedLru(max_bytes, capacity)
 
     def __len__(self) -> int:
         return len(self._plans)
+
+    @property
+    def bytes(self) -> int:
+        return self._plans.bytes
+
+    @property
+    def max_bytes(self) -> int:
+        return self._plans.max_bytes
 
     def key(self, operation: PreparedOperation, enabled_labels: Set[str] = NO_LABELS) -> PlanKey:
         labels = NO_LABELS
@@ -47,15 +62,9 @@ class PlanCache:
         if self._labels and enabled_labels:
             labels = frozenset(enabled_labels) & self._labels
         key = (operation.hash, operation.name, labels)
-        with self._lock:
-            found = self._plans.get(key)
-            if found is not None:
-                self._plans.move_to_end(key)
-                return found
+        found = self._plans.get(key)
+        if found is not None:
+            return found
         built = plan(self.supergraph, operation, labels)
-        with self._lock:
-            self._plans[key] = built
-            self._plans.move_to_end(key)
-            while len(self._plans) > self.capacity:
-                self._plans.popitem(last=False)
+        self._plans.put(key, built, footprint(built))
         return built

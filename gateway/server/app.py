@@ -58,7 +58,10 @@ def create_app(
         random_source=random_source,
     )
     view = GatewayView(
-        FederatedSchema(pipeline), graphql_ide="graphiql" if config.graphiql else None
+        FederatedSchema(pipeline),
+        graphql_ide="graphiql" if config.graphiql else None,
+        max_body_bytes=config.limits.http_max_request_bytes,
+        csrf_prevention=not config.csrf.unsafe_disabled,
     )
 
     async def health(_: Request) -> JSONResponse:
@@ -102,7 +105,9 @@ def serving_state(
         supergraph.api_schema  # noqa: B018 (built and cached by reading it)
     return ServingState(
         supergraph,
-        OperationCache(config.caches.operations, config.operation_limits),
+        OperationCache(
+            config.caches.operations, config.operation_limits, config.caches.operations_max_bytes
+        ),
         planner or default_planner(supergraph, config),
         override_labels(supergraph, config),
     )
@@ -123,4 +128,4 @@ def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planne
 
     if not isinstance(supergraph, Supergraph):
         raise TypeError("planning needs a gateway.supergraph.Supergraph; pass `planner=`")
-    return PlanCache(supergraph, config.caches.plans).get
+    return PlanCache(supergraph, config.caches.plans, config.caches.plans_max_bytes).get

@@ -17,13 +17,23 @@ from pathlib import Path
 from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 from gateway.config import ConfigError, Section, load_settings, validate
-from gateway.operation.limits import OperationLimits
+from gateway.operation.cache import DEFAULT_MAX_BYTES as OPERATIONS_MAX_BYTES
+from gateway.operation.limits import (
+    DEFAULT_MAX_HEIGHT,
+    DEFAULT_PARSER_MAX_RECURSION,
+    DEFAULT_PARSER_MAX_TOKENS,
+    OperationLimits,
+)
+from gateway.planning.cache import DEFAULT_MAX_BYTES as PLANS_MAX_BYTES
+from gateway.server.body import DEFAULT_MAX_BODY_BYTES
 
 __all__ = ["ConfigError", "GatewayConfig"]
 
 
 class LimitsConfig(Section):
-    """Apollo Router's operation limits. A limit left out is unlimited, as in Router."""
+    """Apollo Router's request and operation limits. Depth, aliases and root fields left out
+    are unlimited, as in Router; the others have defaults, because without them one small
+    request can hold the gateway's CPU or memory."""
 
     max_depth: NonNegativeInt | None = None
     """Deepest selection nesting an operation may have (fragments count where spread)."""
@@ -31,6 +41,16 @@ class LimitsConfig(Section):
     """Most aliased fields an operation may have."""
     max_root_fields: NonNegativeInt | None = None
     """Most fields an operation may select at its root."""
+    http_max_request_bytes: PositiveInt = DEFAULT_MAX_BODY_BYTES
+    """Largest request body accepted; a larger one is refused with 413 before it is parsed."""
+    parser_max_tokens: PositiveInt | None = DEFAULT_PARSER_MAX_TOKENS
+    """Most lexical tokens an operation's text may have (Router's default, 15,000)."""
+    parser_max_recursion: PositiveInt | None = DEFAULT_PARSER_MAX_RECURSION
+    """Deepest nesting of selection sets, lists and input objects, fragments inlined. Router's
+    default is 500; ours is lower because the parser runs out of Python stack at ~190."""
+    max_height: PositiveInt | None = DEFAULT_MAX_HEIGHT
+    """Most field selections an operation may have once its fragments are expanded, counted
+    without expanding them (a fragment spread twice counts twice)."""
 
     @property
     def operation(self) -> OperationLimits:
@@ -38,7 +58,18 @@ class LimitsConfig(Section):
             max_depth=self.max_depth,
             max_aliases=self.max_aliases,
             max_root_fields=self.max_root_fields,
+            parser_max_tokens=self.parser_max_tokens,
+            parser_max_recursion=self.parser_max_recursion,
+            max_height=self.max_height,
         )
+
+
+class CsrfConfig(Section):
+    """Cross-site request forgery prevention, Apollo Router's rule: an operation runs only if
+    its request is one a browser would have preflighted (docs/security.md)."""
+
+    unsafe_disabled: bool = False
+    """Run operations from simple requests too (a GET, or a POST with a form content type)."""
 
 
 class SubgraphsConfig(Section):
@@ -67,12 +98,17 @@ class OverrideLabelsConfig(Section):
 
 
 class CachesConfig(Section):
-    """In-memory caches of parsed operations and query plans (least recently used)."""
+    """In-memory caches of parsed operations and query plans (least recently used), bounded
+    both by their number of entries and by the bytes the entries hold."""
 
     operations: PositiveInt = 1024
     """Parsed, validated and normalized operations kept, by document text."""
     plans: PositiveInt = 1024
     """Query plans kept, by operation hash and operation name."""
+    operations_max_bytes: PositiveInt = OPERATIONS_MAX_BYTES
+    """Memory the cached operations may hold (their syntax trees, tokens included)."""
+    plans_max_bytes: PositiveInt = PLANS_MAX_BYTES
+    """Memory the cached query plans may hold."""
 
 
 class GatewayConfig(Section):
@@ -94,6 +130,8 @@ class GatewayConfig(Section):
     """Operation and plan cache sizes."""
     graphiql: bool = True
     """Serve GraphiQL to browsers that open `/graphql`."""
+    csrf: CsrfConfig = Field(default_factory=CsrfConfig)
+    """CSRF prevention."""
 
     @classmethod
     def load(

@@ -37,3 +37,22 @@ def _quality(parameters: str) -> float:
             except ValueError:
                 return 0.0
     return 1.0
+
+
+def can_answer(accept: str | None) -> bool:
+    """Whether one of the JSON media types satisfies `accept` (missing or blank: any will do).
+
+    A client that accepts neither JSON type, nor a wildcard covering them, is answered 406
+    rather than sent a body it said it cannot read (GraphQL over HTTP allows either).
+    """
+    if accept is None or not accept.strip():
+        return True
+    for media_range in accept.split(","):
+        media_type, _, parameters = media_range.partition(";")
+        media_type = media_type.strip().lower()
+        if media_type in _ANSWERABLE and _quality(parameters) > 0:
+            return True
+    return False
+
+
+_ANSWERABLE = frozenset({GRAPHQL_RESPONSE_JSON, APPLICATION_JSON, "application/*", "*/*"})

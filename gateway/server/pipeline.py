@@ -3,10 +3,15 @@
 It never raises: request errors, forbidden methods and internal failures all come back as an
 `Outcome` the transport turns into a response. Internal failures are logged with a trace id;
 the client sees only `INTERNAL_SERVER_ERROR` and that id.
+
+Preparing a large text and planning a large operation run on a worker thread, so one request
+never holds the event loop (and `/health`, and every other client) for more than a few
+milliseconds; the operation limits bound how long the thread works.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import re
@@ -27,6 +32,10 @@ logger = logging.getLogger("gateway.server")
 # (operation, the progressive-override labels on for this request) → its plan.
 Planner = Callable[[PreparedOperation, frozenset[str]], QueryPlan]
 FORWARDED_HEADERS = ("traceparent", "tracestate")
+INVALID_REQUEST = "INVALID_GRAPHQL_REQUEST"
+# Operations with more field selections (fragments expanded) than this are planned on a worker
+# thread, cache hits included: planning ~200 selections takes a few milliseconds.
+OFF_LOOP_SELECTIONS = 200
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
@@ -92,11 +101,23 @@ class Pipeline:
         try:
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
-            operation = state.operations.prepare(query, operation_name, state.supergraph.api_schema)
+            # The HTTP view checks these too; websocket payloads reach here unchecked.
+            if not isinstance(query, str) or not isinstance(operation_name, str | None):
+                return error_outcome(
+                    INVALID_REQUEST, "`query` and `operationName` must be strings", 400
+                )
+            if not isinstance(variables, Mapping | None):
+                return error_outcome(INVALID_REQUEST, "`variables` must be an object", 400)
+            operation = await state.operations.prepare_async(
+                query, operation_name, state.supergraph.api_schema
+            )
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
             labels = state.override_labels.roll(self.random_source)
-            plan = state.planner(operation, labels)
+            if operation.selections > OFF_LOOP_SELECTIONS:
+                plan = await asyncio.to_thread(state.planner, operation, labels)
+            else:
+                plan = state.planner(operation, labels)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             response = await execute(
                 plan, operation, variables, state.supergraph, self.client, forwarded

@@ -6,8 +6,12 @@ Subclassed rather than used as is, because the stock view
 - always includes `data`, which a request error must not carry;
 - answers transport-level refusals (malformed JSON, bad content type) as plain text, where
   clients expect a GraphQL error with a code;
-- lets an unexpected exception escape to Starlette's plain 500.
-Request parsing, GET/POST handling, GraphiQL and the websocket protocols are Strawberry's.
+- lets an unexpected exception escape to Starlette's plain 500;
+- reads a body of any size, runs a simple (non-preflighted) request, accepts any JSON value
+  as `operationName` and answers whatever the `Accept` header says.
+Request parsing, GET/POST handling, GraphiQL and the websocket protocols are Strawberry's; the
+checks around them (body limit, CSRF, `Accept`, request shape) are the gateway's, in the order
+Apollo Router applies them: size before parsing, then shape, then CSRF.
 """
 
 from __future__ import annotations
@@ -16,17 +20,26 @@ import logging
 from typing import Any
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
-from gateway.server.negotiation import response_media_type
+from gateway.server.body import (
+    DEFAULT_MAX_BODY_BYTES,
+    PAYLOAD_TOO_LARGE,
+    BodyTooLarge,
+    declared_length,
+    read_body,
+    replaying,
+)
+from gateway.server.csrf import CSRF_ERROR, CSRF_MESSAGE, preflighted
+from gateway.server.negotiation import can_answer, response_media_type
 from gateway.server.pipeline import trace_id_of
 from gateway.server.schema import GatewayContext
 
@@ -38,13 +51,41 @@ CONTENT_TYPE_MESSAGE = (
 )
 
 
+class CodedRefusal(HTTPException):
+    """A transport refusal with its own error code (Strawberry's carry only a reason)."""
+
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(status_code, message)
+        self.code = code
+
+
 class GatewayView(GraphQL[GatewayContext, None]):
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        csrf_prevention: bool = True,
+        **options: Any,
+    ) -> None:
+        super().__init__(schema, **options)
+        self.max_body_bytes = max_body_bytes
+        self.csrf_prevention = csrf_prevention
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request = Request(scope=scope, receive=receive)
         response: Response
+        try:
+            receive = await self.bounded(scope, receive)
+        except BodyTooLarge:
+            request = Request(scope=scope)
+            message = f"Request body is larger than the limit of {self.max_body_bytes} bytes"
+            response = error_response(request, 413, message, PAYLOAD_TOO_LARGE)
+            await response(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
         try:
             response = await self.run(request)
         except HTTPException as refusal:
@@ -56,6 +97,35 @@ class GatewayView(GraphQL[GatewayContext, None]):
                 request, 500, "Internal server error", "INTERNAL_SERVER_ERROR", traceId=trace_id
             )
         await response(scope, receive, send)
+
+    async def bounded(self, scope: Scope, receive: Receive) -> Receive:
+        """`receive` for a body already read within the limit (`BodyTooLarge` otherwise)."""
+        if scope["method"] != "POST":
+            return receive
+        declared = declared_length(scope["headers"])
+        if declared is not None and declared > self.max_body_bytes:
+            raise BodyTooLarge
+        return replaying(await read_body(receive, self.max_body_bytes), receive)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Only called for a request that would run an operation (not for GraphiQL's page)."""
+        if not can_answer(request.headers.get("accept")):
+            raise CodedRefusal(
+                406,
+                "INVALID_ACCEPT_HEADER",
+                "'accept' header must allow application/json or application/graphql-response+json",
+            )
+        if self.csrf_prevention and not preflighted(request.headers):
+            raise CodedRefusal(400, CSRF_ERROR, CSRF_MESSAGE)
+        parsed = await super().parse_http_body(request)
+        for data in parsed if isinstance(parsed, list) else [parsed]:
+            if not isinstance(data.operation_name, str | None):
+                raise HTTPException(
+                    400, "The GraphQL operation's `operationName` must be a string or null."
+                )
+        return parsed
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -106,6 +176,8 @@ class GatewayView(GraphQL[GatewayContext, None]):
 
 def refusal_response(refusal: HTTPException, request: Request) -> Response:
     """Strawberry's transport refusals, as coded GraphQL errors."""
+    if isinstance(refusal, CodedRefusal):
+        return error_response(request, refusal.status_code, refusal.reason, refusal.code)
     if refusal.reason == "Unsupported content type":
         return error_response(request, 415, CONTENT_TYPE_MESSAGE, "INVALID_CONTENT_TYPE_HEADER")
     if refusal.status_code == 405:
