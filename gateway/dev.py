@@ -89,10 +89,14 @@ async def _run(host: str) -> int:
 def _gateway_app() -> ASGIApp:
     from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
-    from gateway.server.config import HeadersConfig
+    from gateway.server.config import HeadersConfig, SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
 
-    config = GatewayConfig(headers=HeadersConfig(propagate=PRINCIPAL_HEADERS))
+    # On this machine, the developer is the client: the platform subgraphs' errors as written.
+    config = GatewayConfig(
+        headers=HeadersConfig(propagate=PRINCIPAL_HEADERS),
+        include_subgraph_errors=SubgraphErrorsConfig(all=True),
+    )
     return create_gateway(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config
     )

@@ -90,6 +90,14 @@ def malformed_response(service: str, detail: str) -> SubgraphFetchError:
     )
 
 
+def response_too_large(service: str, limit: int) -> SubgraphFetchError:
+    return SubgraphFetchError(
+        f"Subgraph response from '{service}' is larger than the limit of {limit} bytes",
+        "SUBREQUEST_RESPONSE_TOO_LARGE",
+        {"service": service},
+    )
+
+
 def timeout_error(service: str, milliseconds: int) -> SubgraphFetchError:
     return SubgraphFetchError(
         f"Request to subgraph '{service}' timed out after {milliseconds} ms",

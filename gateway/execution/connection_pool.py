@@ -36,6 +36,10 @@ class ProtocolError(ConnectionError):
     """The server's answer is not valid HTTP/1.1."""
 
 
+class ResponseTooLarge(Exception):
+    """The answer's body passed the pool's size limit; the connection is closed, not drained."""
+
+
 @dataclass(frozen=True)
 class Origin:
     scheme: str
@@ -64,7 +68,9 @@ def origin_of(url: str) -> Origin:
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; answers one request at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_body_bytes: int | None = None) -> None:
+        self.max_body_bytes = max_body_bytes
+        self._body_bytes = 0
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.closed = False
@@ -97,12 +103,20 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._chunks = []
+        self._body_bytes = 0
 
     def on_headers_complete(self) -> None:
         self._status = self.parser.get_status_code()
         self.keep_alive = self.parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        if self.max_body_bytes is not None and self._body_bytes > self.max_body_bytes:
+            # Stop holding it: a subgraph answering 200 MB must not cost the gateway 200 MB.
+            self._chunks = []
+            self._fail(ResponseTooLarge())
+            self.close()
+            return
         self._chunks.append(body)
 
     def on_message_complete(self) -> None:
@@ -134,10 +148,12 @@ class _Connection(asyncio.Protocol):
 
 
 class ConnectionPool:
-    """Keep-alive connections by origin; at most `max_connections` open per origin."""
+    """Keep-alive connections by origin; at most `max_connections` open per origin. An answer
+    whose body passes `max_body_bytes` fails with `ResponseTooLarge` as soon as it does."""
 
-    def __init__(self, max_connections: int = 512) -> None:
+    def __init__(self, max_connections: int = 512, max_body_bytes: int | None = None) -> None:
         self.max_connections = max_connections
+        self.max_body_bytes = max_body_bytes
         self._idle: dict[Origin, list[_Connection]] = {}
         self._slots: dict[Origin, asyncio.Semaphore] = {}
         self._ssl_context: ssl.SSLContext | None = None
@@ -194,7 +210,7 @@ class ConnectionPool:
                 self._ssl_context = ssl.create_default_context()
             ssl_context = self._ssl_context
         _, connection = await loop.create_connection(
-            _Connection, origin.host, origin.port, ssl=ssl_context
+            lambda: _Connection(self.max_body_bytes), origin.host, origin.port, ssl=ssl_context
         )
         return connection
 

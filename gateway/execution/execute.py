@@ -18,6 +18,7 @@ from gateway.execution.client import GraphLike, JsonObject, SubgraphClient
 from gateway.execution.introspection import introspect, introspection_fields
 from gateway.execution.merge import deep_merge
 from gateway.execution.plan_run import PlanRun
+from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
 from gateway.execution.shape_plan import shape_plan_for
 from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
@@ -42,10 +43,11 @@ async def execute(
     supergraph: SupergraphLike,
     client: SubgraphClient,
     headers: Mapping[str, str] | None = None,
+    subgraph_errors: SubgraphErrorPolicy = INCLUDE_ALL,
 ) -> JsonObject:
     schema = supergraph.api_schema
     coerced = coerce_variables(schema, operation.definition, variables)
-    run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {})
+    run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {}, subgraph_errors)
     if plan.node is not None:
         await run.run(plan.node)
     introspection = introspection_fields(operation, coerced)

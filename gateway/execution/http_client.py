@@ -5,7 +5,8 @@ httpx there). When an `httpx.AsyncBaseTransport` is injected (an ASGI router in 
 `switchboard dev`, `httpx.MockTransport` in unit tests) requests go through httpx with that
 transport. Either way the failures map to the same client-safe errors. The per-fetch timeout
 bounds the whole exchange with `asyncio.timeout`, because httpx's own timeouts are per phase and
-in-process transports ignore them.
+in-process transports ignore them. An answer larger than `max_response_bytes` is abandoned as
+soon as it passes the limit (`SUBREQUEST_RESPONSE_TOO_LARGE`, partial data for the rest).
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from gateway.execution.client import (
     http_error,
     malformed_response,
     parse_response,
+    response_too_large,
     timeout_error,
 )
-from gateway.execution.connection_pool import ConnectionPool
+from gateway.execution.connection_pool import ConnectionPool, ResponseTooLarge
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
 REQUEST_HEADERS = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
@@ -46,15 +49,17 @@ class HttpSubgraphClient:
         timeouts_by_service: Mapping[str, float] | None = None,
         url_overrides: Mapping[str, str] | None = None,
         max_connections: int = 512,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
         self.timeout_seconds = timeout_seconds
+        self.max_response_bytes = max_response_bytes
         self.timeouts_by_service = dict(timeouts_by_service or {})
         # Routing URLs replaced by configuration (a container network, a local port).
         self.url_overrides = dict(url_overrides or {})
         self._client: httpx.AsyncClient | None = None
         self._pool: ConnectionPool | None = None
         if transport is None:
-            self._pool = ConnectionPool(max_connections)
+            self._pool = ConnectionPool(max_connections, max_response_bytes)
         else:
             self._client = httpx.AsyncClient(
                 transport=transport,
@@ -81,6 +86,8 @@ class HttpSubgraphClient:
                 status, content = await self._post(url, body, request.headers)
         except TimeoutError:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
+        except ResponseTooLarge:
+            raise response_too_large(graph.name, self.max_response_bytes) from None
         except httpx.TimeoutException:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
         except httpx.HTTPError as error:
@@ -104,10 +111,21 @@ class HttpSubgraphClient:
             merged = {**REQUEST_HEADERS, **headers}
             return await self._pool.post(url, body, merged.items())
         assert self._client is not None
-        response = await self._client.post(
-            url, content=body, headers={**REQUEST_HEADERS, **headers}
+        request = self._client.build_request(
+            "POST", url, content=body, headers={**REQUEST_HEADERS, **headers}
         )
-        return response.status_code, response.content
+        response = await self._client.send(request, stream=True)
+        try:
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > self.max_response_bytes:
+                    raise ResponseTooLarge
+                chunks.append(chunk)
+        finally:
+            await response.aclose()
+        return response.status_code, b"".join(chunks)
 
 
 def _describe(error: OSError) -> str:

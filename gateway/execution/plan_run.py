@@ -27,6 +27,7 @@ from gateway.execution.client import (
 )
 from gateway.execution.merge import deep_merge
 from gateway.execution.paths import ResponsePath, objects_at, objects_in
+from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
 from gateway.execution.representations import (
     FlatRepresentation,
     apply_rewrites,
@@ -72,8 +73,10 @@ class PlanRun:
         client: SubgraphClient,
         variables: Mapping[str, Any],
         headers: Mapping[str, str],
+        subgraph_errors: SubgraphErrorPolicy = INCLUDE_ALL,
     ) -> None:
         self.schema = schema
+        self.subgraph_errors = subgraph_errors
         self.graphs = graphs
         self.client = client
         self.variables = variables
@@ -113,7 +116,9 @@ class PlanRun:
                 self.errors.append(failure.error([key]))
             return
         for error in response.errors:
-            self.errors.append(subgraph_error(error, fetch.service_name, error.get("path")))
+            self.errors.append(
+                subgraph_error(error, fetch.service_name, error.get("path"), self.subgraph_errors)
+            )
         if response.data is None and response.errors:
             self.nulled.add(())
         if response.data is not None:
@@ -284,10 +289,12 @@ class PlanRun:
             and 0 <= path[1] < len(paths_by_target)
         ):
             for at in paths_by_target[path[1]]:
-                self.errors.append(subgraph_error(error, service, [*at, *path[2:]]))
+                self.errors.append(
+                    subgraph_error(error, service, [*at, *path[2:]], self.subgraph_errors)
+                )
         else:
             # No entity to attach it to: reported without a path rather than at a wrong one.
-            self.errors.append(subgraph_error(error, service, None))
+            self.errors.append(subgraph_error(error, service, None, self.subgraph_errors))
 
     async def send(self, fetch: Fetch, extra_variables: JsonObject) -> SubgraphResponse:
         graph = self.graphs.get(fetch.service_name)
@@ -360,12 +367,17 @@ def _contains(value: Any, path: ResponsePath) -> bool:
     return True
 
 
-def subgraph_error(error: JsonObject, service: str, path: Any) -> JsonObject:
-    """A subgraph's GraphQL error as the client sees it: re-pathed, coded, its service named.
-    Locations are dropped: they point into the subgraph's operation, not the client's."""
+def subgraph_error(
+    error: JsonObject, service: str, path: Any, policy: SubgraphErrorPolicy = INCLUDE_ALL
+) -> JsonObject:
+    """A subgraph's GraphQL error as the client sees it: re-pathed, coded, its service named,
+    redacted unless `policy` includes the service's errors (`redaction.py`). Locations are
+    dropped: they point into the subgraph's operation, not the client's."""
     given = error.get("extensions")
-    extensions = dict(given) if isinstance(given, dict) else {}
-    mapped: JsonObject = {"message": str(error.get("message", "Subgraph error"))}
+    message, extensions = policy.redact(
+        error.get("message", "Subgraph error"), given if isinstance(given, dict) else {}, service
+    )
+    mapped: JsonObject = {"message": str(message)}
     if isinstance(path, list):
         mapped["path"] = path
     mapped["extensions"] = {

@@ -50,12 +50,14 @@ def create_app(
         timeout_seconds=config.subgraph_timeout_seconds,
         timeouts_by_service=config.subgraph_timeouts_seconds,
         url_overrides=config.override_subgraph_url,
+        max_response_bytes=config.subgraphs.max_response_bytes,
     )
     pipeline = Pipeline(
         serving_state(supergraph, config, planner),
         client,
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
         random_source=random_source,
+        subgraph_errors=config.include_subgraph_errors.policy,
     )
     view = GatewayView(
         FederatedSchema(pipeline),

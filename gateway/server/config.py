@@ -17,6 +17,8 @@ from pathlib import Path
 from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
 from gateway.config import ConfigError, Section, load_settings, validate
+from gateway.execution.http_client import DEFAULT_MAX_RESPONSE_BYTES
+from gateway.execution.redaction import SubgraphErrorPolicy
 from gateway.operation.cache import DEFAULT_MAX_BYTES as OPERATIONS_MAX_BYTES
 from gateway.operation.limits import (
     DEFAULT_MAX_HEIGHT,
@@ -79,6 +81,9 @@ class SubgraphsConfig(Section):
     """Time allowed for one fetch to any subgraph, in milliseconds."""
     timeouts_ms: dict[str, PositiveFloat] = Field(default_factory=dict)
     """Per-subgraph fetch timeouts in milliseconds, by subgraph name; overrides `timeout_ms`."""
+    max_response_bytes: PositiveInt = DEFAULT_MAX_RESPONSE_BYTES
+    """Largest subgraph answer read; a larger one is abandoned as soon as it passes the limit
+    (`SUBREQUEST_RESPONSE_TOO_LARGE` at the fetch's paths, partial data for the rest)."""
 
 
 class HeadersConfig(Section):
@@ -111,6 +116,23 @@ class CachesConfig(Section):
     """Memory the cached query plans may hold."""
 
 
+class SubgraphErrorsConfig(Section):
+    """Which subgraphs' GraphQL errors reach clients as written. The others are redacted: the
+    message replaced, only `allow_extensions_keys` kept (Apollo Router's
+    `include_subgraph_errors`)."""
+
+    all: bool = False
+    """Include every subgraph's errors (`switchboard dev` does)."""
+    subgraphs: dict[str, bool] = Field(default_factory=dict)
+    """Per subgraph name, overriding `all` either way."""
+    allow_extensions_keys: frozenset[str] = frozenset({"code"})
+    """Extension keys kept in a redacted error."""
+
+    @property
+    def policy(self) -> SubgraphErrorPolicy:
+        return SubgraphErrorPolicy(self.all, dict(self.subgraphs), self.allow_extensions_keys)
+
+
 class GatewayConfig(Section):
     """switchboard.yaml: the gateway's configuration."""
 
@@ -132,6 +154,8 @@ class GatewayConfig(Section):
     """Serve GraphiQL to browsers that open `/graphql`."""
     csrf: CsrfConfig = Field(default_factory=CsrfConfig)
     """CSRF prevention."""
+    include_subgraph_errors: SubgraphErrorsConfig = Field(default_factory=SubgraphErrorsConfig)
+    """Subgraph errors passed to clients as written; by default they are redacted."""
 
     @classmethod
     def load(

@@ -23,6 +23,7 @@ from typing import Any
 from gateway.errors import ClientError
 from gateway.execution import SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
+from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
@@ -72,6 +73,7 @@ class Pipeline:
         *,
         forwarded_headers: Collection[str] = FORWARDED_HEADERS,
         random_source: RandomSource | None = None,
+        subgraph_errors: SubgraphErrorPolicy = REDACT_ALL,
     ) -> None:
         """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
         `random.Random`. The default, the `random` module, is reseeded in forked workers."""
@@ -79,6 +81,7 @@ class Pipeline:
         self.client = client
         self.forwarded_headers = tuple(forwarded_headers)
         self.random_source: RandomSource = random if random_source is None else random_source
+        self.subgraph_errors = subgraph_errors
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -120,7 +123,13 @@ class Pipeline:
                 plan = state.planner(operation, labels)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             response = await execute(
-                plan, operation, variables, state.supergraph, self.client, forwarded
+                plan,
+                operation,
+                variables,
+                state.supergraph,
+                self.client,
+                forwarded,
+                self.subgraph_errors,
             )
             return Outcome(response)
         except ClientError as refusal:

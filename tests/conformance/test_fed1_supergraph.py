@@ -29,13 +29,19 @@ def fed1_sdl(scenario: str) -> str:
 
 
 async def run_fed1_case(case: Case) -> tuple[dict[str, Any], RoutingTransport]:
-    from gateway.server import create_app
+    from gateway.server import GatewayConfig, create_app
+    from gateway.server.config import SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
 
     scenario = Scenario.load(case.scenario)
     scenario.reset()
     transport = scenario.transport()
-    app = create_app(Supergraph.from_sdl(fed1_sdl(case.scenario)), transport=transport)
+    app = create_app(
+        Supergraph.from_sdl(fed1_sdl(case.scenario)),
+        transport=transport,
+        # The scenarios check where subgraph errors land, so they are shown as written.
+        config=GatewayConfig(include_subgraph_errors=SubgraphErrorsConfig(all=True)),
+    )
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(app.router.lifespan_context(app))
         client = await stack.enter_async_context(

@@ -37,14 +37,20 @@ def error_key(error: dict[str, Any]) -> str:
 
 
 async def run_case(case: Case, composer: str = "apollo") -> tuple[dict[str, Any], RoutingTransport]:
-    from gateway.server import create_app
+    from gateway.server import GatewayConfig, create_app
+    from gateway.server.config import SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
 
     scenario = Scenario.load(case.scenario)
     scenario.reset()
     transport = scenario.transport()
     sdl = scenario.supergraph_sdl if composer == "apollo" else scenario.compose()
-    app = create_app(Supergraph.from_sdl(sdl), transport=transport)
+    app = create_app(
+        Supergraph.from_sdl(sdl),
+        transport=transport,
+        # The scenarios check where subgraph errors land, so they are shown as written.
+        config=GatewayConfig(include_subgraph_errors=SubgraphErrorsConfig(all=True)),
+    )
     async with AsyncExitStack() as stack:
         # httpx's ASGITransport does not run the lifespan; the gateway may open its
         # subgraph client there.

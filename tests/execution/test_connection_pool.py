@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -318,3 +319,42 @@ async def test_a_retry_that_fails_too_is_reported(serve: Serve) -> None:
         "HTTP fetch failed from 'products': Server disconnected without sending a response"
     )
     assert len(server.requests) == 3
+
+
+async def test_an_answer_over_the_size_limit_fails_with_a_code_and_is_not_held(
+    serve: Serve,
+) -> None:
+    answers = [json_response({"data": {"hello": "x" * 3_000_000}}), OK]
+    server = await serve(lambda _: answers.pop(0))
+    client = HttpSubgraphClient(max_response_bytes=1_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+        peak = tracemalloc.get_traced_memory()[1]
+        small = await client.fetch(graph_for(server), SubgraphRequest(query="{ hello }"))
+    finally:
+        tracemalloc.stop()
+        await client.aclose()
+
+    assert raised.value.extensions == {
+        "code": "SUBREQUEST_RESPONSE_TOO_LARGE",
+        "service": "products",
+    }
+    # The scripted answer itself is 3 MB in this process; the client kept less than half.
+    assert peak < 1_500_000
+    # A fresh connection: the one with the rest of the oversized answer was closed.
+    assert small.data == {"hello": "world"}
+    assert server.connections == 2
+
+
+async def test_an_answer_exactly_at_the_size_limit_is_read(serve: Serve) -> None:
+    body_size = len(orjson.dumps({"data": {"hello": "world"}}))
+    server = await serve(lambda _: OK)
+    client = HttpSubgraphClient(max_response_bytes=body_size)
+    try:
+        response = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+
+    assert response.data == {"hello": "world"}
