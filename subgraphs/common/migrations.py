@@ -23,6 +23,12 @@ from sqlalchemy import MetaData
 
 from subgraphs.common.database import Database, default_url
 
+# Full-text search structures are created by hand-written revisions, in each backend's own
+# terms (an SQLite FTS5 virtual table and its shadow tables, a PostgreSQL generated `tsvector`
+# column and its GIN index). The models do not declare them, so model comparisons and
+# autogenerate leave everything named with this prefix alone.
+FULL_TEXT_PREFIX = "fts_"
+
 SUBGRAPHS_DIR = Path(__file__).resolve().parent.parent
 ENV_DIR = Path(__file__).resolve().parent / "alembic"
 
@@ -31,6 +37,11 @@ def metadata_of(subgraph: str) -> MetaData:
     module = importlib.import_module(f"subgraphs.{subgraph}.models")
     metadata: MetaData = module.metadata
     return metadata
+
+
+def include_object(_object: Any, name: str | None, _type: str, *_: Any) -> bool:
+    """Alembic's `include_object` hook: everything but the full-text search structures."""
+    return not (name or "").startswith(FULL_TEXT_PREFIX)
 
 
 def alembic_config(subgraph: str) -> Config:

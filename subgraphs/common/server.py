@@ -28,6 +28,8 @@ from subgraphs.common.principal import Principal
 
 logger = logging.getLogger(__name__)
 
+SHUTDOWN_GRACE_SECONDS = 10
+
 
 @dataclass(frozen=True)
 class Subgraph:
@@ -132,7 +134,16 @@ async def _serve(
     try:
         await prepare_database(subgraph, database, seed=seed)
         app = create_app(subgraph, database, bus_from_environment())
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            # On SIGTERM, requests in flight get this long to finish; then the process exits
+            # whatever they are doing (uvicorn's default waits for them forever).
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
+        server = uvicorn.Server(config)
         await server.serve()
     finally:
         await database.dispose()

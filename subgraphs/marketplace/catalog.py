@@ -25,12 +25,14 @@ class ListingFilters:
     certified: bool | None = None
 
 
-def visible_listings(filters: ListingFilters, sort: ListingSort) -> Any:
-    """A `select(ListingRow)` of the visible listings matching `filters`, ordered by `sort`."""
+def visible_listings(filters: ListingFilters, sort: ListingSort, *, postgres: bool) -> Any:
+    """A `select(ListingRow)` of the visible listings matching `filters`, ordered by `sort`.
+    `postgres` picks the full-text engine (`search.py`)."""
     statement = select(ListingRow).where(col(ListingRow.app_status) == PUBLISHED)
     query_terms = search.terms(filters.search)
-    if query_terms:
-        statement = statement.where(search.matches(query_terms))
+    searched = search.Search(query_terms, postgres=postgres) if query_terms else None
+    if searched is not None:
+        statement = searched.matches(statement)
     if filters.category is not None:
         in_category = select(ListingCategoryRow.listing_id).where(
             col(ListingCategoryRow.category_slug) == filters.category
@@ -43,10 +45,10 @@ def visible_listings(filters: ListingFilters, sort: ListingSort) -> Any:
     if filters.certified is not None:
         certified = col(ListingRow.certification) == CertificationState.CERTIFIED.value
         statement = statement.where(certified if filters.certified else ~certified)
-    return _ordered(statement, sort, query_terms)
+    return _ordered(statement, sort, searched)
 
 
-def _ordered(statement: Any, sort: ListingSort, query_terms: list[str]) -> Any:
+def _ordered(statement: Any, sort: ListingSort, searched: search.Search | None) -> Any:
     by_name = (col(ListingRow.search_name), col(ListingRow.id))
     if sort is ListingSort.NAME:
         return statement.order_by(*by_name)
@@ -68,8 +70,12 @@ def _ordered(statement: Any, sort: ListingSort, query_terms: list[str]) -> Any:
             func.coalesce(ratings.c.reviews, 0).desc(),
             *by_name,
         )
-    if query_terms:
+    if searched is not None:
+        by_name_match, by_engine_rank = searched.relevance()
         return statement.order_by(
-            search.relevance(query_terms).desc(), col(ListingRow.featured).desc(), *by_name
+            by_name_match.desc(),
+            col(ListingRow.featured).desc(),
+            by_engine_rank.desc(),
+            *by_name,
         )
     return statement.order_by(col(ListingRow.featured).desc(), *by_name)

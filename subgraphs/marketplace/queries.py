@@ -29,8 +29,9 @@ DEFAULT_FEATURED = 6
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="Visible listings. `search` matches every word against the app's name, "
-        "tagline and description; RELEVANCE puts name matches first."
+        description="Visible listings. `search` (at most 200 characters and 10 words) matches "
+        "listings containing every word, or a word starting with it, in the app's name, slug, "
+        "tagline or description; RELEVANCE puts name matches first."
     )
     async def listings(
         self,
@@ -46,10 +47,10 @@ class Query:
     ) -> Connection[Listing]:
         page = PageRequest.of(first, after)
         filters = ListingFilters(search, category, pricing, featured, certified)
-        async with info.context.database.session() as session:
-            listings = await paginate(
-                session, visible_listings(filters, sort), page, Listing.from_row
-            )
+        database = info.context.database
+        statement = visible_listings(filters, sort, postgres=database.is_postgres)
+        async with database.session() as session:
+            listings = await paginate(session, statement, page, Listing.from_row)
         for edge in listings.edges:
             # Their reviews' `listing` fields will ask for these very listings.
             info.context.loaders.listing.prime(str(edge.node.id), edge.node)

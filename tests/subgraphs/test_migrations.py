@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from subgraphs.common.database import Database
-from subgraphs.common.migrations import metadata_of, upgrade
+from subgraphs.common.migrations import include_object, metadata_of, upgrade
 
 SUBGRAPH_NAMES = ["apps", "installs", "marketplace", "metrics"]
 
@@ -24,7 +24,9 @@ async def test_migrations_match_models(
     await upgrade(database, name)  # a second upgrade is a no-op, not an error
 
     def differences(connection: Any) -> list[Any]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, metadata_of(name)))
 
     async with database.engine.connect() as connection:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from statistics import mean
 
+from sqlalchemy import text
+
 from subgraphs.demo.world import CATEGORIES, World
 from subgraphs.marketplace.models import listing_id_for
 from tests.subgraphs.harness import SubgraphHarness
@@ -81,13 +83,14 @@ async def test_hidden_listings_are_found_by_id_but_not_listed(
 async def test_search_matches_every_term_and_ranks_name_matches_first(
     marketplace: SubgraphHarness,
 ) -> None:
-    # Two names contain "review" (ties go to featured listings first); Mockup Share's tagline only
-    # contains it inside "Preview", so it comes last.
+    # Two names contain the word "review" (ties go to featured listings first). Mockup Share's
+    # tagline has it only inside "Preview": the index matches words and their starts, not
+    # any substring, so it is found by "prev" and not by "review".
     assert await listing_ids(marketplace, q="review") == [
         listing_of("Access Review"),
         listing_of("Code Review Nudge"),
-        listing_of("Mockup Share"),
     ]
+    assert await listing_ids(marketplace, q="prev") == [listing_of("Mockup Share")]
     assert await listing_ids(marketplace, q="DEPLOY rollback!") == [listing_of("Deploy Herald")]
     assert await listing_ids(marketplace, q="deploy sprint") == []
     # A term found only in a tagline still matches, after the name matches.
@@ -238,3 +241,39 @@ async def test_review_lookup(marketplace: SubgraphHarness, demo: World) -> None:
     )
     assert data["review"] == {"id": review.id, "rating": review.rating, "body": review.body}
     assert data["missing"] is None
+
+
+async def test_a_search_over_the_word_limit_is_bad_user_input_without_sql(
+    marketplace: SubgraphHarness,
+) -> None:
+    words = " ".join(f"word{index}" for index in range(1000))
+    with marketplace.database.count_statements() as statements:
+        errors = await marketplace.errors(LISTING_IDS, {"q": words[:200]})
+
+    assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "maxWords": 10}
+    assert statements.count == 0
+    long = await marketplace.errors(LISTING_IDS, {"q": words})
+    assert long[0]["extensions"] == {"code": "BAD_USER_INPUT", "maxLength": 200}
+    assert "SELECT" not in str(long)
+
+
+async def test_a_search_at_the_limits_is_answered_from_the_index(
+    marketplace: SubgraphHarness,
+) -> None:
+    ten_words = "deploy rollback " + " ".join(["deploy"] * 20) + " x1 x2 x3 x4 x5 x6 x7 x8"
+    assert await listing_ids(marketplace, q=ten_words) == []
+    # Words the full-text syntax would read as operators are plain words here.
+    assert await listing_ids(marketplace, q='deploy OR NOT "rollback" NEAR *') == []
+    assert await listing_ids(marketplace, q="deploy rollback") == [listing_of("Deploy Herald")]
+
+
+async def test_search_follows_a_renamed_listing(marketplace: SubgraphHarness) -> None:
+    """The index is kept by the database (triggers, a generated column), not by the code."""
+    rename = text(
+        "UPDATE listing SET search_name = 'zyxwv', search_document = 'zyxwv' WHERE id = :id"
+    )
+    async with marketplace.database.engine.begin() as connection:
+        await connection.execute(rename, {"id": listing_of("Deploy Herald")})
+
+    assert await listing_ids(marketplace, q="zyxw") == [listing_of("Deploy Herald")]
+    assert await listing_ids(marketplace, q="rollback") == []
