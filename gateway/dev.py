@@ -96,6 +96,8 @@ def _gateway_app() -> ASGIApp:
     config = GatewayConfig(
         headers=HeadersConfig(propagate=PRINCIPAL_HEADERS),
         include_subgraph_errors=SubgraphErrorsConfig(all=True),
+        introspection=True,
+        graphiql=True,
     )
     return create_gateway(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config

@@ -37,8 +37,11 @@ class OperationCache:
         capacity: int = DEFAULT_CAPACITY,
         limits: OperationLimits = NO_LIMITS,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        *,
+        introspection: bool = True,
     ) -> None:
         self.limits = limits
+        self.introspection = introspection
         self._entries: ByteBoundedLru[CacheKey, tuple[GraphQLSchema, PreparedOperation]] = (
             ByteBoundedLru(max_bytes, capacity)
         )
@@ -90,7 +93,9 @@ class OperationCache:
         self, source: str, operation_name: str | None, schema: GraphQLSchema
     ) -> tuple[PreparedOperation, int]:
         """The prepared operation and the bytes it holds (measured here, off the loop too)."""
-        prepared = prepare(source, operation_name, schema, self.limits)
+        prepared = prepare(
+            source, operation_name, schema, self.limits, introspection=self.introspection
+        )
         return prepared, footprint((source, prepared))
 
     def _store(

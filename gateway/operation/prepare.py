@@ -19,8 +19,10 @@ from graphql import (
     GraphQLSchema,
     OperationDefinitionNode,
     parse,
+    specified_rules,
     validate,
 )
+from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from gateway.errors import with_code
 from gateway.operation.errors import (
@@ -37,6 +39,7 @@ from gateway.operation.size import measure, text_nesting
 from gateway.planning.nodes import OperationKind
 
 NO_LIMITS = OperationLimits()
+WITHOUT_INTROSPECTION = (*specified_rules, NoSchemaIntrospectionCustomRule)
 
 
 def prepare(
@@ -44,10 +47,18 @@ def prepare(
     operation_name: str | None,
     schema: GraphQLSchema,
     limits: OperationLimits = NO_LIMITS,
+    *,
+    introspection: bool = True,
 ) -> PreparedOperation:
+    """`introspection=False` refuses `__schema` and `__type` in validation and leaves the
+    "Did you mean ...?" suggestions out of validation messages: without introspection, they
+    would tell a client the schema field by field."""
     document = parse_document(source, limits.parser_max_tokens)
     check_nesting(text_nesting(document), limits)
-    validation_errors = validate(schema, document)
+    if introspection:
+        validation_errors = validate(schema, document)
+    else:
+        validation_errors = validate(schema, document, WITHOUT_INTROSPECTION, hide_suggestions=True)
     if validation_errors:
         raise OperationError(
             VALIDATION_FAILED, [with_code(error, VALIDATION_FAILED) for error in validation_errors]

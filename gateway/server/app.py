@@ -108,7 +108,10 @@ def serving_state(
     return ServingState(
         supergraph,
         OperationCache(
-            config.caches.operations, config.operation_limits, config.caches.operations_max_bytes
+            config.caches.operations,
+            config.operation_limits,
+            config.caches.operations_max_bytes,
+            introspection=config.introspection,
         ),
         planner or default_planner(supergraph, config),
         override_labels(supergraph, config),

@@ -150,8 +150,11 @@ class GatewayConfig(Section):
     """Progressive override labels."""
     caches: CachesConfig = Field(default_factory=CachesConfig)
     """Operation and plan cache sizes."""
-    graphiql: bool = True
-    """Serve GraphiQL to browsers that open `/graphql`."""
+    graphiql: bool = False
+    """Serve GraphiQL to browsers that open `/graphql` (`switchboard dev` does)."""
+    introspection: bool = False
+    """Answer `__schema` and `__type`, and suggest field names in validation errors. Off
+    unless turned on, as in Apollo Router; `switchboard dev` turns it on."""
     csrf: CsrfConfig = Field(default_factory=CsrfConfig)
     """CSRF prevention."""
     include_subgraph_errors: SubgraphErrorsConfig = Field(default_factory=SubgraphErrorsConfig)

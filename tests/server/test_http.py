@@ -324,8 +324,8 @@ async def test_traceparent_is_forwarded_to_subgraphs() -> None:
     assert subgraphs.headers["products"][0]["traceparent"] == TRACEPARENT
 
 
-async def test_browsers_get_graphiql() -> None:
-    async with gateway() as (client, _):
+async def test_browsers_get_graphiql_when_it_is_on() -> None:
+    async with gateway(config=GatewayConfig(graphiql=True)) as (client, _):
         response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 200
@@ -333,8 +333,8 @@ async def test_browsers_get_graphiql() -> None:
     assert "graphiql" in response.text.lower()
 
 
-async def test_graphiql_can_be_turned_off() -> None:
-    async with gateway(config=GatewayConfig(graphiql=False)) as (client, _):
+async def test_graphiql_is_off_by_default() -> None:
+    async with gateway() as (client, _):
         response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 404

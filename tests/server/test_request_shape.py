@@ -120,7 +120,7 @@ async def test_csrf_prevention_can_be_turned_off() -> None:
 
 
 async def test_graphiql_is_not_an_operation_and_needs_no_preflight() -> None:
-    async with gateway() as (client, _):
+    async with gateway(config=GatewayConfig(graphiql=True)) as (client, _):
         response = await client.get("/graphql", headers={"accept": "text/html"})
 
     assert response.status_code == 200
