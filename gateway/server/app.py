@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -25,6 +26,7 @@ from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels,
 from gateway.server.config import GatewayConfig
 from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
 from gateway.server.schema import FederatedSchema
+from gateway.server.shutdown import AnswerWhenCancelled
 from gateway.server.view import GatewayView
 
 # A task run for the app's lifetime, given the pipeline to swap new supergraphs into.
@@ -89,6 +91,8 @@ def create_app(
             Route("/graphql", view),
             WebSocketRoute("/graphql", view),
         ],
+        # Outermost: a request cancelled at the end of the shutdown grace period gets a 503.
+        middleware=[Middleware(AnswerWhenCancelled)],
         lifespan=lifespan,
     )
     app.state.pipeline = pipeline

@@ -28,6 +28,10 @@ from gateway.operation.limits import (
 )
 from gateway.planning.cache import DEFAULT_MAX_BYTES as PLANS_MAX_BYTES
 from gateway.server.body import DEFAULT_MAX_BODY_BYTES
+from gateway.server.http_protocol import DEFAULT_HEADER_READ_TIMEOUT_SECONDS, DEFAULT_MAX_HEAD_BYTES
+
+# A request whose fetches each take the whole subgraph timeout still has time to answer.
+SHUTDOWN_MARGIN_SECONDS = 5.0
 
 __all__ = ["ConfigError", "GatewayConfig"]
 
@@ -133,6 +137,21 @@ class SubgraphErrorsConfig(Section):
         return SubgraphErrorPolicy(self.all, dict(self.subgraphs), self.allow_extensions_keys)
 
 
+class ServerConfig(Section):
+    """How `switchboard serve` treats connections (per worker process)."""
+
+    header_read_timeout_ms: PositiveFloat = DEFAULT_HEADER_READ_TIMEOUT_SECONDS * 1000
+    """Time a client has to send a request's line and headers, from its first byte (or the
+    connection's opening); then 408 and the connection is closed (slow clients, slowloris)."""
+    max_head_bytes: PositiveInt = DEFAULT_MAX_HEAD_BYTES
+    """Largest request line and headers accepted; a larger head gets 431."""
+    max_connections: PositiveInt | None = 1024
+    """Connections and requests a worker holds at once; beyond it, requests get 503."""
+    shutdown_grace_ms: PositiveFloat | None = None
+    """Time requests in flight get to finish on SIGTERM; those still running then get 503.
+    Never less than the longest subgraph timeout; by default that plus 5 seconds."""
+
+
 class GatewayConfig(Section):
     """switchboard.yaml: the gateway's configuration."""
 
@@ -157,6 +176,8 @@ class GatewayConfig(Section):
     unless turned on, as in Apollo Router; `switchboard dev` turns it on."""
     csrf: CsrfConfig = Field(default_factory=CsrfConfig)
     """CSRF prevention."""
+    server: ServerConfig = Field(default_factory=ServerConfig)
+    """Connections: header deadline, connection limit, graceful shutdown."""
     include_subgraph_errors: SubgraphErrorsConfig = Field(default_factory=SubgraphErrorsConfig)
     """Subgraph errors passed to clients as written; by default they are redacted."""
 
@@ -182,6 +203,14 @@ class GatewayConfig(Section):
     @property
     def subgraph_timeouts_seconds(self) -> Mapping[str, float]:
         return {name: value / 1000 for name, value in self.subgraphs.timeouts_ms.items()}
+
+    @property
+    def shutdown_grace_seconds(self) -> float:
+        longest = max([self.subgraph_timeout_seconds, *self.subgraph_timeouts_seconds.values()])
+        configured = self.server.shutdown_grace_ms
+        if configured is None:
+            return longest + SHUTDOWN_MARGIN_SECONDS
+        return max(configured / 1000, longest)
 
     @property
     def propagated_headers(self) -> tuple[str, ...]:

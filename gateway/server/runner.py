@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from gateway.collector import collector_paused
 from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
+from gateway.server.http_protocol import PROTOCOL, GuardedHttpToolsProtocol
 from gateway.server.workers import serve_workers
 
 SUPERGRAPH_VARIABLE = "SWITCHBOARD_SUPERGRAPH"
@@ -66,8 +67,24 @@ def load_app(
     else:
         raise ConfigError("give a supergraph file or a composition config")
     config = GatewayConfig.load(config_path)
+    # In each process that serves (the parent, or each worker): the limits its HTTP protocol
+    # applies to request heads come from the configuration.
+    GuardedHttpToolsProtocol.configure(
+        config.server.header_read_timeout_ms / 1000, config.server.max_head_bytes
+    )
     with collector_paused():
         return create_app(Supergraph.from_sdl(sdl), config=config, watch=watch)
+
+
+def connection_options(config: GatewayConfig) -> dict[str, Any]:
+    """uvicorn's settings for slow clients, too many connections and shutdown
+    (docs/security.md). Without httptools, h11 bounds the head's size but not its time."""
+    return {
+        "http": PROTOCOL if importlib.util.find_spec("httptools") else "h11",
+        "h11_max_incomplete_event_size": config.server.max_head_bytes,
+        "limit_concurrency": config.server.max_connections,
+        "timeout_graceful_shutdown": config.shutdown_grace_seconds,
+    }
 
 
 def app_from_environment() -> Starlette:
@@ -122,14 +139,14 @@ def serve(
         source = supergraph_path or compose_path
         print(f"switchboard serve: cannot load {source}: {error}", file=sys.stderr)
         return 1
+    config = GatewayConfig.load(config_path)
     options: dict[str, Any] = {
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        "http": "httptools" if importlib.util.find_spec("httptools") else "h11",
         "log_level": "info",
         # One log record per request costs more than the rest of uvicorn's request handling;
         # request logs belong to telemetry, which can sample them.
         "access_log": False,
-        "timeout_graceful_shutdown": 10,
+        **connection_options(config),
     }
     if workers <= 1:
         tune_garbage_collection()
