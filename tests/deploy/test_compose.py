@@ -55,7 +55,10 @@ def test_subgraph_service_runs_its_module_on_its_port(name: str) -> None:
     assert args.port == subgraph(name).port
     assert args.host == "0.0.0.0"
     assert args.seed
-    assert service["ports"] == [f"{args.port}:{args.port}"]
+    # On the compose network: the gateway is the one way in from outside the host (the
+    # authorization server's pages are published on the host's loopback only).
+    assert service["expose"] == [str(args.port)]
+    assert service.get("ports", []) in ([], [f"127.0.0.1:{args.port}:{args.port}"])
     assert service["build"] == "."
 
 
@@ -117,4 +120,19 @@ def test_mounted_files_exist_and_traces_reach_the_ui() -> None:
     collector = yaml.safe_load((ROOT / "deploy" / "otel-collector.yaml").read_text())
     exporter = collector["exporters"]["otlp/jaeger"]["endpoint"]
     assert exporter.split(":")[0] == "jaeger"
-    assert "16686:16686" in SERVICES["jaeger"]["ports"]
+    assert SERVICES["jaeger"]["ports"] == ["127.0.0.1:16686:16686"]
+
+
+def test_only_the_gateway_is_published_beyond_the_host() -> None:
+    published = {
+        name: service["ports"] for name, service in SERVICES.items() if service.get("ports")
+    }
+    beyond_loopback = {
+        name: ports
+        for name, ports in published.items()
+        if any(not str(port).startswith("127.0.0.1:") for port in ports)
+    }
+
+    assert beyond_loopback == {"gateway": ["4000:4000"]}
+    assert "postgres" not in published
+    assert "redis" not in published
