@@ -114,9 +114,44 @@ async def _body(client: httpx.AsyncClient) -> httpx.Response:
     return await post(client, {"query": "{ __typename }", "extensions": {"pad": "x" * 10_000_000}})
 
 
-@attack("subgraph-200mb", huge_answer)
+@attack("subgraph-200mb-in-memory", huge_answer)
 async def _huge(client: httpx.AsyncClient) -> httpx.Response:
     return await post(client, {"query": "{ categories { slug name } }"})
+
+
+@attack("subgraph-200mb")
+async def _huge_over_http(client: httpx.AsyncClient) -> httpx.Response:
+    """Every subgraph is a real HTTP server streaming a 200 MB answer (see `run_one`)."""
+    return await post(client, {"query": "{ categories { slug name } }"})
+
+
+async def stream_huge_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """An HTTP/1.1 server answering any request with a 200 MB JSON body, written in chunks."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        await reader.readexactly(length)
+        item = b'{"slug":"' + b"s" * 1000 + b'","name":"n"},'
+        count = 200_000
+        body_length = len(b'{"data":{"categories":[') + len(item) * count + len(b"{}]}}")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+            b"content-length: " + str(body_length).encode() + b"\r\n\r\n"
+            b'{"data":{"categories":['
+        )
+        for _ in range(count // 1000):
+            writer.write(item * 1000)
+            await writer.drain()
+        writer.write(b"{}]}}")
+        await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        writer.close()
 
 
 @attack("subgraph-leak", leaky_answer)
@@ -148,16 +183,26 @@ async def run_one(name: str) -> dict[str, Any]:
     from gateway.supergraph import Supergraph
 
     run, answer = ATTACKS[name]
+    config = GatewayConfig()
+    transport: httpx.AsyncBaseTransport | None = None
+    if name == "subgraph-200mb":
+        server = await asyncio.start_server(stream_huge_answer, "127.0.0.1", 0)
+        url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/graphql"
+        names = ("apps", "installs", "marketplace", "metrics")
+        config = GatewayConfig(override_subgraph_url=dict.fromkeys(names, url))
 
     async def subgraphs(request: httpx.Request) -> httpx.Response:
         # A real subgraph is across the network: the event loop runs while it answers.
         await asyncio.sleep(0.001)
         return answer(request)
 
+    if name != "subgraph-200mb":
+        transport = httpx.MockTransport(subgraphs)
+
     app = create_app(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")),
-        config=GatewayConfig(),
-        transport=httpx.MockTransport(subgraphs),
+        config=config,
+        transport=transport,
     )
     stall = 0.0
     done = False

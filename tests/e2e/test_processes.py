@@ -77,6 +77,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                     "override_subgraph_url": {n: f"{u}/graphql" for n, u in urls.items()},
                     "headers": {"propagate": list(PRINCIPAL_HEADERS)},
                     "subgraphs": {"timeout_ms": 10_000},
+                    # Off by default in `serve`; on here to check browsers get it.
+                    "graphiql": True,
                 }
             )
         )
