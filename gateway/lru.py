@@ -36,6 +36,11 @@ class ByteBoundedLru(Generic[Key, Value]):
             self._entries.move_to_end(key)
             return entry[0]
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.bytes = 0
+
     def put(self, key: Key, value: Value, size: int) -> None:
         if size > self.max_bytes:
             return

@@ -26,6 +26,7 @@ from graphql import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from gateway.execution import shape_plan
 from gateway.server import GatewayConfig, create_app
 from gateway.server.config import CachesConfig, LimitsConfig
 from gateway.supergraph import Supergraph
@@ -248,6 +249,7 @@ def test_random_requests_never_get_a_500_and_the_caches_stay_bounded() -> None:
         assert response.status_code < 500 or response.status_code == 503
         assert state.operations.bytes <= state.operations.max_bytes
         assert plans.bytes <= plans.max_bytes
+        assert shape_plan.cached_bytes() <= 2 * shape_plan.MAX_BYTES
 
     try:
         check()
