@@ -118,24 +118,35 @@ async def test_connections_beyond_the_limit_are_shed_with_503() -> None:
     assert served.status_code == 200
 
 
+IN_FLIGHT = threading.Event()
+
+
 def slow_subgraph(seconds: float) -> Any:
     async def answer(body: dict[str, Any]) -> dict[str, Any]:
+        IN_FLIGHT.set()
         await asyncio.sleep(seconds)
         return products(body)
 
     return answer
 
 
+async def shut_down_during_a_request(port: int, server: uvicorn.Server) -> httpx.Response:
+    """A request in flight when the server is told to exit (what SIGTERM does); its answer."""
+    IN_FLIGHT.clear()
+    async with httpx.AsyncClient() as client:
+        request = asyncio.create_task(
+            client.post(f"http://127.0.0.1:{port}/graphql", json={"query": QUERY})
+        )
+        # Once the gateway is fetching from the subgraph, the request is in flight.
+        assert await asyncio.to_thread(IN_FLIGHT.wait, 10)
+        server.should_exit = True
+        return await request
+
+
 async def test_on_shutdown_a_request_in_flight_finishes() -> None:
     config = GatewayConfig(subgraphs=SubgraphsConfig(timeout_ms=2000))
     with serving(config, slow_subgraph(0.5)) as (port, server):
-        async with httpx.AsyncClient() as client:
-            request = asyncio.create_task(
-                client.post(f"http://127.0.0.1:{port}/graphql", json={"query": QUERY})
-            )
-            await asyncio.sleep(0.2)
-            server.should_exit = True
-            response = await request
+        response = await shut_down_during_a_request(port, server)
 
     assert response.json() == {"data": {"product": {"upc": "1", "name": "Table"}}}
 
@@ -154,13 +165,7 @@ async def test_a_request_outliving_the_grace_period_gets_a_503(grace_ms: int) ->
     )
     assert config.shutdown_grace_seconds == grace_ms / 1000
     with serving(config, slow_subgraph(0.25), two_slow_fetches) as (port, server):
-        async with httpx.AsyncClient() as client:
-            request = asyncio.create_task(
-                client.post(f"http://127.0.0.1:{port}/graphql", json={"query": QUERY})
-            )
-            await asyncio.sleep(0.1)
-            server.should_exit = True
-            response = await request
+        response = await shut_down_during_a_request(port, server)
 
     assert response.status_code == 503
     assert response.json()["errors"][0]["extensions"] == {"code": "SHUTTING_DOWN"}
