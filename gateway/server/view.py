@@ -111,7 +111,10 @@ class GatewayView(GraphQL[GatewayContext, None]):
         self, request: AsyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         """Only called for a request that would run an operation (not for GraphiQL's page)."""
-        if not can_answer(request.headers.get("accept")):
+        # A streaming transport Strawberry is configured with (SSE, multipart) answers in
+        # its own media type; otherwise one of the JSON types must be acceptable.
+        streaming = self._get_stream_transport_from_headers(request.headers) is not None
+        if not streaming and not can_answer(request.headers.get("accept")):
             raise CodedRefusal(
                 406,
                 "INVALID_ACCEPT_HEADER",
