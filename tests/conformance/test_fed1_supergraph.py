@@ -39,8 +39,10 @@ async def run_fed1_case(case: Case) -> tuple[dict[str, Any], RoutingTransport]:
     app = create_app(
         Supergraph.from_sdl(fed1_sdl(case.scenario)),
         transport=transport,
-        # The scenarios check where subgraph errors land, so they are shown as written.
-        config=GatewayConfig(include_subgraph_errors=SubgraphErrorsConfig(all=True)),
+        # The scenarios check where subgraph errors land (shown as written) and introspection.
+        config=GatewayConfig(
+            include_subgraph_errors=SubgraphErrorsConfig(all=True), introspection=True
+        ),
     )
     async with AsyncExitStack() as stack:
         await stack.enter_async_context(app.router.lifespan_context(app))

@@ -48,8 +48,10 @@ async def run_case(case: Case, composer: str = "apollo") -> tuple[dict[str, Any]
     app = create_app(
         Supergraph.from_sdl(sdl),
         transport=transport,
-        # The scenarios check where subgraph errors land, so they are shown as written.
-        config=GatewayConfig(include_subgraph_errors=SubgraphErrorsConfig(all=True)),
+        # The scenarios check where subgraph errors land (shown as written) and introspection.
+        config=GatewayConfig(
+            include_subgraph_errors=SubgraphErrorsConfig(all=True), introspection=True
+        ),
     )
     async with AsyncExitStack() as stack:
         # httpx's ASGITransport does not run the lifespan; the gateway may open its
