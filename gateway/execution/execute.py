@@ -9,7 +9,7 @@ error) and internal failures raise.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from graphql import GraphQLObjectType, GraphQLSchema
@@ -24,6 +24,10 @@ from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
 from gateway.operation.prepared import PreparedOperation
 from gateway.planning.nodes import QueryPlan
+
+# Called with the merged data and the errors before shaping (the auth stage reports the fields
+# it took out of the plan there, so shaping answers them null).
+BeforeShaping = Callable[[JsonObject, list[JsonObject]], None]
 
 
 class SupergraphLike(Protocol):
@@ -44,7 +48,14 @@ async def execute(
     client: SubgraphClient,
     headers: Mapping[str, str] | None = None,
     subgraph_errors: SubgraphErrorPolicy = INCLUDE_ALL,
+    *,
+    shaped_operation: PreparedOperation | None = None,
+    introspection_schema: GraphQLSchema | None = None,
+    before_shaping: BeforeShaping | None = None,
 ) -> JsonObject:
+    """`plan` runs `operation`; the response is shaped for `shaped_operation` when given (the
+    client's operation, of which the auth stage planned only the authorized part).
+    Introspection answers from `introspection_schema` (the caller's view) when given."""
     schema = supergraph.api_schema
     coerced = coerce_variables(schema, operation.definition, variables)
     run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {}, subgraph_errors)
@@ -52,12 +63,16 @@ async def execute(
         await run.run(plan.node)
     introspection = introspection_fields(operation, coerced)
     if introspection:
-        data, errors = introspect(schema, operation, introspection, variables)
+        view = introspection_schema or schema
+        data, errors = introspect(view, operation, introspection, variables)
         deep_merge(run.data, data)
         run.errors.extend(errors)
-    root_type = schema.get_type(operation.root_type)
+    if before_shaping is not None:
+        before_shaping(run.data, run.errors)
+    shaped = shaped_operation or operation
+    root_type = schema.get_type(shaped.root_type)
     assert isinstance(root_type, GraphQLObjectType)
-    shape_plan = shape_plan_for(schema, root_type, operation, coerced, plan.typename_key)
+    shape_plan = shape_plan_for(schema, root_type, shaped, coerced, plan.typename_key)
     shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
     response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
     if run.errors:

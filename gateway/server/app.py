@@ -20,6 +20,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
+from gateway.auth import (
+    Authenticator,
+    Authorizer,
+    EventSource,
+    Revocations,
+    SchemaViews,
+    load_policy_hook,
+)
 from gateway.execution import HttpSubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
@@ -41,12 +49,21 @@ def create_app(
     planner: Planner | None = None,
     watch: Watch | None = None,
     random_source: RandomSource | None = None,
+    authenticator: Authenticator | None = None,
+    events: EventSource | None = None,
 ) -> Starlette:
     """`planner` replaces the planning stage (tests with hand-written plans); by default
     plans come from a `PlanCache` over `supergraph`. `watch` runs for the app's lifetime and
     may swap a new supergraph into the pipeline (hot reload, `gateway.server.reload`).
-    `random_source` rolls the progressive-override `percent(N)` labels (default: `random`)."""
+    `random_source` rolls the progressive-override `percent(N)` labels (default: `random`).
+    `authenticator` replaces the one `config.auth` describes (tests with in-memory keys);
+    `events` is the bus whose revocation events it follows (`switchboard dev` shares its
+    in-memory bus; otherwise `auth.events_url` names a Redis Streams bus)."""
     config = config or GatewayConfig()
+    if authenticator is None:
+        authenticator = Authenticator(config.auth.verifier(), Revocations())
+    if events is None and config.auth.events_url is not None:
+        events = redis_events(config.auth.events_url, config.auth.events_stream)
     client = HttpSubgraphClient(
         transport=transport,
         timeout_seconds=config.subgraph_timeout_seconds,
@@ -60,6 +77,9 @@ def create_app(
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
         random_source=random_source,
         subgraph_errors=config.include_subgraph_errors.policy,
+        authenticator=authenticator,
+        policy_hook=load_policy_hook(config.auth.policy_hook),
+        reject_unauthorized=config.auth.reject_unauthorized,
     )
     view = GatewayView(
         FederatedSchema(pipeline),
@@ -73,16 +93,18 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        watching = None
+        tasks = []
         if watch is not None:
-            watching = asyncio.create_task(watch(pipeline, config))
+            tasks.append(asyncio.create_task(watch(pipeline, config)))
+        if events is not None:
+            tasks.append(asyncio.create_task(authenticator.revocations.follow(events)))
         try:
             yield
         finally:
-            if watching is not None:
-                watching.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await watching
+                    await task
             await client.aclose()
 
     app = Starlette(
@@ -107,8 +129,12 @@ def serving_state(
     schema (seconds on a large supergraph), nor a reload's first request stall on it."""
     from gateway.supergraph import Supergraph
 
+    authorizer = schema_views = None
     if isinstance(supergraph, Supergraph):
-        supergraph.api_schema  # noqa: B018 (built and cached by reading it)
+        authorizer = Authorizer(
+            supergraph, load_policy_hook(config.auth.policy_hook), config.caches.plans
+        )
+        schema_views = SchemaViews(supergraph.api_schema, supergraph.types)
     return ServingState(
         supergraph,
         OperationCache(
@@ -119,7 +145,17 @@ def serving_state(
         ),
         planner or default_planner(supergraph, config),
         override_labels(supergraph, config),
+        authorizer,
+        schema_views,
     )
+
+
+def redis_events(url: str, stream: str) -> EventSource:
+    """The platform's Redis Streams bus, read for revocation events."""
+    from subgraphs.common.redis_bus import RedisEventBus
+
+    bus: EventSource = RedisEventBus.from_url(url, stream=stream, block_ms=500)
+    return bus
 
 
 def override_labels(supergraph: SupergraphLike, config: GatewayConfig) -> OverrideLabels:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
 
+from gateway.auth.config import AuthConfig
 from gateway.config import ConfigError, Section, load_settings, validate
 from gateway.execution.http_client import DEFAULT_MAX_RESPONSE_BYTES
 from gateway.execution.redaction import SubgraphErrorPolicy
@@ -180,6 +181,8 @@ class GatewayConfig(Section):
     """Connections: header deadline, connection limit, graceful shutdown."""
     include_subgraph_errors: SubgraphErrorsConfig = Field(default_factory=SubgraphErrorsConfig)
     """Subgraph errors passed to clients as written; by default they are redacted."""
+    auth: AuthConfig = Field(default_factory=AuthConfig)
+    """Access tokens and authorization (gateway/auth)."""
 
     @classmethod
     def load(

@@ -1,4 +1,5 @@
-"""The federated pipeline behind `/graphql`: prepare → plan → execute, HTTP-agnostic.
+"""The federated pipeline behind `/graphql`: authenticate → prepare → authorize → plan →
+execute, HTTP-agnostic.
 
 It never raises: request errors, forbidden methods and internal failures all come back as an
 `Outcome` the transport turns into a response. Internal failures are logged with a trace id;
@@ -20,10 +21,28 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graphql import FieldNode, GraphQLSchema
+
+from gateway.auth import (
+    AuthenticationError,
+    Authenticator,
+    AuthError,
+    AuthorizedOperation,
+    Authorizer,
+    Principal,
+    SchemaViews,
+    UnauthorizedOperation,
+    denied_requirements,
+    deny_all,
+    report_denied,
+)
+from gateway.auth.errors import INVALID_TOKEN_CHALLENGE
+from gateway.auth.policy import PolicyHook
 from gateway.errors import ClientError
 from gateway.execution import SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
 from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
+from gateway.execution.introspection import INTROSPECTION_FIELDS
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
@@ -45,8 +64,10 @@ class Outcome:
     response: JsonObject
     # A request error: the operation never ran, so the response has no `data`.
     request_error: bool = False
-    # A status the situation dictates whatever the media type (405, 400, 500).
+    # A status the situation dictates whatever the media type (405, 400, 401, 500).
     status: int | None = None
+    # Response headers the situation dictates (`WWW-Authenticate` on a 401).
+    headers: Mapping[str, str] | None = None
 
 
 def error_outcome(code: str, message: str, status: int | None = None, **extra: Any) -> Outcome:
@@ -63,6 +84,9 @@ class ServingState:
     operations: OperationCache
     planner: Planner
     override_labels: OverrideLabels = NO_OVERRIDE_LABELS
+    # The auth stage's per-supergraph parts; None for a supergraph without a model (tests).
+    authorizer: Authorizer | None = None
+    schema_views: SchemaViews | None = None
 
 
 class Pipeline:
@@ -74,14 +98,25 @@ class Pipeline:
         forwarded_headers: Collection[str] = FORWARDED_HEADERS,
         random_source: RandomSource | None = None,
         subgraph_errors: SubgraphErrorPolicy = REDACT_ALL,
+        authenticator: Authenticator | None = None,
+        policy_hook: PolicyHook = deny_all,
+        reject_unauthorized: bool = False,
     ) -> None:
         """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
-        `random.Random`. The default, the `random` module, is reseeded in forked workers."""
+        `random.Random`. The default, the `random` module, is reseeded in forked workers.
+        Without an `authenticator` no token is trusted: every caller is anonymous, and a
+        request with a token is refused."""
         self.state = state
         self.client = client
-        self.forwarded_headers = tuple(forwarded_headers)
+        # Never from the client's headers as they are: the verified token is added per request.
+        self.forwarded_headers = tuple(
+            name for name in forwarded_headers if name.lower() != "authorization"
+        )
         self.random_source: RandomSource = random if random_source is None else random_source
         self.subgraph_errors = subgraph_errors
+        self.authenticator = authenticator or Authenticator(None)
+        self.policy_hook = policy_hook
+        self.reject_unauthorized = reject_unauthorized
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -102,6 +137,7 @@ class Pipeline:
         headers = headers or {}
         state = self.state
         try:
+            principal = await self.authenticator.principal(headers)
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
             # The HTTP view checks these too; websocket payloads reach here unchecked.
@@ -116,22 +152,44 @@ class Pipeline:
             )
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
+            access = self._authorize(state, operation, principal)
             labels = state.override_labels.roll(self.random_source)
             if operation.selections > OFF_LOOP_SELECTIONS:
-                plan = await asyncio.to_thread(state.planner, operation, labels)
+                plan = await asyncio.to_thread(state.planner, access.operation, labels)
             else:
-                plan = state.planner(operation, labels)
+                plan = state.planner(access.operation, labels)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
+            if principal.authenticated:
+                # Subgraphs verify the same token again: they trust no principal header.
+                forwarded["authorization"] = headers["authorization"]
+            denied = access.denied
             response = await execute(
                 plan,
-                operation,
+                access.operation,
                 variables,
                 state.supergraph,
                 self.client,
                 forwarded,
                 self.subgraph_errors,
+                shaped_operation=operation,
+                introspection_schema=self._schema_view(state, operation, principal),
+                before_shaping=(lambda data, errors: report_denied(denied, data, errors))
+                if denied
+                else None,
             )
             return Outcome(response)
+        except AuthError as refusal:
+            challenge = (
+                {"www-authenticate": INVALID_TOKEN_CHALLENGE}
+                if isinstance(refusal, AuthenticationError)
+                else None
+            )
+            return Outcome(
+                {"errors": [dict(error.formatted) for error in refusal.errors]},
+                request_error=True,
+                status=refusal.status,
+                headers=challenge,
+            )
         except ClientError as refusal:
             return Outcome(
                 {"errors": [dict(error.formatted) for error in refusal.errors]},
@@ -143,6 +201,28 @@ class Pipeline:
             return error_outcome(
                 "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
             )
+
+    def _authorize(
+        self, state: ServingState, operation: PreparedOperation, principal: Principal
+    ) -> AuthorizedOperation:
+        if state.authorizer is None:
+            return AuthorizedOperation(operation)
+        access = state.authorizer.authorize(operation, principal)
+        if access.denied and self.reject_unauthorized:
+            raise UnauthorizedOperation([list(field.steps) for field in access.denied])
+        return access
+
+    def _schema_view(
+        self, state: ServingState, operation: PreparedOperation, principal: Principal
+    ) -> GraphQLSchema | None:
+        """The caller's view of the schema, for an operation that introspects."""
+        views = state.schema_views
+        if views is None or not any(
+            isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS
+            for selection in operation.selection_set.selections
+        ):
+            return None
+        return views.view(denied_requirements(principal, views.requirements, self.policy_hook))
 
 
 def forbidden(kind: OperationKind) -> Outcome:

@@ -200,6 +200,8 @@ def _set_status(context: Any, outcome: Outcome) -> None:
     clients and 200 for legacy `application/json` ones; some refusals have a fixed status."""
     if not isinstance(context, GatewayContext) or context.response is None:
         return
+    for name, value in (outcome.headers or {}).items():
+        context.response.headers[name] = value
     if outcome.status is not None:
         context.response.status_code = outcome.status
     elif outcome.request_error and context.response.media_type == GRAPHQL_RESPONSE_JSON:
