@@ -5,10 +5,9 @@ start) and the gateway run as uvicorn servers on one event loop, sharing one in-
 bus, on the default ports of DESIGN §6. The gateway serves the checked-in
 `schema/supergraph.graphql`, whose routing URLs are those ports.
 
-Until the gateway's auth stage verifies tokens, the dev gateway passes the `x-switchboard-*`
-principal headers from the client on to the subgraphs, so a developer can act as an app, a
-workspace or an admin by setting them. Never configure that propagation in front of untrusted
-clients.
+Callers authenticate with access tokens from the installs subgraph, the platform's issuer at
+http://127.0.0.1:4102 (`switchboard token …` mints one): the gateway and every subgraph verify
+them against its JWKS, and all follow revocations on the shared bus. No header names a caller.
 
 The installs subgraph's authorization server needs `SWITCHBOARD_IDENTITY_SECRET`; unless the
 environment sets one, `switchboard dev` uses the public dev secret (and the dev resource-server
@@ -31,8 +30,8 @@ from starlette.types import ASGIApp
 
 from subgraphs.common.database import Database, default_url
 from subgraphs.common.events import InMemoryEventBus
-from subgraphs.common.principal import PRINCIPAL_HEADERS
 from subgraphs.common.server import Subgraph, create_app, prepare_database
+from subgraphs.common.tokens import DEV_ISSUER
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SUPERGRAPH = REPOSITORY / "schema" / "supergraph.graphql"
@@ -79,28 +78,29 @@ async def _run(host: str) -> int:
         for subgraph, database in zip(subgraphs, databases, strict=True):
             await prepare_database(subgraph, database, seed=True)
             apps.append((subgraph.name, subgraph.port, create_app(subgraph, database, bus)))
-        apps.append(("gateway", GATEWAY_PORT, _gateway_app()))
+        apps.append(("gateway", GATEWAY_PORT, _gateway_app(bus)))
         return await _serve_all(apps, host)
     finally:
         for database in databases:
             await database.dispose()
 
 
-def _gateway_app() -> ASGIApp:
+def _gateway_app(bus: InMemoryEventBus) -> ASGIApp:
+    from gateway.auth import AuthConfig, IssuerConfig
     from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
-    from gateway.server.config import HeadersConfig, SubgraphErrorsConfig
+    from gateway.server.config import SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
 
     # On this machine, the developer is the client: the platform subgraphs' errors as written.
     config = GatewayConfig(
-        headers=HeadersConfig(propagate=PRINCIPAL_HEADERS),
+        auth=AuthConfig(issuers=(IssuerConfig.of(DEV_ISSUER),)),
         include_subgraph_errors=SubgraphErrorsConfig(all=True),
         introspection=True,
         graphiql=True,
     )
     return create_gateway(
-        Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config
+        Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config, events=bus
     )
 
 

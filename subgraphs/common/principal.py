@@ -1,30 +1,19 @@
-"""Who is calling a subgraph, as the gateway vouches for it.
+"""Who is calling a subgraph, as its verified access token says (docs/design/tokens.md).
 
-The gateway verifies the client's token and forwards the claims in `x-switchboard-*` headers;
-subgraphs sit behind the gateway and trust them. Without those headers the caller is anonymous.
-Scopes are enforced by the gateway from the schema's `@requiresScopes`; subgraphs use the
-principal for ownership (an integration sees only its own installations, an organization only
-its own apps' secrets).
+Subgraphs trust no header that names a principal: the gateway forwards the client's token and
+each subgraph verifies it again (`subgraphs/common/tokens.py`). Without a token the caller is
+anonymous. Scopes are enforced by the gateway from the schema's `@requiresScopes`; subgraphs
+use the principal for ownership (an integration sees only its own installations, an
+organization only its own apps' secrets).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
-APP_HEADER = "x-switchboard-app-id"
-INSTALLATION_HEADER = "x-switchboard-installation-id"
-WORKSPACE_HEADER = "x-switchboard-workspace-id"
-ORGANIZATION_HEADER = "x-switchboard-organization-id"
-SCOPES_HEADER = "x-switchboard-scopes"
+from gateway.auth import Principal as VerifiedPrincipal
+
 ADMIN_SCOPE = "platform:admin"
-PRINCIPAL_HEADERS = (
-    APP_HEADER,
-    INSTALLATION_HEADER,
-    WORKSPACE_HEADER,
-    ORGANIZATION_HEADER,
-    SCOPES_HEADER,
-)
 
 
 @dataclass(frozen=True)
@@ -34,30 +23,26 @@ class Principal:
     workspace_id: str | None = None
     organization_id: str | None = None
     scopes: frozenset[str] = frozenset()
+    user_id: str | None = None
+    token_id: str | None = None
 
     @classmethod
-    def from_headers(cls, headers: Mapping[str, str]) -> Principal:
+    def verified(cls, principal: VerifiedPrincipal) -> Principal:
         return cls(
-            app_id=headers.get(APP_HEADER) or None,
-            installation_id=headers.get(INSTALLATION_HEADER) or None,
-            workspace_id=headers.get(WORKSPACE_HEADER) or None,
-            organization_id=headers.get(ORGANIZATION_HEADER) or None,
-            scopes=frozenset((headers.get(SCOPES_HEADER) or "").split()),
+            app_id=principal.app_id,
+            installation_id=principal.installation_id,
+            workspace_id=principal.workspace_id,
+            organization_id=principal.organization_id,
+            scopes=principal.scopes,
+            user_id=principal.user_id,
+            token_id=principal.token_id,
         )
-
-    def to_headers(self) -> dict[str, str]:
-        headers = {
-            APP_HEADER: self.app_id,
-            INSTALLATION_HEADER: self.installation_id,
-            WORKSPACE_HEADER: self.workspace_id,
-            ORGANIZATION_HEADER: self.organization_id,
-            SCOPES_HEADER: " ".join(sorted(self.scopes)) or None,
-        }
-        return {name: value for name, value in headers.items() if value}
 
     @property
     def is_anonymous(self) -> bool:
-        return not (self.app_id or self.organization_id or self.workspace_id or self.scopes)
+        return not (
+            self.app_id or self.organization_id or self.workspace_id or self.user_id or self.scopes
+        )
 
     @property
     def is_admin(self) -> bool:

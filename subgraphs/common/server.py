@@ -16,6 +16,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
@@ -25,6 +26,11 @@ from subgraphs.common.events import EventBus, bus_from_environment
 from subgraphs.common.migrations import upgrade
 from subgraphs.common.outbox import Outbox
 from subgraphs.common.principal import Principal
+from subgraphs.common.tokens import (
+    INVALID_TOKEN_CHALLENGE,
+    AuthenticationError,
+    TokenAuthentication,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +55,50 @@ class Subgraph:
 
 
 class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
-    def __init__(self, subgraph: Subgraph, database: Database, bus: EventBus) -> None:
+    def __init__(
+        self,
+        subgraph: Subgraph,
+        database: Database,
+        bus: EventBus,
+        authentication: TokenAuthentication,
+    ) -> None:
         super().__init__(subgraph.schema)
         self.subgraph = subgraph
         self.database = database
         self.bus = bus
+        self.authentication = authentication
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The caller is who its verified token says, decided before GraphQL runs; a token
+        that cannot be trusted is a 401 (a websocket is closed before it is accepted)."""
+        headers = (
+            Request(scope).headers
+            if scope["type"] == "http"
+            else WebSocket(scope, receive, send).headers
+        )
+        try:
+            principal = await self.authentication.principal(headers)
+        except AuthenticationError:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 4401})
+                return
+            body = {
+                "errors": [
+                    {"message": "Invalid access token", "extensions": {"code": "UNAUTHENTICATED"}}
+                ]
+            }
+            response = JSONResponse(
+                body, status_code=401, headers={"www-authenticate": INVALID_TOKEN_CHALLENGE}
+            )
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await super().__call__(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> SubgraphContext[Any]:
-        principal = Principal.from_headers(request.headers)
+        principal: Principal = request.state.principal
         return SubgraphContext(
             database=self.database,
             bus=self.bus,
@@ -67,17 +107,26 @@ class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
         )
 
 
-def create_app(subgraph: Subgraph, database: Database, bus: EventBus) -> Starlette:
+def create_app(
+    subgraph: Subgraph,
+    database: Database,
+    bus: EventBus,
+    authentication: TokenAuthentication | None = None,
+) -> Starlette:
     """The subgraph's ASGI app: GraphQL (HTTP and websockets) at /graphql, /health, and the
-    subgraph's own extra routes."""
-    graphql = SubgraphGraphQL(subgraph, database, bus)
+    subgraph's own extra routes. Callers are verified with `authentication` (default: the issuer the environment names,
+    `subgraphs.common.tokens`)."""
+    authentication = authentication or TokenAuthentication.from_environment()
+    graphql = SubgraphGraphQL(subgraph, database, bus, authentication)
 
     async def health(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "subgraph": subgraph.name})
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        tasks: list[asyncio.Task[None]] = []
+        tasks: list[asyncio.Task[None]] = [
+            asyncio.create_task(authentication.follow_revocations(bus))
+        ]
         if subgraph.consume is not None:
             tasks.append(asyncio.create_task(subgraph.consume(database, bus)))
         if subgraph.outbox is not None:

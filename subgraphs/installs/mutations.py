@@ -64,7 +64,12 @@ class InstallAppInput:
 class Mutation:
     @strawberry.federation.field(authenticated=True)
     async def create_workspace(self, info: Info, input: CreateWorkspaceInput) -> Workspace:
-        if info.context.principal.is_integration:
+        principal = info.context.principal
+        if principal.is_anonymous:
+            # The gateway refuses this already (@authenticated); a caller that reached the
+            # subgraph directly is refused here too.
+            raise Forbidden("Sign in to create a workspace.")
+        if principal.is_integration:
             raise Forbidden("Integrations cannot create workspaces.")
         slug, name = input.slug.strip(), input.name.strip()
         if len(slug) > MAX_SLUG_LENGTH or not SLUG.fullmatch(slug):

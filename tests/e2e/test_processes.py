@@ -1,6 +1,7 @@
 """The platform as separate processes over real HTTP: each subgraph started as
-`python -m subgraphs.<name> --seed`, the gateway as `switchboard serve`, queried like the README
-does, including with a subgraph killed mid-run."""
+`python -m subgraphs.<name> --seed`, the gateway as `switchboard serve`, all trusting a test
+issuer whose JWKS is served over HTTP; queried like the README does, with tokens, including the
+forged-header attack and a subgraph killed mid-run."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ import httpx
 import pytest
 import yaml
 
-from subgraphs.common.principal import ADMIN_SCOPE, PRINCIPAL_HEADERS, Principal
+from subgraphs.common.principal import ADMIN_SCOPE
+from subgraphs.demo.world import world
+from tests.issuer import TestIssuer
 from tests.waiting import free_port
 
 pytestmark = pytest.mark.e2e
@@ -26,7 +29,11 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 SUBGRAPHS = ["apps", "installs", "marketplace", "metrics"]
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
-ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read", "installs:read"}))
+ANALYST_SCOPES = {ADMIN_SCOPE, "metrics:read", "installs:read"}
+FORGED = {
+    "x-switchboard-scopes": "platform:admin metrics:read installs:read installs:write",
+    "x-switchboard-app-id": "app_build_watch",
+}
 
 
 def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
@@ -46,16 +53,31 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], seconds: float = 60
 @dataclass
 class Stack:
     gateway_url: str
+    issuer: TestIssuer
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    subgraph_urls: dict[str, str] = field(default_factory=dict)
 
     def post(self, body: dict[str, Any], **headers: str) -> httpx.Response:
         return httpx.post(self.gateway_url, json=body, headers=headers, timeout=30)
 
+    def analyst(self) -> dict[str, str]:
+        return self.issuer.headers(sub="user_analyst", scopes=ANALYST_SCOPES)
+
 
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def issuer() -> Iterator[TestIssuer]:
+    with TestIssuer().serve() as serving:
+        yield serving
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, issuer: TestIssuer) -> Iterator[Stack]:
     directory = tmp_path_factory.mktemp("stack")
-    environment = {**os.environ, "SWITCHBOARD_DATA_DIR": str(directory)}
+    environment = {
+        **os.environ,
+        "SWITCHBOARD_DATA_DIR": str(directory),
+        "SWITCHBOARD_ISSUER": issuer.issuer,
+    }
     environment.pop("DATABASE_URL", None)
     processes: dict[str, subprocess.Popen[bytes]] = {}
     urls = {}
@@ -75,7 +97,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             yaml.safe_dump(
                 {
                     "override_subgraph_url": {n: f"{u}/graphql" for n, u in urls.items()},
-                    "headers": {"propagate": list(PRINCIPAL_HEADERS)},
+                    "auth": {"issuers": [{"issuer": issuer.issuer}]},
                     "subgraphs": {"timeout_ms": 10_000},
                     # Off by default in `serve`; on here to check browsers get it.
                     "graphiql": True,
@@ -98,7 +120,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
         wait_healthy(f"http://127.0.0.1:{gateway_port}/health", processes["gateway"])
-        yield Stack(f"http://127.0.0.1:{gateway_port}/graphql", processes)
+        yield Stack(f"http://127.0.0.1:{gateway_port}/graphql", issuer, processes, urls)
     finally:
         for process in processes.values():
             if process.poll() is None:
@@ -139,12 +161,71 @@ def test_readme_featured_query_uses_requires_across_subgraphs(stack: Stack) -> N
         assert app["listingUrl"].endswith(f"/apps/{app['slug']}")
 
 
-def test_principal_headers_reach_the_subgraphs(stack: Stack) -> None:
-    query = "{ apps(first: 1) { nodes { usageSummary { requests } } } }"
-    anonymous = stack.post({"query": query}).json()
-    analyst = stack.post({"query": query}, **ANALYST.to_headers()).json()
-    assert anonymous["data"]["apps"]["nodes"][0]["usageSummary"]["requests"] == 0
-    assert analyst["data"]["apps"]["nodes"][0]["usageSummary"]["requests"] > 0
+README_ANALYST = (
+    '{ appBySlug(slug: "build-watch") { name installCount usageSummary { requests p95Ms } } }'
+)
+README_INTEGRATION = "{ installations(first: 5) { totalCount nodes { id app { slug } } } }"
+
+
+def test_readme_analyst_example_with_a_token(stack: Stack) -> None:
+    body = stack.post({"query": README_ANALYST}, **stack.analyst()).json()
+    assert "errors" not in body, body
+    assert body["data"]["appBySlug"]["usageSummary"]["requests"] > 0
+
+    anonymous = stack.post({"query": README_ANALYST}).json()
+    assert anonymous["data"] == {"appBySlug": None}  # usageSummary is non-null
+    (error,) = anonymous["errors"]
+    assert error["path"] == ["appBySlug", "usageSummary"]
+    assert error["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+
+
+def test_readme_integration_example_sees_only_its_own_installations(stack: Stack) -> None:
+    app_id = world().app("build-watch").id
+    headers = stack.issuer.headers(app=app_id, scopes={"installs:read"})
+    body = stack.post({"query": README_INTEGRATION}, **headers).json()
+    assert "errors" not in body, body
+    installations = body["data"]["installations"]
+    assert installations["totalCount"] > 0
+    assert {node["app"]["slug"] for node in installations["nodes"]} == {"build-watch"}
+
+
+def test_forged_principal_headers_get_nothing_private(stack: Stack) -> None:
+    """The attack that used to work: one header made any caller a platform admin."""
+    create = 'mutation { createWorkspace(input: {slug: "forged-ws", name: "Forged"}) { id } }'
+    through_gateway = stack.post({"query": create}, **FORGED).json()
+    assert through_gateway["errors"][0]["extensions"]["code"] == "UNAUTHORIZED_FIELD_OR_TYPE"
+    assert through_gateway["data"] is None
+    forged = stack.post({"query": README_ANALYST}, **FORGED).json()
+    assert forged["data"] == {"appBySlug": None}
+
+    # Straight to the subgraphs, around the gateway: the headers count for nothing.
+    installs = httpx.post(
+        f"{stack.subgraph_urls['installs']}/graphql", json={"query": create}, headers=FORGED
+    ).json()
+    assert installs["data"] is None
+    assert installs["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    listed = httpx.post(
+        f"{stack.subgraph_urls['installs']}/graphql",
+        json={"query": "{ installations(first: 5) { totalCount } }"},
+        headers=FORGED,
+    ).json()
+    assert listed["data"]["installations"]["totalCount"] == 0
+    usage = httpx.post(
+        f"{stack.subgraph_urls['metrics']}/graphql",
+        json={"query": "{ platformUsage(granularity: DAY) { requests } }"},
+        headers=FORGED,
+    ).json()
+    assert usage["data"] is None
+    assert usage["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    # A token the issuer never signed is refused by the gateway and by each subgraph.
+    impostor = TestIssuer(stack.issuer.issuer, kid=stack.issuer.kid)
+    bad = impostor.headers(scopes=ANALYST_SCOPES)
+    assert stack.post({"query": README_ANALYST}, **bad).status_code == 401
+    for url in stack.subgraph_urls.values():
+        response = httpx.post(f"{url}/graphql", json={"query": "{ __typename }"}, headers=bad)
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
 
 
 def test_parse_error_is_a_400_with_a_code(stack: Stack) -> None:
@@ -172,7 +253,7 @@ def test_a_killed_subgraph_gives_partial_data(stack: Stack) -> None:
       listed: appBySlug(slug: "build-watch") { name installCount }
       measured: appBySlug(slug: "audit-trail") { name usageSummary { requests } }
     }"""
-    body = stack.post({"query": query}, **ANALYST.to_headers()).json()
+    body = stack.post({"query": query}, **stack.analyst()).json()
     # `usageSummary` is non-null, so its failure nulls the nearest nullable parent only.
     assert body["data"]["listed"]["name"] == "Build Watch"
     assert body["data"]["listed"]["installCount"] > 0

@@ -16,17 +16,18 @@ import orjson
 import pytest
 import pytest_asyncio
 
+from gateway.auth import Authenticator
 from gateway.dev import SUPERGRAPH, platform_subgraphs
 from gateway.execution.asgi_router import AsgiRouterTransport
 from gateway.server import GatewayConfig, create_app
-from gateway.server.config import HeadersConfig
 from gateway.supergraph import Supergraph
 from subgraphs.common.database import Database
 from subgraphs.common.events import InMemoryEventBus
-from subgraphs.common.principal import ADMIN_SCOPE, SCOPES_HEADER, Principal
+from subgraphs.common.principal import ADMIN_SCOPE, Principal
 from subgraphs.common.server import create_app as create_subgraph_app
 from subgraphs.common.server import prepare_database
 from tests.conftest import TEST_DATABASE_URL, unavailable
+from tests.subgraphs.harness import ISSUER, token_headers, trusting_test_issuer
 
 ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read"}))
 
@@ -50,10 +51,12 @@ class Platform:
         self.transport = CountingTransport(AsgiRouterTransport(subgraph_apps))
         config = GatewayConfig(
             override_subgraph_url={name: f"http://{name}/graphql" for name in subgraph_apps},
-            headers=HeadersConfig(propagate=(SCOPES_HEADER,)),
         )
         self.gateway = create_app(
-            Supergraph.from_sdl(SUPERGRAPH.read_text()), config=config, transport=self.transport
+            Supergraph.from_sdl(SUPERGRAPH.read_text()),
+            config=config,
+            transport=self.transport,
+            authenticator=Authenticator(ISSUER.verifier()),
         )
 
     async def query(
@@ -69,7 +72,7 @@ class Platform:
             response = await client.post(
                 "/graphql",
                 json={"query": text, "variables": variables or {}},
-                headers=principal.to_headers(),
+                headers=token_headers(principal),
             )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -89,7 +92,7 @@ class Platform:
             response = await client.post(
                 "/graphql",
                 json={"query": text, "variables": variables or {}},
-                headers=principal.to_headers(),
+                headers=token_headers(principal),
             )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
@@ -124,7 +127,7 @@ async def platform(
             database = Database(TEST_DATABASE_URL, schema=schema)
         databases.append(database)
         await prepare_database(subgraph, database, seed=True)
-        apps[subgraph.name] = create_subgraph_app(subgraph, database, bus)
+        apps[subgraph.name] = create_subgraph_app(subgraph, database, bus, trusting_test_issuer())
     platform = Platform(apps, request.param)
     yield platform
     await platform.gateway.state.subgraph_client.aclose()

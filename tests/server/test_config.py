@@ -134,11 +134,11 @@ def test_subgraph_urls_and_propagated_headers_are_read(tmp_path: Path) -> None:
     config = load(
         tmp_path,
         "override_subgraph_url: {apps: 'http://apps:4101/graphql'}\n"
-        "headers: {propagate: [X-Switchboard-Scopes, x-request-id]}\n",
+        "headers: {propagate: [X-Tenant, x-request-id]}\n",
     )
 
     assert dict(config.override_subgraph_url) == {"apps": "http://apps:4101/graphql"}
-    assert config.propagated_headers == ("x-switchboard-scopes", "x-request-id")
+    assert config.propagated_headers == ("x-tenant", "x-request-id")
 
 
 def test_custom_override_labels_are_enabled_from_yaml(tmp_path: Path) -> None:

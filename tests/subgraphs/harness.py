@@ -1,4 +1,5 @@
-"""Talk to one subgraph's ASGI app in process, as the gateway would over HTTP."""
+"""Talk to one subgraph's ASGI app in process, as the gateway would over HTTP: a principal is
+sent as an access token from the test issuer, which the subgraph verifies."""
 
 from __future__ import annotations
 
@@ -12,6 +13,29 @@ from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventType, InMemoryEventBus
 from subgraphs.common.principal import ANONYMOUS, Principal
 from subgraphs.common.server import Subgraph, create_app
+from subgraphs.common.tokens import TokenAuthentication
+from tests.issuer import TestIssuer
+
+ISSUER = TestIssuer()
+
+
+def token_headers(principal: Principal, issuer: TestIssuer = ISSUER) -> dict[str, str]:
+    """The `Authorization` header of a token that says `principal`; none when anonymous."""
+    if principal == ANONYMOUS:
+        return {}
+    return issuer.headers(
+        app=principal.app_id,
+        installation=principal.installation_id,
+        workspace=principal.workspace_id,
+        org=principal.organization_id,
+        sub=principal.user_id,
+        scopes=principal.scopes,
+    )
+
+
+def trusting_test_issuer(issuer: TestIssuer = ISSUER) -> TokenAuthentication:
+    """Subgraphs under test trust the test issuer, with its keys in hand."""
+    return TokenAuthentication.with_keys(issuer.issuer, issuer.key_source())
 
 
 @dataclass
@@ -22,7 +46,7 @@ class SubgraphHarness:
     _client: httpx.AsyncClient = field(init=False)
 
     def __post_init__(self) -> None:
-        app = create_app(self.subgraph, self.database, self.bus)
+        app = create_app(self.subgraph, self.database, self.bus, trusting_test_issuer())
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://subgraph"
         )
@@ -43,7 +67,7 @@ class SubgraphHarness:
         response = await self._client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers=principal.to_headers(),
+            headers=token_headers(principal),
         )
         body: dict[str, Any] = response.json()
         return body

@@ -20,7 +20,7 @@ from subgraphs.common.migrations import upgrade
 from subgraphs.common.outbox import PUBLISHED_RETENTION, Relayed, prune, relay
 from subgraphs.common.server import create_app
 from tests.conftest import TEST_DATABASE_URL
-from tests.subgraphs.harness import FlakyBus
+from tests.subgraphs.harness import FlakyBus, trusting_test_issuer
 from tests.waiting import eventually
 
 
@@ -157,7 +157,7 @@ async def test_a_served_subgraph_relays_what_a_previous_process_left_pending(
 ) -> None:
     await stage(database, 1, 2)  # committed by a process that died before relaying
     bus = InMemoryEventBus()
-    app = create_app(SUBGRAPH, database, bus)
+    app = create_app(SUBGRAPH, database, bus, trusting_test_issuer())
     async with app.router.lifespan_context(app):
         await eventually(lambda: len(bus.published) == 2)
     assert numbers(bus) == [1, 2]

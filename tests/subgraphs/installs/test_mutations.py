@@ -52,6 +52,8 @@ async def test_create_workspace_errors(installs: SubgraphHarness) -> None:
     blank = {"input": {"slug": "blank-name", "name": "   "}}
     errors = await installs.errors(CREATE_WORKSPACE, blank, principal=ADMIN)
     assert code(errors) == "BAD_USER_INPUT"
+    anonymous = {"input": {"slug": "no-one", "name": "No One"}}
+    assert code(await installs.errors(CREATE_WORKSPACE, anonymous)) == "FORBIDDEN"
 
 
 async def test_install_app(installs: SubgraphHarness, demo: World) -> None:
