@@ -44,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
         help="heavy: the full HeavyNested benchmark (default); top-products, users: one half; "
         "no-requires: HeavyNested without shippingEstimate (no @requires hop)",
     )  # fmt: skip
+    parser.add_argument(
+        "--auth", action="store_true",
+        help="also measure Switchboard with a valid JWT on every request (a token per connection)",
+    )  # fmt: skip
     scale = parser.add_argument_group("scale (docs/benchmarks.md)")
     scale.add_argument(
         "--scale", action="store_true",
@@ -86,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "results_directory": args.results_dir,
         "record_subgraph_requests": args.record_subgraph_requests,
         "operation": args.operation,
+        "auth": args.auth,
     }
     settings = (
         Settings.for_smoke(**chosen, **common) if args.smoke else Settings(**chosen, **common)

@@ -38,10 +38,10 @@ class Gateway:
     version: str = ""
 
 
-def switchboard(supergraph: Path, port: int, workers: int) -> Gateway:
+def switchboard(supergraph: Path, port: int, workers: int, config: Path | None = None) -> Gateway:
     executable = Path(sys.executable).parent / "switchboard"
     return Gateway(
-        name="switchboard",
+        name="switchboard" if config is None else "switchboard+jwt",
         command=[
             str(executable) if executable.exists() else "switchboard",
             "serve",
@@ -49,6 +49,7 @@ def switchboard(supergraph: Path, port: int, workers: int) -> Gateway:
             *("--host", "127.0.0.1"),
             *("--port", str(port)),
             *("--workers", str(workers)),
+            *(("--config", str(config)) if config is not None else ()),
         ],
         url=f"http://127.0.0.1:{port}/graphql",
         version=switchboard_version(),

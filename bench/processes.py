@@ -107,14 +107,22 @@ class ManagedProcess:
 
 
 def answers_post(
-    url: str, body: bytes, timeout: float = 5.0, *, any_status: bool = False
+    url: str,
+    body: bytes,
+    timeout: float = 5.0,
+    *,
+    any_status: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> Callable[[], bool]:
     """A readiness probe: POSTing `body` to `url` gets a 200 with JSON `data` (or, with
     `any_status`, any HTTP answer at all: whether it is right is for validation to say)."""
 
     def probe() -> bool:
         response = httpx.post(
-            url, content=body, headers={"content-type": "application/json"}, timeout=timeout
+            url,
+            content=body,
+            headers={"content-type": "application/json", **(headers or {})},
+            timeout=timeout,
         )
         return any_status or (response.status_code == 200 and b'"data"' in response.content)
 

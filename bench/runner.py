@@ -19,6 +19,7 @@ from pathlib import Path
 import orjson
 
 from bench import gateways, report
+from bench.auth import BenchAuth, bench_issuer
 from bench.compose import SUPERGRAPH_PATH
 from bench.load.generator import LoadGenerator, choose
 from bench.machine import machine_notes
@@ -49,6 +50,8 @@ class Settings:
     record_subgraph_requests: Path | None = None
     # A key of `bench.operation.OPERATIONS`; the full HeavyNested operation unless chosen.
     operation: str = DEFAULT_OPERATION
+    # Also measure Switchboard with a valid access token on every request (`bench/auth.py`).
+    auth: bool = False
 
     @property
     def bench_operation(self) -> BenchOperation:
@@ -131,6 +134,17 @@ def run(settings: Settings) -> int:
                     settings, fleet, generator, expected, work_directory,
                 )
             )  # fmt: skip
+        if settings.auth and not settings.skip_switchboard:
+            with bench_issuer(work_directory, settings.connections) as auth:
+                runs.append(
+                    _measure(
+                        "switchboard+jwt",
+                        lambda port: gateways.switchboard(
+                            supergraph, port, settings.workers, auth.config_path
+                        ),
+                        settings, fleet, generator, expected, work_directory, auth,
+                    )
+                )  # fmt: skip
         if settings.compare_apollo:
             runs.append(
                 _measure(
@@ -163,9 +177,12 @@ def _measure(
     generator: LoadGenerator,
     expected: dict[str, object],
     work_directory: Path,
+    auth: BenchAuth | None = None,
 ) -> GatewayRun:
     print(f"\n== {name}", flush=True)
     body = settings.bench_operation.request_body
+    headers = auth.headers() if auth is not None else None
+    tokens = auth.tokens if auth is not None else ()
     try:
         gateway = make_gateway(free_port())
     except gateways.GatewayUnavailable as error:
@@ -178,10 +195,10 @@ def _measure(
     try:
         print(f"   starting: {' '.join(gateway.command)}", flush=True)
         process.wait_ready(
-            answers_post(gateway.url, body, timeout=60, any_status=True),
+            answers_post(gateway.url, body, timeout=60, any_status=True, headers=headers),
             settings.ready_timeout,
         )
-        before = validate_sample(gateway.url, expected, settings.validation_samples, body)
+        before = validate_sample(gateway.url, expected, settings.validation_samples, body, headers)
         print(f"   answers before load: {before.checked - before.wrong}/{before.checked} correct")
         if before.first_problem:
             print(f"   first wrong answer: {before.first_problem}")
@@ -192,7 +209,13 @@ def _measure(
             gateway_run.failure = f"every answer was wrong: {before.first_problem}"
             return gateway_run
         print(f"   warming up {settings.warmup:.0f} s", flush=True)
-        generator.run(gateway.url, body, connections=settings.connections, duration=settings.warmup)
+        generator.run(
+            gateway.url,
+            body,
+            connections=settings.connections,
+            duration=settings.warmup,
+            tokens=tokens,
+        )
         print(
             f"   measuring {settings.duration:.0f} s with {settings.connections} connections",
             flush=True,
@@ -205,6 +228,7 @@ def _measure(
                 body,
                 connections=settings.connections,
                 duration=settings.duration,
+                tokens=tokens,
             )
             cpu_percent = meter.stop()
         cpu_percent["load generator"] = round(
@@ -214,7 +238,7 @@ def _measure(
         cpu_percent["other processes"] = round(
             max(0.0, cpu_percent.pop("machine") - measured_total), 1
         )
-        after = validate_sample(gateway.url, expected, settings.validation_samples, body)
+        after = validate_sample(gateway.url, expected, settings.validation_samples, body, headers)
         print(f"   answers after load: {after.checked - after.wrong}/{after.checked} correct")
         gateway_run.status = "measured"
         gateway_run.load = load

@@ -43,12 +43,16 @@ def first_difference(expected: Any, actual: Any, path: str = "") -> str | None:
 
 
 def validate_sample(
-    url: str, expected: dict[str, Any], count: int, body: bytes = REQUEST_BODY
+    url: str,
+    expected: dict[str, Any],
+    count: int,
+    body: bytes = REQUEST_BODY,
+    headers: dict[str, str] | None = None,
 ) -> Validation:
     """Send the operation (`body`) `count` times and compare every parsed answer with
     `expected`."""
     wrong, first_problem = 0, ""
-    with httpx.Client(timeout=30.0) as client:
+    with httpx.Client(timeout=30.0, headers=headers) as client:
         for _ in range(count):
             problem = _problem(client, url, expected, body)
             if problem:

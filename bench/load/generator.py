@@ -15,7 +15,16 @@ class LoadGenerator:
     description: str
     work_directory: Path
 
-    def run(self, url: str, body: bytes, *, connections: int, duration: float) -> LoadResult:
+    def run(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        connections: int,
+        duration: float,
+        tokens: tuple[str, ...] = (),
+    ) -> LoadResult:
+        """`tokens`: Bearer tokens to send (`--auth`), spread over connections or requests."""
         if self.name == "wrk":
             return wrk.run_wrk(
                 url,
@@ -23,11 +32,16 @@ class LoadGenerator:
                 connections=connections,
                 duration=duration,
                 work_directory=self.work_directory,
+                tokens=tokens,
             )
         body_path = self.work_directory / "body.json"
         body_path.write_bytes(body)
+        tokens_path = None
+        if tokens:
+            tokens_path = self.work_directory / "tokens.txt"
+            tokens_path.write_text("\n".join(tokens), encoding="utf-8")
         output, cpu_seconds = wrk.run_measuring_cpu(
-            python_load.command(url, body_path, connections, duration)
+            python_load.command(url, body_path, connections, duration, tokens_path)
         )
         return python_load.parse_output(output, cpu_seconds)
 

@@ -67,12 +67,14 @@ class _Connection:
             self._writer = None
 
 
-def _request_bytes(url: str, body: bytes) -> tuple[str, int, bytes]:
+def _request_bytes(url: str, body: bytes, token: str | None = None) -> tuple[str, int, bytes]:
     parsed = urlsplit(url)
     host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
+    authorization = f"Authorization: Bearer {token}\r\n" if token else ""
     head = (
         f"POST {parsed.path or '/'} HTTP/1.1\r\n"
         f"Host: {host}:{port}\r\n"
+        f"{authorization}"
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n"
         "\r\n"
@@ -80,15 +82,18 @@ def _request_bytes(url: str, body: bytes) -> tuple[str, int, bytes]:
     return host, port, head.encode() + body
 
 
-async def generate_load(url: str, body: bytes, connections: int, duration: float) -> LoadResult:
-    host, port, request = _request_bytes(url, body)
+async def generate_load(
+    url: str, body: bytes, connections: int, duration: float, tokens: tuple[str, ...] = ()
+) -> LoadResult:
+    """`tokens`: one per connection (cycled when fewer), each sent on all its requests."""
     latencies: list[float] = []
     counts = {"non_200": 0, "graphql_errors": 0, "transport": 0}
     started = time.perf_counter()
     deadline = started + duration
 
-    async def connection_loop() -> None:
-        connection = _Connection(host, port, request)
+    async def connection_loop(index: int) -> None:
+        token = tokens[index % len(tokens)] if tokens else None
+        connection = _Connection(*_request_bytes(url, body, token))
         while time.perf_counter() < deadline:
             sent = time.perf_counter()
             try:
@@ -105,7 +110,7 @@ async def generate_load(url: str, body: bytes, connections: int, duration: float
                 counts["graphql_errors"] += 1
         await connection.close()
 
-    await asyncio.gather(*(connection_loop() for _ in range(connections)))
+    await asyncio.gather(*(connection_loop(index) for index in range(connections)))
     elapsed = time.perf_counter() - started
     latencies.sort()
     requests = len(latencies)
@@ -125,13 +130,17 @@ async def generate_load(url: str, body: bytes, connections: int, duration: float
     )
 
 
-def command(url: str, body_path: Path, connections: int, duration: float) -> list[str]:
+def command(
+    url: str, body_path: Path, connections: int, duration: float, tokens_path: Path | None = None
+) -> list[str]:
+    tokens = ["--tokens-file", str(tokens_path)] if tokens_path is not None else []
     return [
         sys.executable, "-m", "bench.load.python_load",
         "--url", url,
         "--body-file", str(body_path),
         "--connections", str(connections),
         "--duration", str(duration),
+        *tokens,
     ]  # fmt: skip
 
 
@@ -151,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--body-file", type=Path, required=True)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--tokens-file", type=Path, default=None, help="one Bearer token a line")
     args = parser.parse_args(argv)
+    tokens = tuple(args.tokens_file.read_text().split()) if args.tokens_file else ()
     try:
         import uvloop
 
@@ -159,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:  # uvicorn[standard] brings it; plain asyncio works too
         pass
     result = asyncio.run(
-        generate_load(args.url, args.body_file.read_bytes(), args.connections, args.duration)
+        generate_load(
+            args.url, args.body_file.read_bytes(), args.connections, args.duration, tokens
+        )
     )
     sys.stdout.write(RESULT_PREFIX + orjson.dumps(result.to_json()).decode() + "\n")
     return 0

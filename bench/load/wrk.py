@@ -43,6 +43,8 @@ function response(status, headers, body)
   end
 end
 
+%(tokens)s
+
 function done(summary, latency, requests)
   local bad, errors = 0, 0
   for _, thread in ipairs(threads) do
@@ -73,12 +75,29 @@ def wrk_version() -> str:
     return f"wrk {match.group(1)}" if match else "wrk"
 
 
-def write_script(body: bytes, directory: Path) -> Path:
+# With tokens, each request carries the next one: no two requests in a row share a token.
+_TOKENS = r"""
+local tokens = {%s}
+local next_token = 0
+
+function request()
+  next_token = next_token %% #tokens + 1
+  wrk.headers["Authorization"] = "Bearer " .. tokens[next_token]
+  return wrk.format()
+end
+"""
+
+
+def write_script(body: bytes, directory: Path, tokens: tuple[str, ...] = ()) -> Path:
     text = body.decode()
     if "]==========]" in text:
         raise ValueError("the request body cannot be embedded in a Lua long string")
+    token_code = _TOKENS % ", ".join(f'"{token}"' for token in tokens) if tokens else ""
     path = directory / "bench.lua"
-    path.write_text(_SCRIPT % {"body": text, "prefix": _RESULT_PREFIX}, encoding="utf-8")
+    path.write_text(
+        _SCRIPT % {"body": text, "prefix": _RESULT_PREFIX, "tokens": token_code},
+        encoding="utf-8",
+    )
     return path
 
 
@@ -109,12 +128,18 @@ def parse_output(output: str, cpu_seconds: float = 0.0, *, connections: int) -> 
 
 
 def run_wrk(
-    url: str, body: bytes, *, connections: int, duration: float, work_directory: Path
+    url: str,
+    body: bytes,
+    *,
+    connections: int,
+    duration: float,
+    work_directory: Path,
+    tokens: tuple[str, ...] = (),
 ) -> LoadResult:
     path = wrk_path()
     if path is None:
         raise RuntimeError(f"wrk is not installed ({INSTALL_HINT})")
-    script = write_script(body, work_directory)
+    script = write_script(body, work_directory, tokens)
     command = [
         path,
         # One thread: wrk's event loop easily outpaces any gateway here, and the second core
