@@ -114,8 +114,8 @@ def create_app(
     authentication: TokenAuthentication | None = None,
 ) -> Starlette:
     """The subgraph's ASGI app: GraphQL (HTTP and websockets) at /graphql, /health, and the
-    subgraph's own extra routes. Callers are verified with `authentication` (default: the issuer the environment names,
-    `subgraphs.common.tokens`)."""
+    subgraph's own extra routes. Callers are verified with `authentication` (default: the
+    issuer the environment names, `subgraphs.common.tokens`)."""
     authentication = authentication or TokenAuthentication.from_environment()
     graphql = SubgraphGraphQL(subgraph, database, bus, authentication)
 
