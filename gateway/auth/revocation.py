@@ -11,7 +11,9 @@ Access tokens are not stored anywhere, so the issuer announces revocations as ev
 An entry only matters while a token it refuses can still be valid: the longest lifetime
 (15 minutes) plus the leeway. Older entries are dropped, so memory stays bounded by the
 revocations of the last quarter hour. `follow` consumes a bus (the in-memory one in
-`switchboard dev`, Redis Streams across replicas) and keeps reading through bus errors.
+`switchboard dev`, Redis Streams across replicas) from the start of its retention, so a replica
+that starts late still refuses what was revoked before it started, and keeps reading through
+bus errors from the last event it applied.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ class Revocations:
     def apply(self, event: RevocationEvent) -> None:
         now = self._clock()
         revoked_at = event.occurred_at.timestamp()
+        self._prune(now)
+        if revoked_at < now - RETENTION_SECONDS:
+            return  # every token it could refuse has expired
         payload = event.payload
         installation = payload.get("installation_id")
         if isinstance(installation, str) and event.type in REVOCATION_EVENTS:
@@ -86,8 +91,7 @@ class Revocations:
             jtis = payload.get("jtis") or ()
             for jti in jtis if isinstance(jtis, list) else ():
                 if isinstance(jti, str):
-                    self._tokens[jti] = now + RETENTION_SECONDS
-        self._prune(now)
+                    self._tokens[jti] = revoked_at + RETENTION_SECONDS
 
     def _prune(self, now: float) -> None:
         if now - self._pruned_at < 60:
@@ -103,10 +107,12 @@ class Revocations:
 
     async def follow(self, bus: EventSource) -> None:
         """Apply the bus's revocation events as they arrive, for as long as the task runs."""
+        last_seen = 0
         while True:
             try:
-                async for event in bus.subscribe(types=REVOCATION_EVENTS):
+                async for event in bus.subscribe(types=REVOCATION_EVENTS, after=last_seen):
                     self.apply(event)
+                    last_seen = getattr(event, "id", last_seen)
             except asyncio.CancelledError:
                 raise
             except Exception:
