@@ -115,7 +115,11 @@ class Revocations:
                     last_seen = getattr(event, "id", last_seen)
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as error:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Stopping: a cancelled stream read may surface as a connection error.
+                    raise asyncio.CancelledError() from error
                 # A bus that drops (Redis restarting) must not end revocation for good.
                 logger.exception("revocation events: the bus failed; resubscribing")
                 await asyncio.sleep(RETRY_SECONDS)

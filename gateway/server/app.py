@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from starlette.applications import Starlette
@@ -62,8 +62,9 @@ def create_app(
     config = config or GatewayConfig()
     if authenticator is None:
         authenticator = Authenticator(config.auth.verifier(), Revocations())
+    owned_bus = None
     if events is None and config.auth.events_url is not None:
-        events = redis_events(config.auth.events_url, config.auth.events_stream)
+        events = owned_bus = redis_events(config.auth.events_url, config.auth.events_stream)
     client = HttpSubgraphClient(
         transport=transport,
         timeout_seconds=config.subgraph_timeout_seconds,
@@ -103,6 +104,11 @@ def create_app(
         finally:
             for task in tasks:
                 task.cancel()
+            if owned_bus is not None:
+                # A blocked stream read may not notice the cancellation; closing the bus's
+                # connection ends it.
+                await owned_bus.close()
+            for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await client.aclose()
@@ -150,11 +156,15 @@ def serving_state(
     )
 
 
-def redis_events(url: str, stream: str) -> EventSource:
+class ClosableEvents(EventSource, Protocol):
+    async def close(self) -> None: ...
+
+
+def redis_events(url: str, stream: str) -> ClosableEvents:
     """The platform's Redis Streams bus, read for revocation events."""
     from subgraphs.common.redis_bus import RedisEventBus
 
-    bus: EventSource = RedisEventBus.from_url(url, stream=stream, block_ms=500)
+    bus: ClosableEvents = RedisEventBus.from_url(url, stream=stream, block_ms=500)
     return bus
 
 
