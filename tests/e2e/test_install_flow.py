@@ -145,12 +145,9 @@ async def person_token(platform: Platform, email: str, scope: str) -> str:
 async def issue_secret(platform: Platform, app_id: str) -> str:
     """A platform reviewer rotates the app's client secret in the apps subgraph, which owns it;
     its event gives the installs subgraph the secret's hash."""
-    reviewer = await person_token(platform, "rex@example.com", "apps:write")
-    headers = {
-        "Authorization": f"Bearer {reviewer}",
-        # Until subgraphs verify the token themselves they trust these headers instead.
-        "x-switchboard-scopes": "apps:write platform:admin",
-    }
+    reviewer = await person_token(platform, "rex@example.com", "apps:write platform:admin")
+    # The apps subgraph verifies the token against the issuer's JWKS: no other header counts.
+    headers = {"Authorization": f"Bearer {reviewer}"}
     async with httpx.AsyncClient() as http:
         for _attempt in range(3):
             response = await http.post(
