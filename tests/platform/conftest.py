@@ -29,7 +29,7 @@ from subgraphs.common.server import prepare_database
 from tests.conftest import TEST_DATABASE_URL, unavailable
 from tests.subgraphs.harness import ISSUER, token_headers, trusting_test_issuer
 
-ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read"}))
+ANALYST = Principal(scopes=frozenset({ADMIN_SCOPE, "metrics:read", "installs:read"}))
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
