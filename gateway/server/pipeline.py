@@ -41,8 +41,8 @@ from gateway.auth.policy import PolicyHook
 from gateway.errors import ClientError
 from gateway.execution import SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
-from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
 from gateway.execution.introspection import INTROSPECTION_FIELDS
+from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource

@@ -112,7 +112,7 @@ async def fields_of(gateway: Any, type_name: str, token: str | None) -> set[str]
 
 
 async def test_introspection_shows_each_token_its_own_schema() -> None:
-    async with auth_gateway() as gateway:
+    async with auth_gateway(GatewayConfig(introspection=True)) as gateway:
         anonymous = await fields_of(gateway, "App", None)
         analyst = await fields_of(gateway, "App", gateway.issuer.token(scopes={"metrics:read"}))
         assert "name" in anonymous
