@@ -30,6 +30,9 @@ class SubgraphRequest:
     operation_name: str | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
+    # Whether sending it twice is harmless (a query): only then may a request lost on a stale
+    # keep-alive connection be sent again, since the server may have run it before hanging up.
+    idempotent: bool = True
 
     def body(self) -> JsonObject:
         body: JsonObject = {"query": self.query}
@@ -111,13 +114,14 @@ def parse_response(service: str, body: object) -> SubgraphResponse:
     if not isinstance(body, dict):
         raise malformed_response(service, "no data or errors")
     data = body.get("data")
-    errors = body.get("errors")
-    if not isinstance(errors, list):
-        errors = None
+    given = body.get("errors")
+    # Errors that are not objects cannot be reported; a response left with neither data nor
+    # an error to report explains nothing.
+    errors = (
+        [error for error in given if isinstance(error, dict)] if isinstance(given, list) else []
+    )
     if not isinstance(data, dict):
         data = None
-    if data is None and errors is None:
+    if data is None and not errors:
         raise malformed_response(service, "no data or errors")
-    return SubgraphResponse(
-        data=data, errors=[error for error in errors or () if isinstance(error, dict)]
-    )
+    return SubgraphResponse(data=data, errors=errors)

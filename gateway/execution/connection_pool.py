@@ -14,7 +14,9 @@ Failures raise `OSError`s (`ConnectionRefusedError`, `ConnectionResetError`, ...
 `ProtocolError`; a cancelled exchange (a timeout) closes its connection rather than reusing one
 whose answer may still arrive. A server may close an idle keep-alive connection just as a
 request goes out on it; when a reused connection is lost before a single byte of the answer
-arrived, the request is sent once more on a new connection, as browsers and httpcore do.
+arrived, the request is sent once more on a new connection, as browsers do for idempotent
+requests. A mutation is never sent again (RFC 9110 §9.2.2): the server may have run it before
+hanging up, so its loss is reported instead.
 """
 
 from __future__ import annotations
@@ -160,9 +162,15 @@ class ConnectionPool:
         self._closed = False
 
     async def post(
-        self, url: str, body: bytes, headers: Iterable[tuple[str, str]]
+        self,
+        url: str,
+        body: bytes,
+        headers: Iterable[tuple[str, str]],
+        *,
+        retry_stale: bool = True,
     ) -> tuple[int, bytes]:
-        """POST `body` to `url`: the status code and the (de-chunked) response body."""
+        """POST `body` to `url`: the status code and the (de-chunked) response body.
+        `retry_stale=False` for a request that must not be sent twice (a mutation)."""
         origin = origin_of(url)
         slots = self._slots.get(origin)
         if slots is None:
@@ -174,7 +182,7 @@ class ConnectionPool:
                 status, content = await connection.send(request)
             except ConnectionError:
                 connection.close()
-                if not reused or connection.answered:
+                if not reused or connection.answered or not retry_stale:
                     raise
                 # The server had closed the idle connection: one more try on a new one.
                 connection = await self._connect(origin)

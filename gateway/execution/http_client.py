@@ -83,7 +83,9 @@ class HttpSubgraphClient:
         body = orjson.dumps(request.body())
         try:
             async with asyncio.timeout(timeout):
-                status, content = await self._post(url, body, request.headers)
+                status, content = await self._post(
+                    url, body, request.headers, retry_stale=request.idempotent
+                )
         except TimeoutError:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
         except ResponseTooLarge:
@@ -104,12 +106,16 @@ class HttpSubgraphClient:
             raise malformed_response(graph.name, "invalid JSON") from None
         return parse_response(graph.name, decoded)
 
-    async def _post(self, url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, bytes]:
+    async def _post(
+        self, url: str, body: bytes, headers: Mapping[str, str], *, retry_stale: bool
+    ) -> tuple[int, bytes]:
         if self._pool is not None:
             if not headers:
-                return await self._pool.post(url, body, REQUEST_HEADER_ITEMS)
+                return await self._pool.post(
+                    url, body, REQUEST_HEADER_ITEMS, retry_stale=retry_stale
+                )
             merged = {**REQUEST_HEADERS, **headers}
-            return await self._pool.post(url, body, merged.items())
+            return await self._pool.post(url, body, merged.items(), retry_stale=retry_stale)
         assert self._client is not None
         request = self._client.build_request(
             "POST", url, content=body, headers={**REQUEST_HEADERS, **headers}

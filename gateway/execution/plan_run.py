@@ -265,11 +265,9 @@ class PlanRun:
         return grouped
 
     def entities(self, service: str, response: SubgraphResponse, expected: int) -> list[Any]:
-        if response.data is None:
-            return []
-        entities = response.data.get("_entities")
+        entities = None if response.data is None else response.data.get("_entities")
         if entities is None and response.errors:
-            return []
+            return []  # the fetch failed as a whole; its errors say why
         if not isinstance(entities, list) or len(entities) != expected:
             raise malformed_response(service, f"expected {expected} _entities")
         return entities
@@ -285,7 +283,8 @@ class PlanRun:
             isinstance(path, list)
             and len(path) >= 2
             and path[0] == "_entities"
-            and isinstance(path[1], int)
+            # `type is int`: JSON `true` decodes to a bool, which Python counts as 1.
+            and type(path[1]) is int
             and 0 <= path[1] < len(paths_by_target)
         ):
             for at in paths_by_target[path[1]]:
@@ -309,6 +308,7 @@ class PlanRun:
             operation_name=fetch.operation_name,
             variables=variables,
             headers=self.headers,
+            idempotent=fetch.operation_kind != "mutation",
         )
         return await self.client.fetch(graph, request)
 

@@ -2,7 +2,8 @@
 
 A representation is the object's data selected through `Fetch.requires` (the `@key` fields
 plus `@requires` fields). Objects whose type the fetch does not handle, or whose selected fields
-are missing or null at the top level (a null key), get none and are not fetched.
+are missing or null at any depth (a null key, or a null field of a nested key), get none and are
+not fetched.
 """
 
 from __future__ import annotations
@@ -105,9 +106,21 @@ def representation(
         return None
     if not selected or "__typename" not in selected:
         return None
-    if any(field_value is None for field_value in selected.values()):
+    if _holds_null(selected):
         return None
     return selected
+
+
+def _holds_null(value: Any) -> bool:
+    """Whether a selected value is null somewhere: a nested key is as incomplete as a top-level
+    one when one of its fields is null."""
+    if value is None:
+        return True
+    if isinstance(value, dict):
+        return any(_holds_null(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_holds_null(item) for item in value)
+    return False
 
 
 def _select(

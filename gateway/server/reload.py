@@ -49,7 +49,9 @@ def watch_file(path: Path, interval_seconds: float = 1.0) -> Watch:
             raise ReloadError(f"cannot read {path}: {error}") from None
 
     async def watch(pipeline: Pipeline, config: GatewayConfig) -> None:
-        seen = fingerprint()
+        # Not the file's fingerprint now: it may have changed since the served supergraph was
+        # read from it. The first look compares the text (`reload` skips an identical one).
+        seen: tuple[int, int] | None = (-1, -1)
         while True:
             await asyncio.sleep(interval_seconds)
             current = fingerprint()

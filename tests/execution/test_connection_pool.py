@@ -18,6 +18,11 @@ import pytest
 from gateway.execution import HttpSubgraphClient, SubgraphFetchError, SubgraphRequest
 from gateway.execution.connection_pool import origin_of
 
+
+class HangUp(bytes):
+    """Answer bytes after which the server closes the connection (a partial answer)."""
+
+
 # What the server answers to one request: raw response bytes, or None to close without answer.
 Script = Callable[[bytes], bytes | None]
 
@@ -60,6 +65,8 @@ class ScriptedServer:
                     break
                 writer.write(answer)
                 await writer.drain()
+                if isinstance(answer, HangUp):
+                    break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
@@ -358,3 +365,77 @@ async def test_an_answer_exactly_at_the_size_limit_is_read(serve: Serve) -> None
         await client.aclose()
 
     assert response.data == {"hello": "world"}
+
+
+MUTATION = SubgraphRequest(query="mutation { pay(amount: 10) }", idempotent=False)
+
+
+async def test_a_first_request_on_a_new_connection_is_never_retried(serve: Serve) -> None:
+    # A fresh connection cannot be stale: a hang-up there is the server's answer.
+    server = await serve(lambda _: None)
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError):
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert len(server.requests) == 1
+    assert server.connections == 1
+
+
+async def test_a_partial_answer_is_never_sent_again(serve: Serve) -> None:
+    # The server started answering on a reused connection, then hung up: it saw the request,
+    # so sending it again could run it twice.
+    answers = iter([OK, HangUp(OK[:20]), OK])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient()
+    try:
+        await client.fetch(graph_for(server), REQUEST)
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+        after = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.extensions == {"code": "SUBREQUEST_HTTP_ERROR", "service": "products"}
+    assert len(server.requests) == 3
+    # The broken connection is dropped, not pooled: the next request opened another.
+    assert after.data == {"hello": "world"}
+    assert server.connections == 2
+
+
+async def test_a_mutation_lost_on_a_stale_connection_is_never_sent_twice(serve: Serve) -> None:
+    # The same hang-up that gets a query retried (see above): the server may have run the
+    # mutation before closing, so it is reported, not repeated.
+    answers = iter([OK, None, OK])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient()
+    try:
+        await client.fetch(graph_for(server), REQUEST)
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), MUTATION)
+    finally:
+        await client.aclose()
+    assert raised.value.message == (
+        "HTTP fetch failed from 'products': Server disconnected without sending a response"
+    )
+    assert [request.count(b"mutation") for request in server.requests] == [0, 1]
+
+
+async def test_an_answer_that_is_not_http_is_a_fetch_error_and_not_retried(serve: Serve) -> None:
+    answers = iter([OK, b"SMTP ready\r\n\r\n", OK])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient()
+    try:
+        await client.fetch(graph_for(server), REQUEST)
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+        after = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.message.startswith(
+        "HTTP fetch failed from 'products': invalid HTTP response: "
+    )
+    assert raised.value.extensions == {"code": "SUBREQUEST_HTTP_ERROR", "service": "products"}
+    assert len(server.requests) == 3
+    assert after.data == {"hello": "world"}
+    assert server.connections == 2

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,24 @@ async def has_price(client: httpx.AsyncClient) -> bool:
     return body.get("data") == {"product": {"price": 42}}
 
 
-async def test_recomposes_from_live_subgraphs(tmp_path: Path) -> None:
+def reload_refused(caplog: pytest.LogCaptureFixture, label: str) -> Callable[[], bool]:
+    """Whether the watcher has logged that it refused a supergraph from `label`: the signal
+    that it looked at the new source (and kept serving the old supergraph)."""
+
+    def refused() -> bool:
+        return any(
+            record.name == "gateway.reload"
+            and record.levelno == logging.ERROR
+            and f"from {label} " in record.getMessage()
+            for record in caplog.records
+        )
+
+    return refused
+
+
+async def test_recomposes_from_live_subgraphs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     subgraph = SwitchableApp(V1)
     reviews = SwitchableApp(BROKEN)
     async with served(subgraph) as products_url, served(reviews) as reviews_url:
@@ -164,7 +182,7 @@ async def test_recomposes_from_live_subgraphs(tmp_path: Path) -> None:
                 "routing_url": reviews_url, "schema": {"subgraph_url": reviews_url}
             }  # fmt: skip
             config.write_text(yaml.safe_dump(settings))
-            await asyncio.sleep(0.3)
+            assert await eventually(reload_refused(caplog, "test"), seconds=6.0)
             stop.set()
             bodies = await load
             assert await has_price(client)
@@ -175,7 +193,9 @@ async def test_recomposes_from_live_subgraphs(tmp_path: Path) -> None:
     assert all(body == {"data": {"product": {"id": "1", "name": "Lamp"}}} for body in bodies)
 
 
-async def test_reloads_a_changed_supergraph_file(tmp_path: Path) -> None:
+async def test_reloads_a_changed_supergraph_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     subgraph = SwitchableApp(V2)
     async with served(subgraph) as url:
         config = tmp_path / "supergraph.yaml"
@@ -196,13 +216,37 @@ async def test_reloads_a_changed_supergraph_file(tmp_path: Path) -> None:
             assert await eventually(lambda: has_price(client), seconds=6.0)
 
             path.write_text("this is not a supergraph {")
-            await asyncio.sleep(0.3)
+            assert await eventually(reload_refused(caplog, str(path)), seconds=6.0)
             stop.set()
             bodies = await load
             assert await has_price(client)
 
     assert len(bodies) > 10
     assert all(body == {"data": {"product": {"id": "1", "name": "Lamp"}}} for body in bodies)
+
+
+async def test_a_watcher_that_saw_a_broken_supergraph_applies_the_next_good_one(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    subgraph = SwitchableApp(V1)
+    async with served(subgraph) as url:
+        config = tmp_path / "supergraph.yaml"
+        config.write_text(yaml.safe_dump({"subgraphs": {"products": {
+            "routing_url": url, "schema": {"subgraph_url": url}
+        }}}))  # fmt: skip
+        first = await asyncio.to_thread(compose_from_config, config)
+        subgraph.serve(V2)
+        good = await asyncio.to_thread(compose_from_config, config)
+        path = tmp_path / "supergraph.graphql"
+        path.write_text(first)
+        app = create_app(Supergraph.from_sdl(first), watch=watch_file(path, interval_seconds=0.02))
+        async with gateway(app) as client:
+            path.write_text("type Query {")
+            assert await eventually(reload_refused(caplog, str(path)), seconds=6.0)
+            assert not await has_price(client)
+
+            path.write_text(good)
+            assert await eventually(lambda: has_price(client), seconds=6.0)
 
 
 @pytest.mark.parametrize("missing", ["file", "compose"])

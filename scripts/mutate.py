@@ -1,0 +1,118 @@
+"""Mutation testing, one package at a time: `python scripts/mutate.py gateway/execution ...`.
+
+Each package runs mutmut in its own scratch copy of the repository (`.mutmut/<package>/`, ignored
+by git), against the fastest tests that exercise it (`TESTS`), so packages can run side by side
+and a run of one never invalidates another's cached results. A run prints the score and the
+surviving mutants; `mutmut show NAME` inside the scratch folder prints a survivor's diff.
+Surviving mutants judged equivalent, with why, are listed in docs/testing.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SCRATCH = ROOT / ".mutmut"
+
+# The tests that exercise each package and run in seconds (no process-starting e2e tests:
+# those import the unmutated package in their child processes and cannot kill a mutant).
+TESTS: dict[str, list[str]] = {
+    "gateway/execution": ["tests/execution", "tests/conformance"],
+    "gateway/operation": ["tests/operation", "tests/server/test_http.py"],
+    "gateway/auth": ["tests/auth"],
+    "subgraphs/common": ["tests/subgraphs/common", "tests/subgraphs/test_event_flow.py"],
+}
+
+
+def prepare(package: str) -> Path:
+    """A fresh copy of the tracked files, with mutmut configured for `package`."""
+    folder = SCRATCH / package.replace("/", ".")
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    tracked = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, tracked):
+        source = ROOT / name.decode()
+        if source.is_file():
+            target = folder / name.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    pyproject = (folder / "pyproject.toml").read_text()
+    tests = ", ".join(json.dumps(path) for path in TESTS[package])
+    (folder / "pyproject.toml").write_text(
+        pyproject
+        + "\n[tool.mutmut]\n"
+        + 'source_paths = ["gateway", "subgraphs"]\n'
+        + f'only_mutate = ["{package}/*"]\n'
+        + f"pytest_add_cli_args_test_selection = [{tests}]\n"
+        # The suite's own per-test timeout would turn an infinite-loop mutant into a hang of
+        # two minutes; mutmut's timeout (15x the test's clean time) kills it sooner.
+        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-o", "timeout=30", "-q"]\n'
+    )
+    return folder
+
+
+def run(package: str, max_children: int) -> dict[str, object]:
+    if package not in TESTS:
+        raise SystemExit(f"no test selection for {package}: add it to TESTS in {__file__}")
+    if not (ROOT / package).is_dir():
+        raise SystemExit(f"{package} does not exist")
+    folder = prepare(package)
+    mutmut = Path(sys.executable).with_name("mutmut")
+    log = folder / "mutmut.log"
+    with log.open("w") as output:
+        subprocess.run(
+            [str(mutmut), "run", "--max-children", str(max_children)],
+            cwd=folder,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    subprocess.run([str(mutmut), "export-cicd-stats"], cwd=folder, check=True, capture_output=True)
+    stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text())
+    survivors = subprocess.run(
+        [str(mutmut), "results"], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.split("\n")
+    stats["package"] = package
+    stats["survivors"] = [line.strip() for line in survivors if line.strip()]
+    tested = int(stats["total"]) - int(stats.get("skipped", 0))
+    caught = int(stats["killed"]) + int(stats.get("timeout", 0))
+    stats["score"] = round(100 * caught / tested, 1) if tested else 0.0
+    (folder / "summary.json").write_text(json.dumps(stats, indent=2))
+    return stats
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("packages", nargs="*", default=list(TESTS))
+    parser.add_argument("--max-children", type=int, default=1)
+    arguments = parser.parse_args()
+    with (ROOT / "pyproject.toml").open("rb") as config:
+        tomllib.load(config)  # fail early on a broken pyproject, before copying anything
+    for package in arguments.packages:
+        if package == "gateway/auth" and not (ROOT / package).is_dir():
+            print(f"{package}: not present, skipped")
+            continue
+        stats = run(package, arguments.max_children)
+        print(
+            f"{package}: {stats['score']}% ({stats['killed']} killed, "
+            f"{stats.get('timeout', 0)} timed out, {stats['survived']} survived, "
+            f"{stats.get('no_tests', 0)} without tests, of {stats['total']})"
+        )
+        for line in stats["survivors"]:  # type: ignore[attr-defined]
+            print(f"    {line}")
+
+
+if __name__ == "__main__":
+    main()
