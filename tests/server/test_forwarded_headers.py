@@ -52,7 +52,7 @@ async def test_no_client_header_reaches_a_subgraph_unless_configured() -> None:
 
 
 async def test_configured_and_trace_headers_are_the_only_ones_forwarded() -> None:
-    config = GatewayConfig.from_mapping({"headers": {"propagate": ["X-Request-Id"]}})
+    config = GatewayConfig.model_validate({"headers": {"propagate": ["X-Request-Id"]}})
     baseline = await subgraph_headers({}, config)
 
     received = await subgraph_headers(

@@ -38,7 +38,7 @@ async def test_a_per_subgraph_timeout_applies_to_that_subgraph_only() -> None:
         return {"data": {"product": {"name": "Table"}}}
 
     subgraphs = Subgraphs({"products": products, "users": users})
-    config = GatewayConfig.from_mapping(
+    config = GatewayConfig.model_validate(
         {"subgraphs": {"timeout_ms": 30_000, "timeouts_ms": {"users": 50}}}
     )
     app = create_app(
