@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint bench clean
+.PHONY: dev test lint tools bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,8 +16,12 @@ dev: $(STAMP)
 	$(BIN)/switchboard dev
 
 # The suite, after the house checks (ruff, mypy --strict on gateway/): CI runs this target.
-test: lint
+test: lint tools
 	$(BIN)/pytest
+
+# Debian tools the tests run: wrk (the bench's load generator).
+tools:
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
