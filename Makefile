@@ -3,13 +3,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# GraphiQL's browser assets, from npm with a lockfile into an ignored node_modules/, so
+# GraphiQL works offline; without npm the page loads them from a CDN instead.
+GRAPHIQL_ASSETS := gateway/server/graphiql_assets
 
 .PHONY: dev test lint tools bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(GRAPHIQL_ASSETS)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	if command -v npm >/dev/null; then \
+		npm ci --prefix $(GRAPHIQL_ASSETS) --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: GraphiQL will load its assets from a CDN"; fi
 	touch $(STAMP)
 
 dev: $(STAMP)

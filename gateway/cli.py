@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+LOG_LEVELS = ("debug", "info", "warning", "error")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
@@ -29,6 +31,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=4000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default=None,
+        help="least severe log level written (default: telemetry.logging.level, info)",
+    )
 
     compose = commands.add_parser("compose", help="compose subgraph SDLs into a supergraph")
     compose.add_argument("--config", required=True, help="a supergraph.yaml")
@@ -83,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            log_level=args.log_level,
         )
     if args.command == "compose":
         from gateway.composition.command import compose_command

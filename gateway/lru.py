@@ -22,6 +22,10 @@ class ByteBoundedLru(Generic[Key, Value]):
         self.max_bytes = max_bytes
         self.max_entries = max_entries
         self.bytes = 0
+        # Lookups that found an entry or not, read by the telemetry stage
+        # (`switchboard_cache_lookups`); plain ints cost nothing on the request path.
+        self.hits = 0
+        self.misses = 0
         self._entries: OrderedDict[Key, tuple[Value, int]] = OrderedDict()
         self._lock = Lock()
 
@@ -32,7 +36,9 @@ class ByteBoundedLru(Generic[Key, Value]):
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
+                self.misses += 1
                 return None
+            self.hits += 1
             self._entries.move_to_end(key)
             return entry[0]
 

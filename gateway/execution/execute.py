@@ -24,6 +24,7 @@ from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
 from gateway.operation.prepared import PreparedOperation
 from gateway.planning.nodes import QueryPlan
+from gateway.telemetry.tracing import stage
 
 # Called with the merged data and the errors before shaping (the auth stage reports the fields
 # it took out of the plan there, so shaping answers them null).
@@ -72,9 +73,10 @@ async def execute(
     shaped = shaped_operation or operation
     root_type = schema.get_type(shaped.root_type)
     assert isinstance(root_type, GraphQLObjectType)
-    shape_plan = shape_plan_for(schema, root_type, shaped, coerced, plan.typename_key)
-    shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
-    response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
+    with stage("shape"):
+        shape_plan = shape_plan_for(schema, root_type, shaped, coerced, plan.typename_key)
+        shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
+        response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
     if run.errors:
         response["errors"] = run.errors
     return response

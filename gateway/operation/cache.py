@@ -46,6 +46,14 @@ class OperationCache:
             ByteBoundedLru(max_bytes, capacity)
         )
 
+    @property
+    def hits(self) -> int:
+        return self._entries.hits
+
+    @property
+    def misses(self) -> int:
+        return self._entries.misses
+
     def __len__(self) -> int:
         return len(self._entries)
 

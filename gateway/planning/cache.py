@@ -39,6 +39,14 @@ class PlanCache:
         self._labels = supergraph.override_labels
         self._plans: ByteBoundedLru[PlanKey, QueryPlan] = ByteBoundedLru(max_bytes, capacity)
 
+    @property
+    def hits(self) -> int:
+        return self._plans.hits
+
+    @property
+    def misses(self) -> int:
+        return self._plans.misses
+
     def __len__(self) -> int:
         return len(self._plans)
 

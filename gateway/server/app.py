@@ -1,23 +1,29 @@
 """`create_app`: the gateway's Starlette application (DESIGN §2, transport).
 
-/graphql   POST, GET (queries), GraphiQL for browsers, websockets — Strawberry's view over
-           the federated pipeline
-/health    200 once the supergraph is loaded (it is, by construction)
+/graphql          POST, GET (queries), GraphiQL for browsers, websockets — Strawberry's view
+                  over the federated pipeline
+/graphiql/<name>  GraphiQL's installed browser assets (`gateway.server.graphiql`)
+/health           200 while the process serves (the supergraph is loaded by construction)
+/ready            200 when every subgraph answered recently or answers a probe, else 503
+/metrics          Prometheus metrics (`gateway.telemetry.metrics`)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import httpx
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 
 from gateway.auth import (
@@ -32,13 +38,26 @@ from gateway.execution import HttpSubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.server.config import GatewayConfig
+from gateway.server.graphiql import ASSET_PATH, graphiql_asset
 from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
 from gateway.server.schema import FederatedSchema
 from gateway.server.shutdown import AnswerWhenCancelled
 from gateway.server.view import GatewayView
+from gateway.telemetry.instrumented_client import InstrumentedSubgraphClient
+from gateway.telemetry.metrics import CacheCounts, exposition
+from gateway.telemetry.readiness import SubgraphHealth
+from gateway.telemetry.tracing import Tracing, otlp_tracer_provider
+
+if TYPE_CHECKING:
+    from gateway.planning import PlanCache
+
+logger = logging.getLogger("gateway.server")
 
 # A task run for the app's lifetime, given the pipeline to swap new supergraphs into.
 Watch = Callable[[Pipeline, GatewayConfig], Coroutine[Any, Any, None]]
+# How often the caches' hit counts are carried into the metrics between scrapes (with
+# `--workers`, another worker may answer the scrape).
+CACHE_COUNT_SECONDS = 5.0
 
 
 def create_app(
@@ -51,6 +70,7 @@ def create_app(
     random_source: RandomSource | None = None,
     authenticator: Authenticator | None = None,
     events: EventSource | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """`planner` replaces the planning stage (tests with hand-written plans); by default
     plans come from a `PlanCache` over `supergraph`. `watch` runs for the app's lifetime and
@@ -58,7 +78,8 @@ def create_app(
     `random_source` rolls the progressive-override `percent(N)` labels (default: `random`).
     `authenticator` replaces the one `config.auth` describes (tests with in-memory keys);
     `events` is the bus whose revocation events it follows (`switchboard dev` shares its
-    in-memory bus; otherwise `auth.events_url` names a Redis Streams bus)."""
+    in-memory bus; otherwise `auth.events_url` names a Redis Streams bus).
+    `tracer_provider` records the spans (default: OTLP export when configured, else none)."""
     config = config or GatewayConfig()
     if authenticator is None:
         authenticator = Authenticator(config.auth.verifier(), Revocations())
@@ -72,15 +93,19 @@ def create_app(
         url_overrides=config.override_subgraph_url,
         max_response_bytes=config.subgraphs.max_response_bytes,
     )
+    tracing = Tracing(tracer_provider or otlp_tracer_provider(config.telemetry))
+    readiness = config.telemetry.readiness
+    health = SubgraphHealth(readiness.window_seconds, readiness.probe_timeout_seconds)
     pipeline = Pipeline(
         serving_state(supergraph, config, planner),
-        client,
+        InstrumentedSubgraphClient(client, tracing, health),
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
         random_source=random_source,
         subgraph_errors=config.include_subgraph_errors.policy,
         authenticator=authenticator,
         policy_hook=load_policy_hook(config.auth.policy_hook),
         reject_unauthorized=config.auth.reject_unauthorized,
+        tracing=tracing,
     )
     view = GatewayView(
         FederatedSchema(pipeline),
@@ -88,20 +113,52 @@ def create_app(
         max_body_bytes=config.limits.http_max_request_bytes,
         csrf_prevention=not config.csrf.unsafe_disabled,
     )
+    cache_counts = CacheCounts()
 
-    async def health(_: Request) -> JSONResponse:
+    def count_caches() -> None:
+        state = pipeline.state
+        cache_counts.sync({"operations": state.operations, "plans": state.plan_cache})
+
+    async def alive(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
+
+    async def ready(_: Request) -> JSONResponse:
+        answering = await health.check(pipeline.supergraph.graphs, client)
+        down = [name for name, up in answering.items() if not up]
+        body = {
+            "status": "unavailable" if down else "ready",
+            "subgraphs": {name: "up" if up else "down" for name, up in answering.items()},
+        }
+        return JSONResponse(body, status_code=503 if down else 200)
+
+    async def metrics(_: Request) -> Response:
+        count_caches()
+        body, content_type = exposition()
+        return Response(body, media_type=content_type)
+
+    async def keep_counting_caches() -> None:
+        while True:
+            await asyncio.sleep(CACHE_COUNT_SECONDS)
+            count_caches()
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        tasks = []
+        tasks = [asyncio.create_task(keep_counting_caches())]
         if watch is not None:
             tasks.append(asyncio.create_task(watch(pipeline, config)))
         if events is not None:
             tasks.append(asyncio.create_task(authenticator.revocations.follow(events)))
+        logger.info(
+            "gateway started",
+            extra={
+                "subgraphs": sorted(pipeline.supergraph.graphs),
+                "tracing": tracing.enabled,
+            },
+        )
         try:
             yield
         finally:
+            logger.info("gateway stopping")
             for task in tasks:
                 task.cancel()
             if owned_bus is not None:
@@ -112,20 +169,46 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await client.aclose()
+            tracing.shutdown()
+            logger.info("gateway stopped")
 
+    routes: list[Route | WebSocketRoute] = [
+        Route("/health", alive, methods=["GET"]),
+        Route("/ready", ready, methods=["GET"]),
+        Route("/graphql", view),
+        WebSocketRoute("/graphql", view),
+    ]
+    if config.telemetry.metrics:
+        routes.append(Route("/metrics", metrics, methods=["GET"]))
+    if config.graphiql:
+        routes.append(Route(ASSET_PATH, graphiql_asset, methods=["GET"]))
     app = Starlette(
-        routes=[
-            Route("/health", health, methods=["GET"]),
-            Route("/graphql", view),
-            WebSocketRoute("/graphql", view),
-        ],
+        routes=routes,
         # Outermost: a request cancelled at the end of the shutdown grace period gets a 503.
-        middleware=[Middleware(AnswerWhenCancelled)],
+        middleware=[Middleware(AnswerWhenCancelled), *cors_middleware(config)],
         lifespan=lifespan,
     )
     app.state.pipeline = pipeline
     app.state.subgraph_client = client
     return app
+
+
+def cors_middleware(config: GatewayConfig) -> list[Middleware]:
+    cors = config.cors
+    if not (cors.origins or cors.match_origins or cors.allow_any_origin):
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=["*"] if cors.allow_any_origin else list(cors.origins),
+            allow_origin_regex="|".join(f"(?:{pattern})" for pattern in cors.match_origins) or None,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=list(cors.allow_headers),
+            allow_credentials=cors.allow_credentials,
+            expose_headers=list(cors.expose_headers),
+            max_age=cors.max_age_seconds,
+        )
+    ]
 
 
 def serving_state(
@@ -141,6 +224,10 @@ def serving_state(
             supergraph, load_policy_hook(config.auth.policy_hook), config.caches.plans
         )
         schema_views = SchemaViews(supergraph.api_schema, supergraph.types)
+    plan_cache = None
+    if planner is None:
+        plan_cache = default_plan_cache(supergraph, config)
+        planner = plan_cache.get
     return ServingState(
         supergraph,
         OperationCache(
@@ -149,10 +236,11 @@ def serving_state(
             config.caches.operations_max_bytes,
             introspection=config.introspection,
         ),
-        planner or default_planner(supergraph, config),
+        planner,
         override_labels(supergraph, config),
         authorizer,
         schema_views,
+        plan_cache,
     )
 
 
@@ -177,10 +265,10 @@ def override_labels(supergraph: SupergraphLike, config: GatewayConfig) -> Overri
     return OverrideLabels.of(supergraph, config.enabled_override_labels)
 
 
-def default_planner(supergraph: SupergraphLike, config: GatewayConfig) -> Planner:
+def default_plan_cache(supergraph: SupergraphLike, config: GatewayConfig) -> PlanCache:
     from gateway.planning import PlanCache
     from gateway.supergraph import Supergraph
 
     if not isinstance(supergraph, Supergraph):
         raise TypeError("planning needs a gateway.supergraph.Supergraph; pass `planner=`")
-    return PlanCache(supergraph, config.caches.plans, config.caches.plans_max_bytes).get
+    return PlanCache(supergraph, config.caches.plans, config.caches.plans_max_bytes)

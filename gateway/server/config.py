@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveInt, model_validator
 
 from gateway.auth.config import AuthConfig
 from gateway.config import ConfigError, Section, load_settings, validate
@@ -30,6 +30,7 @@ from gateway.operation.limits import (
 from gateway.planning.cache import DEFAULT_MAX_BYTES as PLANS_MAX_BYTES
 from gateway.server.body import DEFAULT_MAX_BODY_BYTES
 from gateway.server.http_protocol import DEFAULT_HEADER_READ_TIMEOUT_SECONDS, DEFAULT_MAX_HEAD_BYTES
+from gateway.telemetry.config import TelemetryConfig
 
 # A request whose fetches each take the whole subgraph timeout still has time to answer.
 SHUTDOWN_MARGIN_SECONDS = 5.0
@@ -153,6 +154,32 @@ class ServerConfig(Section):
     Never less than the longest subgraph timeout; by default that plus 5 seconds."""
 
 
+class CorsConfig(Section):
+    """Which browser origins may call the gateway (Router's `cors`). None by default: only
+    same-origin pages (GraphiQL served by the gateway itself) can."""
+
+    origins: tuple[str, ...] = ()
+    """Origins allowed exactly, e.g. `https://studio.example.com`."""
+    match_origins: tuple[str, ...] = ()
+    """Regular expressions; an origin matching any of them is allowed."""
+    allow_any_origin: bool = False
+    """Allow every origin (`*`); cannot be combined with `allow_credentials`."""
+    allow_credentials: bool = False
+    """Let browsers send cookies and HTTP authentication to the gateway."""
+    allow_headers: tuple[str, ...] = ("content-type", "authorization", "traceparent")
+    """Request headers a cross-origin page may send."""
+    expose_headers: tuple[str, ...] = ()
+    """Response headers a cross-origin page may read."""
+    max_age_seconds: NonNegativeInt = 600
+    """How long browsers may cache a preflight answer."""
+
+    @model_validator(mode="after")
+    def _credentials_need_named_origins(self) -> CorsConfig:
+        if self.allow_any_origin and self.allow_credentials:
+            raise ValueError("allow_credentials cannot be combined with allow_any_origin")
+        return self
+
+
 class GatewayConfig(Section):
     """switchboard.yaml: the gateway's configuration."""
 
@@ -168,6 +195,8 @@ class GatewayConfig(Section):
     """Header rules for subgraph requests."""
     override_labels: OverrideLabelsConfig = Field(default_factory=OverrideLabelsConfig)
     """Progressive override labels."""
+    cors: CorsConfig = Field(default_factory=CorsConfig)
+    """Cross-origin requests from browsers."""
     caches: CachesConfig = Field(default_factory=CachesConfig)
     """Operation and plan cache sizes."""
     graphiql: bool = False
@@ -183,6 +212,8 @@ class GatewayConfig(Section):
     """Subgraph errors passed to clients as written; by default they are redacted."""
     auth: AuthConfig = Field(default_factory=AuthConfig)
     """Access tokens and authorization (gateway/auth)."""
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    """Traces, metrics, logs and readiness."""
 
     @classmethod
     def load(

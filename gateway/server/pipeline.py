@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import re
-import uuid
+import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +45,10 @@ from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
+from gateway.telemetry.logs import REQUEST, RequestFields
+from gateway.telemetry.metrics import CountingCache
+from gateway.telemetry.observe import observe_outcome
+from gateway.telemetry.tracing import Tracing, stage
 
 logger = logging.getLogger("gateway.server")
 
@@ -56,7 +59,6 @@ INVALID_REQUEST = "INVALID_GRAPHQL_REQUEST"
 # Operations with more field selections (fragments expanded) than this are planned on a worker
 # thread, cache hits included: planning ~200 selections takes a few milliseconds.
 OFF_LOOP_SELECTIONS = 200
-_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class ServingState:
     # The auth stage's per-supergraph parts; None for a supergraph without a model (tests).
     authorizer: Authorizer | None = None
     schema_views: SchemaViews | None = None
+    # The cache behind `planner` when it is one, for its hit counts (`/metrics`).
+    plan_cache: CountingCache | None = None
 
 
 class Pipeline:
@@ -101,11 +105,13 @@ class Pipeline:
         authenticator: Authenticator | None = None,
         policy_hook: PolicyHook = deny_all,
         reject_unauthorized: bool = False,
+        tracing: Tracing | None = None,
     ) -> None:
         """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
         `random.Random`. The default, the `random` module, is reseeded in forked workers.
         Without an `authenticator` no token is trusted: every caller is anonymous, and a
-        request with a token is refused."""
+        request with a token is refused. `tracing` records a span per request and stage when
+        it has a tracer."""
         self.state = state
         self.client = client
         # Never from the client's headers as they are: the verified token is added per request.
@@ -117,6 +123,7 @@ class Pipeline:
         self.authenticator = authenticator or Authenticator(None)
         self.policy_hook = policy_hook
         self.reject_unauthorized = reject_unauthorized
+        self.tracing = tracing or Tracing()
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -134,49 +141,78 @@ class Pipeline:
         allowed_kinds: Collection[OperationKind] = ("query", "mutation"),
         headers: Mapping[str, str] | None = None,
     ) -> Outcome:
+        """Answer one operation, traced (when tracing is on), timed and counted."""
         headers = headers or {}
+        fields = RequestFields(headers, operation_name)
+        started = time.perf_counter()
+        token = REQUEST.set(fields)
+        try:
+            if self.tracing.tracer is None:
+                outcome = await self._run(fields, query, variables, allowed_kinds, headers)
+            else:
+                with self.tracing.request(headers) as span:
+                    outcome = await self._run(fields, query, variables, allowed_kinds, headers)
+                    self.tracing.annotate(span, fields, outcome.status)
+        finally:
+            REQUEST.reset(token)
+        observe_outcome(fields, outcome.response, outcome.request_error, outcome.status, started)
+        return outcome
+
+    async def _run(
+        self,
+        fields: RequestFields,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        allowed_kinds: Collection[OperationKind],
+        headers: Mapping[str, str],
+    ) -> Outcome:
         state = self.state
         try:
             principal = await self.authenticator.principal(headers)
+            fields.app = principal.app_id  # verified: labels metrics, spans and logs
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
             # The HTTP view checks these too; websocket payloads reach here unchecked.
-            if not isinstance(query, str) or not isinstance(operation_name, str | None):
+            if not isinstance(query, str) or not isinstance(fields.requested_operation, str | None):
                 return error_outcome(
                     INVALID_REQUEST, "`query` and `operationName` must be strings", 400
                 )
             if not isinstance(variables, Mapping | None):
                 return error_outcome(INVALID_REQUEST, "`variables` must be an object", 400)
-            operation = await state.operations.prepare_async(
-                query, operation_name, state.supergraph.api_schema
-            )
+            with stage("parse_validate"):
+                operation = await state.operations.prepare_async(
+                    query, fields.requested_operation, state.supergraph.api_schema
+                )
+            fields.identify(operation.name, operation.kind)
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
             access = self._authorize(state, operation, principal)
             labels = state.override_labels.roll(self.random_source)
-            if operation.selections > OFF_LOOP_SELECTIONS:
-                plan = await asyncio.to_thread(state.planner, access.operation, labels)
-            else:
-                plan = state.planner(access.operation, labels)
+            with stage("plan"):
+                if operation.selections > OFF_LOOP_SELECTIONS:
+                    plan = await asyncio.to_thread(state.planner, access.operation, labels)
+                else:
+                    plan = state.planner(access.operation, labels)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             if principal.authenticated:
                 # Subgraphs verify the same token again: they trust no principal header.
                 forwarded["authorization"] = headers["authorization"]
             denied = access.denied
-            response = await execute(
-                plan,
-                access.operation,
-                variables,
-                state.supergraph,
-                self.client,
-                forwarded,
-                self.subgraph_errors,
-                shaped_operation=operation,
-                introspection_schema=self._schema_view(state, operation, principal),
-                before_shaping=(lambda data, errors: report_denied(denied, data, errors))
-                if denied
-                else None,
-            )
+            with stage("execute"):
+                response = await execute(
+                    plan,
+                    access.operation,
+                    variables,
+                    state.supergraph,
+                    self.client,
+                    forwarded,
+                    self.subgraph_errors,
+                    shaped_operation=operation,
+                    introspection_schema=self._schema_view(state, operation, principal),
+                    before_shaping=(lambda data, errors: report_denied(denied, data, errors))
+                    if denied
+                    else None,
+                )
             return Outcome(response)
         except AuthError as refusal:
             challenge = (
@@ -196,7 +232,7 @@ class Pipeline:
                 request_error=True,
             )
         except Exception:
-            trace_id = trace_id_of(headers)
+            trace_id = fields.trace_id
             logger.exception("internal error answering an operation (trace id %s)", trace_id)
             return error_outcome(
                 "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
@@ -233,9 +269,3 @@ def forbidden(kind: OperationKind) -> Outcome:
         "Subscriptions need a websocket, server-sent events or multipart HTTP",
         405,
     )
-
-
-def trace_id_of(headers: Mapping[str, str]) -> str:
-    """The W3C trace id of the request when it carries one, so logs join the caller's trace."""
-    match = _TRACEPARENT.match(headers.get("traceparent", ""))
-    return match.group(1) if match else uuid.uuid4().hex

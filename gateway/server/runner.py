@@ -10,10 +10,14 @@ httptools are used when installed. Each process watches its supergraph source fo
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import importlib.util
 import os
+import shutil
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +28,17 @@ from gateway.collector import collector_paused
 from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
 from gateway.server.http_protocol import PROTOCOL, GuardedHttpToolsProtocol
+from gateway.server.ports import port_taken
 from gateway.server.workers import serve_workers
+from gateway.telemetry.logs import LogFormat, configure_logging
+from gateway.telemetry.metrics import MULTIPROCESS_VARIABLE
 
 SUPERGRAPH_VARIABLE = "SWITCHBOARD_SUPERGRAPH"
 COMPOSE_VARIABLE = "SWITCHBOARD_COMPOSE"
 POLL_VARIABLE = "SWITCHBOARD_POLL_SECONDS"
 CONFIG_VARIABLE = "SWITCHBOARD_CONFIG"
+LOG_LEVEL_VARIABLE = "SWITCHBOARD_LOG_LEVEL"
+LOG_FORMAT_VARIABLE = "SWITCHBOARD_LOG_FORMAT"
 APP_FACTORY = "gateway.server.runner:app_from_environment"
 FILE_POLL_SECONDS = 1.0
 COMPOSE_POLL_SECONDS = 10.0
@@ -88,6 +97,11 @@ def connection_options(config: GatewayConfig) -> dict[str, Any]:
 
 
 def app_from_environment() -> Starlette:
+    if LOG_LEVEL_VARIABLE in os.environ:  # a worker `serve` started: log as the parent does
+        log_format: LogFormat = (
+            "console" if os.environ.get(LOG_FORMAT_VARIABLE) == "console" else "json"
+        )
+        configure_logging(os.environ[LOG_LEVEL_VARIABLE], log_format)
     poll = os.environ.get(POLL_VARIABLE)
     app = load_app(
         os.environ.get(SUPERGRAPH_VARIABLE) or None,
@@ -125,24 +139,43 @@ def serve(
     *,
     compose_path: str | None = None,
     poll_seconds: float | None = None,
+    log_level: str | None = None,
 ) -> int:
+    """`log_level` overrides the configuration's `telemetry.logging.level`."""
     # Fail here, with a readable message, rather than in every worker. One process serves
     # the app loaded here: the supergraph is loaded once.
+    try:
+        config = GatewayConfig.load(config_path)
+    except ConfigError as error:
+        for line in str(error).splitlines():
+            print(f"switchboard serve: {line}", file=sys.stderr)
+        return 1
+    taken = port_taken(host, port)
+    if taken:
+        print(f"switchboard serve: {taken}", file=sys.stderr)
+        return 1
+    level = log_level or config.telemetry.logging.level
+    log_format: LogFormat = config.telemetry.logging.format
+    configure_logging(level, log_format)
+    os.environ[LOG_LEVEL_VARIABLE] = level
+    os.environ[LOG_FORMAT_VARIABLE] = log_format
     try:
         app = load_app(
             supergraph_path, config_path, compose_path=compose_path, poll_seconds=poll_seconds
         )
     except (OSError, ConfigError) as error:
-        print(f"switchboard serve: {error}", file=sys.stderr)
+        for line in str(error).splitlines():
+            print(f"switchboard serve: {line}", file=sys.stderr)
         return 1
     except Exception as error:  # a supergraph that does not load, whatever the cause
         source = supergraph_path or compose_path
         print(f"switchboard serve: cannot load {source}: {error}", file=sys.stderr)
         return 1
-    config = GatewayConfig.load(config_path)
     options: dict[str, Any] = {
         "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-        "log_level": "info",
+        "log_level": level,
+        # Records go through the handler `configure_logging` installed, in its format.
+        "log_config": None,
         # One log record per request costs more than the rest of uvicorn's request handling;
         # request logs belong to telemetry, which can sample them.
         "access_log": False,
@@ -162,4 +195,21 @@ def serve(
             os.environ[variable] = str(Path(value).resolve())
     if poll_seconds:
         os.environ[POLL_VARIABLE] = str(poll_seconds)
-    return serve_workers(APP_FACTORY, host, port, workers, {**options, "factory": True})
+    with metrics_directory():
+        return serve_workers(APP_FACTORY, host, port, workers, {**options, "factory": True})
+
+
+@contextlib.contextmanager
+def metrics_directory() -> Iterator[None]:
+    """Workers write their metrics to files in a fresh directory (prometheus-client's
+    multi-process mode) unless the operator chose one; it is removed when they stop."""
+    if os.environ.get(MULTIPROCESS_VARIABLE):
+        yield
+        return
+    directory = tempfile.mkdtemp(prefix="switchboard-metrics-")
+    os.environ[MULTIPROCESS_VARIABLE] = directory
+    try:
+        yield
+    finally:
+        del os.environ[MULTIPROCESS_VARIABLE]
+        shutil.rmtree(directory, ignore_errors=True)

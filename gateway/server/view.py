@@ -39,9 +39,10 @@ from gateway.server.body import (
     replaying,
 )
 from gateway.server.csrf import CSRF_ERROR, CSRF_MESSAGE, preflighted
+from gateway.server.graphiql import graphiql_page
 from gateway.server.negotiation import can_answer, response_media_type
-from gateway.server.pipeline import trace_id_of
 from gateway.server.schema import GatewayContext
+from gateway.telemetry.tracing import trace_id_of
 
 logger = logging.getLogger("gateway.server")
 
@@ -129,6 +130,11 @@ class GatewayView(GraphQL[GatewayContext, None]):
                     400, "The GraphQL operation's `operationName` must be a string or null."
                 )
         return parsed
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Our GraphiQL page, whose assets the gateway serves itself (works offline)."""
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
