@@ -21,8 +21,15 @@ $(STAMP): pyproject.toml $(GRAPHIQL_ASSETS)/package-lock.json
 dev: $(STAMP)
 	$(BIN)/switchboard dev
 
+# The browser tests drive Debian's chromium (never a browser Playwright downloads).
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
 # The suite, after the house checks (ruff, mypy --strict on gateway/): CI runs this target.
-test: lint tools
+test: lint tools $(CHROMIUM)
 	$(BIN)/pytest
 
 # Debian tools the tests run: wrk (the bench's load generator).

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_parser(
         "schema", help="print the JSON Schema of switchboard.yaml (for editors' completion)"
     )
+    config_commands.add_parser(
+        "reference", help="print the configuration reference (docs/configuration.md)"
+    )
 
     plan = commands.add_parser("plan", help="print the query plan of an operation")
     plan.add_argument("--supergraph", required=True)
@@ -116,6 +119,11 @@ def _config(args: argparse.Namespace) -> int:
 
     if args.config_command == "schema":
         print(json.dumps(GatewayConfig.model_json_schema(), indent=2))
+        return 0
+    if args.config_command == "reference":
+        from gateway.config.reference import reference
+
+        print(reference(GatewayConfig), end="")
         return 0
     try:
         GatewayConfig.load(args.file)

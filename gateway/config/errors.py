@@ -69,7 +69,8 @@ def _model_at(root: type[BaseModel], path: Sequence[str | int]) -> type[BaseMode
         if model is not None and isinstance(part, str) and part in model.model_fields:
             annotation = model.model_fields[part].annotation
             continue
-        arguments = typing.get_args(annotation)
+        # A mapping's value type, a list's or tuple's item type (`tuple[X, ...]` ends in `...`).
+        arguments = [argument for argument in typing.get_args(annotation) if argument is not ...]
         if not arguments:
             return None
         annotation = arguments[-1]

@@ -34,11 +34,12 @@ from gateway.auth import (
     SchemaViews,
     load_policy_hook,
 )
-from gateway.execution import HttpSubgraphClient, SupergraphLike
+from gateway.execution import HttpSubgraphClient, SubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.server.config import GatewayConfig
 from gateway.server.graphiql import ASSET_PATH, graphiql_asset
+from gateway.server.headers import HeaderRules, HeaderRulesClient
 from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
 from gateway.server.schema import FederatedSchema
 from gateway.server.shutdown import AnswerWhenCancelled
@@ -93,12 +94,16 @@ def create_app(
         url_overrides=config.override_subgraph_url,
         max_response_bytes=config.subgraphs.max_response_bytes,
     )
+    subgraph_client: SubgraphClient = client
+    rules = HeaderRules.of(config.headers)
+    if rules is not None:
+        subgraph_client = HeaderRulesClient(client, rules)
     tracing = Tracing(tracer_provider or otlp_tracer_provider(config.telemetry))
     readiness = config.telemetry.readiness
     health = SubgraphHealth(readiness.window_seconds, readiness.probe_timeout_seconds)
     pipeline = Pipeline(
         serving_state(supergraph, config, planner),
-        InstrumentedSubgraphClient(client, tracing, health),
+        InstrumentedSubgraphClient(subgraph_client, tracing, health),
         forwarded_headers=(*FORWARDED_HEADERS, *config.propagated_headers),
         random_source=random_source,
         subgraph_errors=config.include_subgraph_errors.policy,

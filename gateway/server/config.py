@@ -29,13 +29,14 @@ from gateway.operation.limits import (
 )
 from gateway.planning.cache import DEFAULT_MAX_BYTES as PLANS_MAX_BYTES
 from gateway.server.body import DEFAULT_MAX_BODY_BYTES
+from gateway.server.headers import HeadersConfig
 from gateway.server.http_protocol import DEFAULT_HEADER_READ_TIMEOUT_SECONDS, DEFAULT_MAX_HEAD_BYTES
 from gateway.telemetry.config import TelemetryConfig
 
 # A request whose fetches each take the whole subgraph timeout still has time to answer.
 SHUTDOWN_MARGIN_SECONDS = 5.0
 
-__all__ = ["ConfigError", "GatewayConfig"]
+__all__ = ["ConfigError", "GatewayConfig", "HeadersConfig"]
 
 
 class LimitsConfig(Section):
@@ -90,13 +91,6 @@ class SubgraphsConfig(Section):
     max_response_bytes: PositiveInt = DEFAULT_MAX_RESPONSE_BYTES
     """Largest subgraph answer read; a larger one is abandoned as soon as it passes the limit
     (`SUBREQUEST_RESPONSE_TOO_LARGE` at the fetch's paths, partial data for the rest)."""
-
-
-class HeadersConfig(Section):
-    """Client request headers the gateway sends on to subgraphs."""
-
-    propagate: tuple[str, ...] = ()
-    """Client request header names sent on to every subgraph (case-insensitive)."""
 
 
 class OverrideLabelsConfig(Section):

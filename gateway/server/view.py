@@ -131,6 +131,14 @@ class GatewayView(GraphQL[GatewayContext, None]):
                 )
         return parsed
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        """A browser opening `/graphql?query=...` wants GraphiQL prefilled with the query, not
+        the query's JSON answer: a GET whose Accept names `text/html` gets the page. GraphQL
+        clients ask for JSON and are answered as before (docs/deviations.md)."""
+        if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+            return True
+        return super().should_render_graphql_ide(request)
+
     @property
     def graphql_ide_html(self) -> str:
         """Our GraphiQL page, whose assets the gateway serves itself (works offline)."""
