@@ -1,20 +1,47 @@
-"""`switchboard`: the command line (DESIGN §6)."""
+"""`switchboard`: the command line (docs/architecture.md §6)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
+from pathlib import Path
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
+DEFAULTS = argparse.ArgumentDefaultsHelpFormatter
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="switchboard", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="switchboard", description="The Switchboard GraphQL federation gateway."
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"switchboard {version('switchboard')}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    commands.add_parser("dev", help="the whole platform on this machine, demo data, GraphiQL")
+    dev = commands.add_parser(
+        "dev",
+        help="the whole platform on this machine, demo data, GraphiQL",
+        description="Start the four subgraphs and the gateway in one process, on SQLite files "
+        "under .switchboard/ seeded with demo data.",
+        formatter_class=DEFAULTS,
+    )
+    dev.add_argument("--host", default="127.0.0.1", help="address every server listens on")
+    dev.add_argument("--port", type=int, default=4000, help="the gateway's port")
+    dev.add_argument(
+        "--reset",
+        action="store_true",
+        help="delete the demo databases first and seed them afresh (the virtualenv is kept)",
+    )
+    dev.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="least severe level")
 
-    serve = commands.add_parser("serve", help="serve a supergraph")
+    serve = commands.add_parser(
+        "serve",
+        help="serve a supergraph",
+        description="Serve a supergraph, reloading it when its source changes.",
+        formatter_class=DEFAULTS,
+    )
     source = serve.add_mutually_exclusive_group(required=True)
     source.add_argument("--supergraph", help="a supergraph file, reloaded when it changes")
     source.add_argument(
@@ -25,12 +52,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=None,
         metavar="SECONDS",
-        help="how often to look for a new supergraph (file: 1, compose: 10)",
+        help="how often to look for a new supergraph (default: 1 for a file, 10 for compose)",
     )
-    serve.add_argument("--config", default=None)
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=4000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--config", default=None, metavar="FILE", help="a switchboard.yaml (default: none)"
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=4000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="gateway processes on the port")
     serve.add_argument(
         "--log-level",
         choices=LOG_LEVELS,
@@ -38,11 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="least severe log level written (default: telemetry.logging.level, info)",
     )
 
-    compose = commands.add_parser("compose", help="compose subgraph SDLs into a supergraph")
+    compose = commands.add_parser(
+        "compose",
+        help="compose subgraph SDLs into a supergraph",
+        description="Compose the subgraphs a supergraph.yaml names into a supergraph file.",
+    )
     compose.add_argument("--config", required=True, help="a supergraph.yaml")
     compose.add_argument("--out", required=True, help="where to write the supergraph")
 
-    config = commands.add_parser("config", help="check a switchboard.yaml or print its schema")
+    config = commands.add_parser(
+        "config",
+        help="check a switchboard.yaml, print its schema or reference",
+        description="The gateway's configuration file (docs/configuration.md).",
+    )
     config_commands = config.add_subparsers(dest="config_command", required=True)
     check = config_commands.add_parser(
         "check", help="validate a switchboard.yaml: unknown keys, wrong types, unset variables"
@@ -55,10 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
         "reference", help="print the configuration reference (docs/configuration.md)"
     )
 
-    plan = commands.add_parser("plan", help="print the query plan of an operation")
-    plan.add_argument("--supergraph", required=True)
-    plan.add_argument("query", help="a file holding the operation")
-    plan.add_argument("--operation-name", default=None)
+    plan = commands.add_parser(
+        "plan",
+        help="print the query plan of an operation",
+        description="Print the plan the gateway runs for an operation.",
+        formatter_class=DEFAULTS,
+    )
+    plan.add_argument("--supergraph", required=True, help="the supergraph file")
+    plan.add_argument(
+        "query",
+        help="the operation: a file, the operation's text itself, or - to read standard input",
+    )
+    plan.add_argument(
+        "--operation-name", default=None, help="which operation of the document to plan"
+    )
     plan.add_argument(
         "--label",
         action="append",
@@ -82,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "dev":
         from gateway.dev import run_dev
 
-        return run_dev()
+        return run_dev(args.host, args.port, reset=args.reset, log_level=args.log_level)
     if args.command == "serve":
         from gateway.server.runner import serve as run_serve
 
@@ -135,6 +182,17 @@ def _config(args: argparse.Namespace) -> int:
     return 0
 
 
+def read_operation(argument: str) -> tuple[str, str]:
+    """The operation's text and where it came from: `-` is standard input, an existing path a
+    file, and anything else with a selection set (`{`) the operation itself."""
+    if argument == "-":
+        return sys.stdin.read(), "<stdin>"
+    path = Path(argument)
+    if "{" not in argument:
+        return path.read_text(encoding="utf-8"), argument  # OSError names a missing file
+    return argument, "<argument>"
+
+
 def _plan(args: argparse.Namespace) -> int:
     from gateway.errors import ClientError
     from gateway.planning.errors import PlanningError
@@ -142,26 +200,24 @@ def _plan(args: argparse.Namespace) -> int:
     from gateway.supergraph.errors import SupergraphError
 
     try:
-        with (
-            open(args.supergraph, encoding="utf-8") as supergraph,
-            open(args.query, encoding="utf-8") as query,
-        ):
-            printed = explain(
-                supergraph.read(),
-                query.read(),
-                args.operation_name,
-                args.labels,
-                stages=args.stages,
-            )
+        supergraph = Path(args.supergraph).read_text(encoding="utf-8")
+        query, source = read_operation(args.query)
+        printed = explain(supergraph, query, args.operation_name, args.labels, stages=args.stages)
     except OSError as error:
-        print(f"switchboard plan: {error}", file=sys.stderr)
+        print(f"switchboard plan: {error.strerror or error}: {error.filename}", file=sys.stderr)
         return 1
     except (SupergraphError, PlanningError) as error:
         print(f"switchboard plan: {error.code}: {error}", file=sys.stderr)
         return 1
     except ClientError as error:  # the operation does not parse or validate
         for problem in error.errors:
-            print(f"switchboard plan: {error.code}: {problem.message}", file=sys.stderr)
+            where = "".join(
+                f":{location.line}:{location.column}" for location in (problem.locations or [])[:1]
+            )
+            print(
+                f"switchboard plan: {source}{where}: {error.code}: {problem.message}",
+                file=sys.stderr,
+            )
         return 1
     print(printed)
     return 0

@@ -2,8 +2,10 @@
 
 The four subgraphs (SQLite files under `.switchboard/`, seeded with the demo world on first
 start) and the gateway run as uvicorn servers on one event loop, sharing one in-memory event
-bus, on the default ports of DESIGN §6. The gateway serves the checked-in
-`schema/supergraph.graphql`, whose routing URLs are those ports.
+bus. The gateway listens on `--port` (4000) and the subgraphs on the next ports of its
+hundred: 4101-4104 by default (docs/architecture.md §6), 5101-5104 with `--port 5000`. The
+gateway serves the checked-in `schema/supergraph.graphql`, its routing URLs pointed at those
+ports. `--reset` deletes the demo databases first, so they are seeded afresh.
 
 Callers authenticate with access tokens from the installs subgraph, the platform's issuer at
 http://127.0.0.1:4102 (`switchboard token …` mints one): the gateway and every subgraph verify
@@ -28,6 +30,9 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
+from gateway.server.ports import port_taken
+from gateway.telemetry.config import LoggingConfig, TelemetryConfig
+from gateway.telemetry.logs import configure_logging
 from subgraphs.common.database import Database, default_url
 from subgraphs.common.events import InMemoryEventBus
 from subgraphs.common.server import Subgraph, create_app, prepare_database
@@ -57,35 +62,72 @@ class _Server(uvicorn.Server):
         yield
 
 
-def run_dev(host: str = "127.0.0.1") -> int:
+def subgraph_port(subgraph: Subgraph, gateway_port: int) -> int:
+    """4101 for apps beside a gateway on 4000; 5101 beside one on 5000."""
+    return gateway_port + subgraph.port - GATEWAY_PORT
+
+
+def run_dev(
+    host: str = "127.0.0.1",
+    port: int = GATEWAY_PORT,
+    *,
+    reset: bool = False,
+    log_level: str = "info",
+) -> int:
     from subgraphs.installs.oauth import config as identity
 
     os.environ.setdefault(identity.SECRET_VARIABLE, identity.DEV_SECRET)
     os.environ.setdefault(
         identity.RESOURCE_SERVER_SECRET_VARIABLE, identity.DEV_RESOURCE_SERVER_SECRET
     )
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging(log_level, "console")
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    return asyncio.run(_run(host))
-
-
-async def _run(host: str) -> int:
-    bus = InMemoryEventBus()
     subgraphs = platform_subgraphs()
+    ports = [port, *(subgraph_port(subgraph, port) for subgraph in subgraphs)]
+    for wanted in ports:
+        taken = port_taken(host, wanted)
+        if taken:
+            print(f"switchboard dev: {taken}", file=sys.stderr)
+            return 1
+    if reset:
+        problem = reset_demo_data(subgraphs)
+        if problem:
+            print(f"switchboard dev: {problem}", file=sys.stderr)
+            return 1
+    return asyncio.run(_run(host, port, subgraphs))
+
+
+def reset_demo_data(subgraphs: Sequence[Subgraph]) -> str | None:
+    """Delete the demo SQLite files (the virtualenv and everything else stay)."""
+    if os.environ.get("DATABASE_URL"):
+        return "--reset deletes the demo SQLite files; DATABASE_URL points elsewhere, not reset"
+    for subgraph in subgraphs:
+        database = Path(default_url(subgraph.name).removeprefix("sqlite+aiosqlite:///"))
+        for path in (database, *(Path(f"{database}{suffix}") for suffix in ("-wal", "-shm"))):
+            path.unlink(missing_ok=True)
+    logger.info("demo data deleted; seeding afresh")
+    return None
+
+
+async def _run(host: str, port: int, subgraphs: Sequence[Subgraph]) -> int:
+    bus = InMemoryEventBus()
     databases = [Database(default_url(subgraph.name)) for subgraph in subgraphs]
     try:
         apps: list[tuple[str, int, ASGIApp]] = []
         for subgraph, database in zip(subgraphs, databases, strict=True):
             await prepare_database(subgraph, database, seed=True)
-            apps.append((subgraph.name, subgraph.port, create_app(subgraph, database, bus)))
-        apps.append(("gateway", GATEWAY_PORT, _gateway_app(bus)))
+            apps.append(
+                (subgraph.name, subgraph_port(subgraph, port), create_app(subgraph, database, bus))
+            )
+        urls = {name: f"http://{host}:{app_port}/graphql" for name, app_port, _app in apps}
+        apps.append(("gateway", port, _gateway_app(bus, urls)))
         return await _serve_all(apps, host)
     finally:
         for database in databases:
             await database.dispose()
 
 
-def _gateway_app(bus: InMemoryEventBus) -> ASGIApp:
+def _gateway_app(bus: InMemoryEventBus, subgraph_urls: dict[str, str]) -> ASGIApp:
     from gateway.auth import AuthConfig, IssuerConfig
     from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
@@ -98,6 +140,8 @@ def _gateway_app(bus: InMemoryEventBus) -> ASGIApp:
         include_subgraph_errors=SubgraphErrorsConfig(all=True),
         introspection=True,
         graphiql=True,
+        override_subgraph_url=subgraph_urls,
+        telemetry=TelemetryConfig(logging=LoggingConfig(format="console")),
     )
     return create_gateway(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config, events=bus
@@ -117,12 +161,13 @@ async def _serve_all(apps: Sequence[tuple[str, int, ASGIApp]], host: str) -> int
         if any(task.done() for task in serving):
             _stop(servers)
             await asyncio.gather(*serving, return_exceptions=True)
-            print("switchboard dev: a server failed to start (is a port taken?)", file=sys.stderr)
+            print("switchboard dev: a server failed to start (see the log above)", file=sys.stderr)
             return 1
         await asyncio.sleep(0.05)
     for name, port, _app in apps:
         print(f"  {name:<12} http://{host}:{port}/graphql")
-    print(f"\nGraphiQL: http://{host}:{GATEWAY_PORT}/graphql   (Ctrl+C stops everything)")
+    gateway_port = apps[-1][1]
+    print(f"\nGraphiQL: http://{host}:{gateway_port}/graphql   (Ctrl+C stops everything)")
     sys.stdout.flush()
     await asyncio.gather(*serving)
     return 0

@@ -30,30 +30,51 @@ This page is generated from the configuration model (`switchboard config referen
 
 def reference(root: type[BaseModel]) -> str:
     parts = [HEADER]
-    top_level = [(name, field) for name, field in root.model_fields.items()]
+    top_level = list(root.model_fields.items())
     plain = [(name, field) for name, field in top_level if _section_of(field) is None]
     if plain:
         parts.append("## Top-level settings\n\n" + _table(plain))
+    documented: dict[type[BaseModel], str] = {}
     for name, field in top_level:
         section = _section_of(field)
         if section is not None:
-            parts.extend(_section(name, section, field))
+            parts.extend(_section(name, section, field, documented))
     return "\n".join(parts)
 
 
-def _section(path: str, model: type[BaseModel], field: FieldInfo) -> list[str]:
+def _section(
+    path: str, model: type[BaseModel], field: FieldInfo, documented: dict[type[BaseModel], str]
+) -> list[str]:
     level = "#" * min(2 + path.count("."), 4)
-    about = (model.__doc__ or field.description or "").strip()
+    about = _one_paragraph((model.__doc__ or field.description or "").strip())
+    if model in documented:
+        return [f"{level} `{path}`\n\n{about} The same keys as `{documented[model]}`.\n"]
+    documented[model] = path
     plain = [(name, sub) for name, sub in model.model_fields.items() if _section_of(sub) is None]
-    text = f"{level} `{path}`\n\n{_one_paragraph(about)}\n"
+    text = f"{level} `{path}`\n\n{about}\n"
     if plain:
         text += "\n" + _table(plain)
     parts = [text]
     for name, sub in model.model_fields.items():
         nested = _section_of(sub)
         if nested is not None:
-            parts.extend(_section(f"{path}.{name}", nested, sub))
+            parts.extend(_section(f"{path}.{name}", nested, sub, documented))
+            continue
+        # A list or a map of sections (header rules): document the item's keys too.
+        item = _item_section(sub.annotation)
+        if item is not None:
+            suffix = "[]" if typing.get_origin(sub.annotation) is not dict else ".<name>"
+            parts.extend(_section(f"{path}.{name}{suffix}", item, sub, documented))
     return parts
+
+
+def _item_section(annotation: Any) -> type[BaseModel] | None:
+    for argument in typing.get_args(annotation):
+        if isinstance(argument, type) and issubclass(argument, BaseModel):
+            return argument
+        if typing.get_origin(argument) in (typing.Union, types.UnionType):
+            continue
+    return None
 
 
 def _table(fields: list[tuple[str, FieldInfo]]) -> str:
@@ -71,6 +92,8 @@ def _one_paragraph(text: str) -> str:
 
 
 def _default(field: FieldInfo) -> str:
+    if field.is_required():
+        return "required"
     value = field.get_default(call_default_factory=True)
     if value is None:
         return "none"
@@ -94,9 +117,14 @@ def _type_name(annotation: Any, field: FieldInfo | None = None) -> str:
     if origin is typing.Literal:
         return "one of " + ", ".join(f"`{value}`" for value in arguments)
     if origin in (tuple, list, frozenset, set):
-        return f"list of {_type_name(arguments[0])}s"
+        item = arguments[0]
+        if isinstance(item, type) and issubclass(item, BaseModel):
+            return "list of mappings (below)"
+        return f"list of {_type_name(item)}s"
     if origin is dict:
         return f"map of name → {_type_name(arguments[1])}"
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "mapping (below)"
     names = {bool: "boolean", int: "integer", float: "number", str: "string"}
     return names.get(annotation, getattr(annotation, "__name__", str(annotation))) + constraints
 
@@ -112,7 +140,16 @@ def _constraints(metadata: Any) -> str:
 
 
 def _section_of(field: FieldInfo) -> type[BaseModel] | None:
+    """The section a field holds, directly or as `Section | None` (a header rule's parts)."""
     annotation = field.annotation
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+    candidates = typing.get_args(annotation) if _is_optional(annotation) else (annotation,)
+    for candidate in candidates:
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
     return None
+
+
+def _is_optional(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(
+        None
+    ) in typing.get_args(annotation)

@@ -1,4 +1,4 @@
-"""`create_app`: the gateway's Starlette application (DESIGN §2, transport).
+"""`create_app`: the gateway's Starlette application (docs/architecture.md §2, transport).
 
 /graphql          POST, GET (queries), GraphiQL for browsers, websockets — Strawberry's view
                   over the federated pipeline

@@ -53,27 +53,36 @@ RESERVED = frozenset(
 )
 
 
-class PropagateRule(Section):
+class HeaderSelector(Section):
+    """One header `named`, or all those `matching` a regular expression."""
+
+    named: str | None = None
+    """The header's name (case-insensitive)."""
+    matching: str | None = None
+    """A regular expression; every header whose name matches is selected."""
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> Self:
+        if (self.named is None) == (self.matching is None):
+            raise ValueError("give exactly one of `named` or `matching`")
+        if self.matching is not None:
+            re.compile(self.matching)
+        return self
+
+
+class PropagateRule(HeaderSelector):
     """Copy client request headers: one `named` (optionally renamed, with a default) or all
     those `matching` a regular expression."""
 
-    named: str | None = None
-    """The header to copy (case-insensitive)."""
-    matching: str | None = None
-    """A regular expression; every client header whose name matches is copied."""
     rename: str | None = None
     """Send the `named` header under this name instead."""
     default: str | None = None
     """Value sent when the client did not send the `named` header."""
 
     @model_validator(mode="after")
-    def _one_selector(self) -> Self:
-        if (self.named is None) == (self.matching is None):
-            raise ValueError("give exactly one of `named` or `matching`")
+    def _renames_one(self) -> Self:
         if self.matching is not None and (self.rename or self.default):
             raise ValueError("`rename` and `default` go with `named`, not `matching`")
-        if self.matching is not None:
-            re.compile(self.matching)
         return self
 
 
@@ -86,21 +95,8 @@ class InsertRule(Section):
     """Its value (may be `${env.NAME}`)."""
 
 
-class RemoveRule(Section):
+class RemoveRule(HeaderSelector):
     """Drop headers that earlier rules added: one `named` or all `matching`."""
-
-    named: str | None = None
-    """The header to drop."""
-    matching: str | None = None
-    """A regular expression; every header whose name matches is dropped."""
-
-    @model_validator(mode="after")
-    def _one_selector(self) -> Self:
-        if (self.named is None) == (self.matching is None):
-            raise ValueError("give exactly one of `named` or `matching`")
-        if self.matching is not None:
-            re.compile(self.matching)
-        return self
 
 
 class HeaderRule(Section):

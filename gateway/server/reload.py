@@ -1,4 +1,4 @@
-"""Hot reload: swap in a new supergraph while serving (DESIGN §2, transport).
+"""Hot reload: swap in a new supergraph while serving (docs/architecture.md §2, transport).
 
 Two sources: the supergraph file `switchboard serve --supergraph FILE` was given (reloaded when
 it changes), or a composition config (`--compose schema/supergraph.yaml --poll SECONDS`),

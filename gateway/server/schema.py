@@ -2,7 +2,7 @@
 
 Strawberry's views (HTTP, graphql-transport-ws, graphql-ws, SSE) only call `execute`,
 `subscribe`, `stream` and read `config`; those are implemented here, so the views are reused
-as they are (DESIGN §2). The protocol's Strawberry type-system members (`query`,
+as they are (docs/architecture.md §2). The protocol's Strawberry type-system members (`query`,
 `schema_converter`, `get_type_by_name`, ...) have nothing to describe: the gateway's schema is a
 graphql-core schema derived from the supergraph, not Strawberry classes. They are left unset or
 answer "nothing"; no view reads them (docs/design/transport.md).

@@ -1,4 +1,4 @@
-"""Domain events and the bus they travel on (DESIGN §4).
+"""Domain events and the bus they travel on (docs/architecture.md §4).
 
 Subgraphs publish an event for every committed state change, through their transactional outbox
 (`subgraphs/common/outbox.py`), so an event is never lost nor announces a change that rolled

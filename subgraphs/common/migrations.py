@@ -85,16 +85,23 @@ async def autogenerate(subgraph: str, message: str) -> None:
             await database.dispose()
 
 
-def main() -> None:
+def subgraphs_with_migrations() -> list[str]:
+    return sorted(path.parent.parent.name for path in SUBGRAPHS_DIR.glob("*/migrations/versions"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    # An unknown subgraph is refused by argparse in one line naming the valid ones, not by
+    # alembic with a traceback about a missing versions directory.
+    known = subgraphs_with_migrations()
     parser = argparse.ArgumentParser(prog="python -m subgraphs.common.migrations")
     actions = parser.add_subparsers(dest="action", required=True)
     up = actions.add_parser("upgrade", help="migrate a subgraph's database to the newest revision")
-    up.add_argument("subgraph")
-    up.add_argument("--database-url", default=None)
+    up.add_argument("subgraph", choices=known)
+    up.add_argument("--database-url", default=None, help="defaults to DATABASE_URL or SQLite")
     rev = actions.add_parser("revision", help="autogenerate a revision from the models")
-    rev.add_argument("subgraph")
+    rev.add_argument("subgraph", choices=known)
     rev.add_argument("-m", "--message", required=True)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.action == "upgrade":
         database = Database(args.database_url or default_url(args.subgraph))
         asyncio.run(_upgrade_and_dispose(database, args.subgraph))

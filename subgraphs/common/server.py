@@ -31,6 +31,7 @@ from subgraphs.common.tokens import (
     AuthenticationError,
     TokenAuthentication,
 )
+from subgraphs.common.tracing import instrument, provider_from_environment
 
 logger = logging.getLogger(__name__)
 
@@ -180,9 +181,12 @@ async def _serve(
     subgraph: Subgraph, host: str, port: int, database_url: str | None, seed: bool
 ) -> None:
     database = Database(database_url or default_url(subgraph.name))
+    provider = provider_from_environment(subgraph.name)
     try:
         await prepare_database(subgraph, database, seed=seed)
         app = create_app(subgraph, database, bus_from_environment())
+        if provider is not None:
+            instrument(app, database, provider)
         config = uvicorn.Config(
             app,
             host=host,
@@ -195,6 +199,8 @@ async def _serve(
         server = uvicorn.Server(config)
         await server.serve()
     finally:
+        if provider is not None:
+            provider.shutdown()
         await database.dispose()
 
 

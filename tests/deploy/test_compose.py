@@ -136,3 +136,18 @@ def test_only_the_gateway_is_published_beyond_the_host() -> None:
     assert beyond_loopback == {"gateway": ["4000:4000"]}
     assert "postgres" not in published
     assert "redis" not in published
+
+
+def test_the_gateway_and_subgraphs_send_their_spans_to_the_collector() -> None:
+    from gateway.server import GatewayConfig
+
+    command = build_parser().parse_args(SERVICES["gateway"]["command"][1:])
+    config = GatewayConfig.load(ROOT / command.config)
+    collector = urlsplit(config.telemetry.tracing.otlp_endpoint or "")
+    assert collector.hostname == "otel-collector"
+    receiver = yaml.safe_load((ROOT / "deploy" / "otel-collector.yaml").read_text())
+    endpoint = receiver["receivers"]["otlp"]["protocols"]["http"]["endpoint"]
+    assert endpoint.endswith(f":{collector.port}")
+    for name in SUBGRAPH_NAMES:
+        endpoint = SERVICES[name]["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"]
+        assert urlsplit(endpoint).netloc == collector.netloc
