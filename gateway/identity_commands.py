@@ -29,12 +29,20 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     who.add_argument("--user", metavar="EMAIL", help="a person's token")
     token.add_argument("--workspace", metavar="SLUG", help="with --app: for its installation there")
     token.add_argument("--scopes", default=None, help="space-separated; default: all held")
-    token.add_argument("--database-url", default=None)
+    token.add_argument(
+        "--database-url",
+        default=None,
+        help="installs database (default: DATABASE_URL or SQLite)",
+    )
 
     keys = commands.add_parser("keys", help="the issuer's signing keys")
     actions = keys.add_subparsers(dest="keys_command", required=True)
     rotate = actions.add_parser("rotate", help="sign with a new key; retire the old ones")
-    rotate.add_argument("--database-url", default=None)
+    rotate.add_argument(
+        "--database-url",
+        default=None,
+        help="installs database (default: DATABASE_URL or SQLite)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

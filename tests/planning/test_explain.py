@@ -58,8 +58,12 @@ def test_stages_show_each_planning_stage_then_the_plan(
     ("supergraph_text", "query_text", "message"),
     [
         ("type Query {", "{ a }", "switchboard plan: INVALID_SUPERGRAPH: "),
-        (None, "{ nope }", "switchboard plan: GRAPHQL_VALIDATION_FAILED: Cannot query field"),
-        (None, "{ topProducts ", "switchboard plan: GRAPHQL_PARSE_FAILED: "),
+        (
+            None,
+            "{ nope }",
+            "switchboard plan: {query}:1:3: GRAPHQL_VALIDATION_FAILED: Cannot query field",
+        ),
+        (None, "{ topProducts ", "switchboard plan: {query}:1:15: GRAPHQL_PARSE_FAILED: "),
     ],
 )
 def test_bad_input_is_a_coded_message_not_a_traceback(
@@ -80,5 +84,5 @@ def test_bad_input_is_a_coded_message_not_a_traceback(
     assert main(["plan", "--supergraph", str(supergraph), str(query)]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err.startswith(message)
+    assert captured.err.startswith(message.format(query=query))
     assert "Traceback" not in captured.err

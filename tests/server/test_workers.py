@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.waiting import free_port
 
@@ -114,3 +115,27 @@ def test_sigterm_stops_the_parent_and_every_worker(
 def _cpu_ticks(pid: int) -> int:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
+
+
+@pytest.mark.timeout(180)
+def test_metrics_add_up_every_workers_requests(
+    gateway: tuple[subprocess.Popen[bytes], str],
+) -> None:
+    process, url = gateway
+    eventually(lambda: len(workers_of(process.pid)) == 2)
+    metrics = url.replace("/graphql", "/metrics")
+    before = requests_counted(metrics)  # the fixture's own requests, while it waited
+    for _ in range(40):
+        assert answers(url)
+    # Each scrape is a new connection, answered by either worker: all see both workers' counts.
+    assert {requests_counted(metrics) for _ in range(6)} == {before + 40}
+
+
+def requests_counted(metrics_url: str) -> float:
+    text = httpx.get(metrics_url, timeout=5).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "switchboard_requests_total"
+    )
