@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from gateway.server import GatewayConfig
 from gateway.server.graphiql import ASSETS, asset_url, graphiql_page, installed, versions
 from tests.server.harness import gateway
 
@@ -33,7 +34,7 @@ async def test_installed_assets_are_served(name: str) -> None:
     if installed(name) is None:
         assert not os.environ.get("CI"), "make installs the GraphiQL assets with npm"
         pytest.skip("npm did not install the GraphiQL assets (make installs them)")
-    async with gateway() as (client, _):
+    async with gateway(config=GatewayConfig(graphiql=True)) as (client, _):
         response = await client.get(f"/graphiql/{name}")
     assert response.status_code == 200
     kind = "css" if name.endswith(".css") else "javascript"
@@ -43,6 +44,6 @@ async def test_installed_assets_are_served(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["other.js", "..%2F..%2Fgraphiql.py", "package.json"])
 async def test_nothing_else_is_served(name: str) -> None:
-    async with gateway() as (client, _):
+    async with gateway(config=GatewayConfig(graphiql=True)) as (client, _):
         response = await client.get(f"/graphiql/{name}")
     assert response.status_code == 404

@@ -12,7 +12,7 @@ import uvicorn
 from playwright.async_api import BrowserContext, Route, expect
 
 from gateway.execution import AsgiRouterTransport
-from gateway.server import create_app
+from gateway.server import GatewayConfig, create_app
 from gateway.server.graphiql import ASSETS, installed
 from tests.browser import ARTIFACTS, browser  # noqa: F401  (a pytest fixture)
 from tests.server.federated import products, reviews, users
@@ -27,6 +27,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 async def gateway_url() -> AsyncIterator[str]:
     app = create_app(
         SUPERGRAPH,
+        config=GatewayConfig(graphiql=True, introspection=True),
         transport=AsgiRouterTransport(
             {"products": products.app, "reviews": reviews.app, "users": users.app}
         ),
