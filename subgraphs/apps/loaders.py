@@ -13,8 +13,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from subgraphs.apps.lifecycle import AppStatus
-from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.apps.models import AppRow, OrganizationRow, WebhookAttemptRow, WebhookDeliveryRow
 from subgraphs.apps.types import App, Organization
+from subgraphs.apps.webhook_types import WebhookAttempt, WebhookDelivery
+from subgraphs.apps.webhooks.endpoint import DeliveryStatus
 from subgraphs.common.database import Database
 from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
@@ -22,8 +24,11 @@ from subgraphs.common.principal import Principal
 
 # An organization's page of apps: (organization id, page, status filter).
 OrganizationAppsKey = tuple[str, PageRequest, AppStatus | None]
+# An app's page of webhook deliveries: (app id, page, status filter, event type filter).
+DeliveriesKey = tuple[str, PageRequest, DeliveryStatus | None, str | None]
 
 APP_ORDER = (col(AppRow.name), col(AppRow.id))
+DELIVERY_ORDER = (col(WebhookDeliveryRow.created_at).desc(), col(WebhookDeliveryRow.id).desc())
 
 
 class Loaders:
@@ -40,6 +45,12 @@ class Loaders:
         )
         self.organization_apps: DataLoader[OrganizationAppsKey, Connection[App]] = DataLoader(
             self._load_organization_apps, **options
+        )
+        self.webhook_deliveries: DataLoader[DeliveriesKey, Connection[WebhookDelivery]] = (
+            DataLoader(self._load_webhook_deliveries, **options)
+        )
+        self.webhook_attempts: DataLoader[str, list[WebhookAttempt]] = DataLoader(
+            self._load_webhook_attempts, **options
         )
 
     def remember(self, app: App) -> None:
@@ -92,3 +103,49 @@ class Loaders:
                 for parent_id, connection in connections.items():
                     pages[(parent_id, page, status)] = connection
         return [pages[key] for key in keys]
+
+    async def _load_webhook_deliveries(
+        self, keys: Sequence[DeliveriesKey]
+    ) -> list[Connection[WebhookDelivery]]:
+        """Keys asking for the same page and filters share one pair of statements."""
+        groups: dict[tuple[PageRequest, DeliveryStatus | None, str | None], list[str]] = (
+            defaultdict(list)
+        )
+        for app_id, page, status, event_type in keys:
+            groups[(page, status, event_type)].append(app_id)
+        pages: dict[Hashable, Connection[WebhookDelivery]] = {}
+        async with self.database.session() as session:
+            for (page, status, event_type), app_ids in groups.items():
+                statement: Any = select(WebhookDeliveryRow)
+                if status is not None:
+                    statement = statement.where(col(WebhookDeliveryRow.status) == status.value)
+                if event_type is not None:
+                    statement = statement.where(col(WebhookDeliveryRow.event_type) == event_type)
+                connections = await paginate_partitions(
+                    session,
+                    WebhookDeliveryRow,
+                    statement,
+                    partition_by=col(WebhookDeliveryRow.app_id),
+                    order_by=DELIVERY_ORDER,
+                    keys=list(dict.fromkeys(app_ids)),
+                    page=page,
+                    to_node=WebhookDelivery.from_row,
+                )
+                for parent_id, connection in connections.items():
+                    pages[(parent_id, page, status, event_type)] = connection
+        return [pages[key] for key in keys]
+
+    async def _load_webhook_attempts(
+        self, delivery_ids: Sequence[str]
+    ) -> list[list[WebhookAttempt]]:
+        async with self.database.session() as session:
+            statement = (
+                select(WebhookAttemptRow)
+                .where(col(WebhookAttemptRow.delivery_id).in_(delivery_ids))
+                .order_by(col(WebhookAttemptRow.attempted_at), col(WebhookAttemptRow.id))
+            )
+            rows = (await session.exec(statement)).all()
+        found: dict[str, list[WebhookAttempt]] = defaultdict(list)
+        for row in rows:
+            found[row.delivery_id].append(WebhookAttempt.from_row(row))
+        return [found[delivery_id] for delivery_id in delivery_ids]

@@ -20,8 +20,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from subgraphs.apps import credentials, lifecycle, validation
 from subgraphs.apps.lifecycle import AppStatus, Transition
 from subgraphs.apps.models import OUTBOX, AppRow, OrganizationRow
+from subgraphs.apps.snapshots import app_snapshot
 from subgraphs.apps.types import WRITE, App, ClientSecret
-from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.context import Info
 from subgraphs.common.errors import BadUserInput, Conflict, Forbidden, NotFound
 from subgraphs.common.events import EventType
@@ -95,22 +95,7 @@ async def save(
 ) -> None:
     """Commit the change to `row` with its event; a unique index losing a race to a concurrent
     writer is still a CONFLICT (and rolls the event back with the change)."""
-    organization = await session.get(OrganizationRow, row.organization_id)
-    snapshot = AppSnapshot(
-        app_id=row.id,
-        slug=row.slug,
-        name=row.name,
-        description=row.description,
-        requested_scopes=tuple(row.requested_scopes),
-        organization_id=row.organization_id,
-        old_status=None if old_status is None else str(old_status),
-        new_status=str(row.status),
-        change=change,
-        publisher=organization.name if organization is not None else "",
-        client_id=row.client_id,
-        client_secret_hash=row.client_secret_hash,
-        redirect_uris=tuple(row.redirect_uris),
-    )
+    snapshot = await app_snapshot(session, row, old_status=old_status, change=change)
     session.add(row)
     try:
         await OUTBOX.add(session, type, snapshot.payload(**details), app_id=row.id)
@@ -162,7 +147,7 @@ async def move(
 
 
 @strawberry.type
-class Mutation:
+class AppMutation:
     @strawberry.federation.mutation(requires_scopes=WRITE, authenticated=True)
     async def create_app(self, info: Info, input: CreateAppInput) -> App:
         organization_id = str(input.organization_id or info.context.principal.organization_id or "")
@@ -278,29 +263,6 @@ class Mutation:
                 EventType.APP_STATUS_CHANGED,
                 old_status=old_status,
                 change="reinstate",
-            )
-        return await announce(info, row)
-
-    @strawberry.federation.mutation(
-        requires_scopes=WRITE,
-        authenticated=True,
-        description="Point webhooks at an https URL; a new signing secret is issued.",
-    )
-    async def set_app_webhook(self, info: Info, id: strawberry.ID, url: str) -> App:
-        webhook_url = validation.webhook_url(url)
-        async with info.context.database.session() as session:
-            row = await owned_app(session, info, id)
-            lifecycle.check_editable(AppStatus(row.status))
-            row.webhook_url = webhook_url
-            row.webhook_secret = credentials.new_webhook_secret()
-            row.updated_at = now()
-            await save(
-                session,
-                row,
-                EventType.APP_UPDATED,
-                old_status=row.status,
-                change="set webhook",
-                changed_fields=["webhook_secret", "webhook_url"],
             )
         return await announce(info, row)
 

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from subgraphs.apps.lifecycle import AppStatus
 from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.apps.webhooks.endpoint import WebhookStatus
 from subgraphs.common.database import Database
 from subgraphs.demo import world as demo
 
@@ -52,6 +53,7 @@ def app_row(app: demo.App) -> AppRow:
         client_id=app.client_id,
         webhook_url=app.webhook_url,
         webhook_secret=app.webhook_secret,
+        webhook_status=WebhookStatus.ENABLED if app.webhook_url else None,
         status=app.status,
         status_before_suspension=AppStatus.PUBLISHED if suspended else None,
         suspension_reason=SUSPENSION_REASON if suspended else None,

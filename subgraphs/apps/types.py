@@ -12,6 +12,12 @@ import strawberry
 
 from subgraphs.apps.lifecycle import AppStatus
 from subgraphs.apps.models import AppRow, OrganizationRow
+from subgraphs.apps.webhook_types import (
+    WebhookDelivery,
+    WebhookEndpoint,
+    may_manage_webhooks,
+)
+from subgraphs.apps.webhooks.endpoint import DeliveryStatus
 from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
 from subgraphs.common.pagination import Connection, PageRequest
@@ -75,6 +81,7 @@ class App:
     stored_webhook_url: strawberry.Private[str | None]
     stored_webhook_secret: strawberry.Private[str | None]
     stored_suspension_reason: strawberry.Private[str | None]
+    stored_webhook_endpoint: strawberry.Private[WebhookEndpoint | None]
 
     @classmethod
     def from_row(cls, row: AppRow) -> App:
@@ -95,6 +102,7 @@ class App:
             stored_webhook_url=row.webhook_url,
             stored_webhook_secret=row.webhook_secret,
             stored_suspension_reason=row.suspension_reason,
+            stored_webhook_endpoint=WebhookEndpoint.from_row(row),
         )
 
     @classmethod
@@ -127,6 +135,40 @@ class App:
     )
     def webhook_secret(self, info: Info) -> str | None:
         return self.stored_webhook_secret if self.visible_to_owner(info) else None
+
+    def may_manage_webhooks(self, info: Info) -> bool:
+        return may_manage_webhooks(info.context.principal, str(self.id), self.organization_id)
+
+    @strawberry.federation.field(
+        requires_scopes=READ,
+        authenticated=True,
+        description="Where and how events are delivered; null without an endpoint, or unless "
+        "you own the app (or are the app, with an app-level token).",
+    )
+    def webhook_endpoint(self, info: Info) -> WebhookEndpoint | None:
+        return self.stored_webhook_endpoint if self.may_manage_webhooks(info) else None
+
+    @strawberry.federation.field(
+        requires_scopes=READ,
+        authenticated=True,
+        description="The webhook deliveries to the app, newest first, each with its attempts; "
+        "null unless you own the app (or are the app, with an app-level token).",
+    )
+    async def webhook_deliveries(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: DeliveryStatus | None = None,
+        event_type: str | None = None,
+    ) -> Connection[WebhookDelivery] | None:
+        if not self.may_manage_webhooks(info):
+            return None
+        key = (str(self.id), PageRequest.of(first, after), status, event_type)
+        connection: Connection[
+            WebhookDelivery
+        ] = await info.context.loaders.webhook_deliveries.load(key)
+        return connection
 
     @strawberry.federation.field(
         requires_scopes=READ,

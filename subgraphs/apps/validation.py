@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import SplitResult, urlsplit
 
+from subgraphs.apps.webhooks.destinations import DestinationGuard, UnsafeDestination
 from subgraphs.common.errors import BadUserInput
 from subgraphs.demo.world import ALL_SCOPES
 
@@ -84,9 +85,15 @@ def scopes(values: list[str], field: str = "requestedScopes") -> list[str]:
 
 
 def webhook_url(value: str, field: str = "url") -> str:
+    """https, with a host and no credentials; plain http only for a host the development
+    allow-list names (`subgraphs/apps/webhooks/destinations.py`). Where the host resolves is
+    checked on every delivery, not here: DNS answers change."""
     cleaned = value.strip()
-    if _split(cleaned, field).scheme != "https":
-        raise BadUserInput("The webhook URL must use https.", field=field)
+    _split(cleaned, field)
+    try:
+        DestinationGuard.from_environment().check_url(cleaned)
+    except UnsafeDestination as refused:
+        raise BadUserInput(f"The webhook URL is refused: {refused}.", field=field) from None
     return cleaned
 
 

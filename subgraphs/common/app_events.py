@@ -25,6 +25,7 @@ APP_EVENTS = frozenset(
         EventType.APP_DEPRECATED,
         EventType.APP_STATUS_CHANGED,
         EventType.APP_UPDATED,
+        EventType.APP_WEBHOOK_DISABLED,
     }
 )
 

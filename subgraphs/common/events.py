@@ -25,6 +25,7 @@ class EventType(enum.StrEnum):
     APP_DEPRECATED = "app.deprecated"
     APP_UPDATED = "app.updated"
     APP_STATUS_CHANGED = "app.status_changed"
+    APP_WEBHOOK_DISABLED = "app.webhook_disabled"
     INSTALLATION_CREATED = "installation.created"
     INSTALLATION_SCOPES_CHANGED = "installation.scopes_changed"
     INSTALLATION_REMOVED = "installation.removed"
@@ -64,6 +65,11 @@ class EventBus(Protocol):
         self, *, types: Collection[EventType] | None = None, after: int | None = None
     ) -> AsyncIterator[Event]:
         """Events newer than `after` (replayed from retention first), then live ones."""
+        ...
+
+    async def latest_id(self) -> int:
+        """The id of the newest event published so far (0 before the first): where a new
+        consumer that must not miss anything from now on starts."""
         ...
 
 
@@ -115,6 +121,9 @@ class InMemoryEventBus:
         async with condition:
             condition.notify_all()
         return event
+
+    async def latest_id(self) -> int:
+        return self._next_id - 1
 
     async def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None

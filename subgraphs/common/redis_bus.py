@@ -78,6 +78,10 @@ class RedisEventBus:
             workspace_id=workspace_id,
         )
 
+    async def latest_id(self) -> int:
+        number = await self._client.get(self._counter)
+        return int(number or 0)
+
     async def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None
     ) -> AsyncIterator[Event]:

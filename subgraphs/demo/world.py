@@ -7,6 +7,8 @@ derives 30 days of traffic from the installations). Ids are stable across runs a
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -313,6 +315,13 @@ def slugify(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name.lower()).replace("--", "-").strip("-")
 
 
+def demo_webhook_secret(seed: int) -> str:
+    """A Standard Webhooks secret (`whsec_` + base64 of 24 key bytes) derived from `seed`, so the
+    world's random stream, and every id drawn after it, stays as it was."""
+    key = hashlib.sha256(seed.to_bytes(16, "big")).digest()[:24]
+    return "whsec_" + base64.b64encode(key).decode()
+
+
 def _id(rng: random.Random, prefix: str) -> str:
     return f"{prefix}_{rng.getrandbits(48):012x}"
 
@@ -349,7 +358,7 @@ def world() -> World:
                 redirect_uris=(f"https://{slug}.example.com/oauth/callback",),
                 requested_scopes=scopes,
                 webhook_url=f"https://{slug}.example.com/webhooks/switchboard",
-                webhook_secret=f"whsec_{rng.getrandbits(128):032x}",
+                webhook_secret=demo_webhook_secret(rng.getrandbits(128)),
                 client_id=f"client_{rng.getrandbits(64):016x}",
                 status=statuses[index],
                 created_at=start
