@@ -43,8 +43,9 @@ class SenderConfig:
 
     @property
     def lease(self) -> timedelta:
-        """How long a claim holds: an attempt's limit, and a margin to record it."""
-        return timedelta(seconds=self.timeout + 5)
+        """How long a claim holds: twice an attempt's limit, leaving as long again to record
+        it. A sender that died holding a claim delays its deliveries by this much."""
+        return timedelta(seconds=self.timeout * 2)
 
 
 class WebhookSender:

@@ -1,0 +1,175 @@
+"""A sender process killed mid-queue and started again loses nothing and delivers nothing twice:
+`python -m subgraphs.apps.webhooks` on Redis Streams and the apps database, SIGKILLed while
+deliveries are in flight, while more events are published, then restarted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+import redis.asyncio as redis
+import sqlalchemy as sa
+
+from subgraphs.apps.subgraph import SUBGRAPH
+from subgraphs.apps.webhooks import consumer, queue
+from subgraphs.common.database import Database
+from subgraphs.common.redis_bus import RedisEventBus
+from subgraphs.common.server import prepare_database
+from subgraphs.demo.world import world
+from tests.conftest import REDIS_URL, TEST_DATABASE_URL, unavailable
+from tests.subgraphs.apps.conftest import app_with_status, owner_of
+from tests.subgraphs.apps.webhooks.receiver import Receiver, serving
+from tests.subgraphs.harness import SubgraphHarness
+from tests.waiting import eventually
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[4]
+BATCH = 2
+UPDATE = """mutation($id: ID!, $description: String!) {
+  updateApp(id: $id, input: {description: $description}) { id }
+}"""
+
+
+@pytest.fixture
+async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A database the sender process can reach by URL alone: a SQLite file, or a PostgreSQL
+    database of its own."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'apps.db'}"
+        return
+    dsn = TEST_DATABASE_URL.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        admin = await asyncpg.connect(dsn)
+    except (OSError, asyncpg.PostgresError) as error:
+        unavailable("PostgreSQL", error)
+    name = f"t_webhooks_{uuid.uuid4().hex[:12]}"
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield dsn.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture
+async def stream() -> AsyncIterator[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        await client.aclose()
+        unavailable("Redis", error)
+    name = f"test:webhooks:{uuid.uuid4().hex}"
+    yield name
+    await client.delete(name, f"{name}:last-id")
+    await client.aclose()
+
+
+@contextlib.contextmanager
+def sender_process(database_url: str, stream: str) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "EVENT_BUS": "redis",
+        "REDIS_URL": REDIS_URL,
+        "EVENT_STREAM": stream,
+        "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    command = [sys.executable, "-m", "subgraphs.apps.webhooks", "--database-url", database_url]
+    command += ["--timeout", "1", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+
+
+async def stored_position(database: Database) -> int | None:
+    async with database.engine.connect() as connection:
+        value = await connection.scalar(sa.select(consumer.CURSORS.c.last_event_id))
+    return None if value is None else int(value)
+
+
+async def deliveries(database: Database) -> list[tuple[str, str, int]]:
+    async with database.engine.connect() as connection:
+        rows = await connection.execute(
+            sa.select(
+                queue.DELIVERIES.c.id, queue.DELIVERIES.c.status, queue.DELIVERIES.c.attempt_count
+            )
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_a_killed_sender_resumes_without_loss_or_repeat(
+    database_url: str, stream: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
+    database = Database(database_url)
+    bus = RedisEventBus.from_url(REDIS_URL, stream=stream, block_ms=200)
+    apps = SubgraphHarness(SUBGRAPH, database, bus)  # type: ignore[arg-type]
+    receiver = Receiver(delay=0.1)
+    app = app_with_status(world(), "PUBLISHED")
+    owner = owner_of(app)
+    try:
+        await prepare_database(SUBGRAPH, database, seed=True)
+        async with serving(receiver) as url:
+            await apps.data(
+                "mutation($id: ID!, $url: String!) { setAppWebhook(id: $id, url: $url) { id } }",
+                {"id": app.id, "url": url},
+                principal=owner,
+            )
+            with sender_process(database_url, stream) as first:
+                # Its first start records the bus's newest id: it delivers from then on.
+                await eventually(
+                    lambda: stored_position(database), lambda p: p is not None, seconds=30
+                )
+                for number in range(12):
+                    await apps.data(
+                        UPDATE, {"id": app.id, "description": f"early {number}"}, principal=owner
+                    )
+                await eventually(receiver.accepted, lambda found: len(found) >= 3, seconds=30)
+                first.send_signal(signal.SIGKILL)
+                first.wait(timeout=10)
+            killed_at = len(receiver.received)
+            assert killed_at < 12, "the sender finished before it could be killed"
+            # Events published while no sender runs wait on the bus.
+            for number in range(6):
+                await apps.data(
+                    UPDATE, {"id": app.id, "description": f"late {number}"}, principal=owner
+                )
+            with sender_process(database_url, stream):
+                await eventually(
+                    lambda: deliveries(database),
+                    lambda rows: len(rows) == 18 and all(row[1] == "SUCCEEDED" for row in rows),
+                    seconds=60,
+                )
+            await asyncio.sleep(0.2)  # nothing more may come
+
+        rows = await deliveries(database)
+        accepted = receiver.accepted()
+        delivered = sorted(request.data["description"] for request in accepted)
+        expected = sorted([f"early {n}" for n in range(12)] + [f"late {n}" for n in range(6)])
+        assert sorted(set(delivered)) == expected  # nothing lost
+        assert {request.message_id for request in accepted} == {row[0] for row in rows}
+        # The only repeats are attempts in flight at the kill, and they keep their webhook-id.
+        repeats = len(receiver.received) - len({r.message_id for r in receiver.received})
+        assert repeats <= BATCH
+        # The killed sender never recorded its attempts in flight: one success per delivery.
+        assert all(attempts == 1 for _id, _status, attempts in rows)
+    finally:
+        await apps.aclose()
+        await bus.close()
+        await database.dispose()
