@@ -41,6 +41,7 @@ def test_topology_has_every_part() -> None:
         "jaeger",
         "otel-collector",
         "gateway",
+        "webhooks",
         *SUBGRAPH_NAMES,
     }
 
@@ -78,6 +79,26 @@ def test_subgraph_service_environment_is_read_by_the_code(name: str) -> None:
     assert environment["EVENT_BUS"] == "redis"
     assert urlsplit(environment["REDIS_URL"]).hostname == "redis"
     assert SERVICES[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+
+
+def test_webhook_sender_runs_its_module_on_the_apps_database_and_the_shared_bus() -> None:
+    service = SERVICES["webhooks"]
+    command = service["command"]
+    assert command[:3] == ["python", "-m", "subgraphs.apps.webhooks"]
+    assert importlib.util.find_spec("subgraphs.apps.webhooks.__main__") is not None
+    webhooks_main = importlib.import_module("subgraphs.apps.webhooks.__main__")
+    webhooks_main.argument_parser().parse_args(command[3:])
+    assert service["build"] == "."
+    assert "ports" not in service  # it serves nothing; it calls out
+    environment = service["environment"]
+    for variable in environment:
+        assert read_by_code(variable), f"webhooks: nothing reads {variable}"
+    assert environment["DATABASE_URL"] == SERVICES["apps"]["environment"]["DATABASE_URL"]
+    assert environment["EVENT_BUS"] == "redis"
+    assert environment["REDIS_URL"] == SERVICES["apps"]["environment"]["REDIS_URL"]
+    assert "WEBHOOK_ALLOWED_HOSTS" not in environment  # no development allow-list in production
+    assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert {"redis", "apps"} <= set(service["depends_on"])
 
 
 def test_gateway_serves_the_checked_in_supergraph_and_reaches_every_subgraph() -> None:
