@@ -7,8 +7,8 @@ no per-request cache, so each parent pays for its own relations as a per-object 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
@@ -22,6 +22,7 @@ from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.pagination import Connection, PageRequest, paginate_partitions
 from subgraphs.common.principal import Principal
 
+T = TypeVar("T")
 # An organization's page of apps: (organization id, page, status filter).
 OrganizationAppsKey = tuple[str, PageRequest, AppStatus | None]
 # An app's page of webhook deliveries: (app id, page, status filter, event type filter).
@@ -80,59 +81,63 @@ class Loaders:
     async def _load_organization_apps(
         self, keys: Sequence[OrganizationAppsKey]
     ) -> list[Connection[App]]:
-        """Keys asking for the same page and filter share one pair of statements."""
-        groups: dict[tuple[PageRequest, AppStatus | None], list[str]] = defaultdict(list)
-        for organization_id, page, status in keys:
-            groups[(page, status)].append(organization_id)
-        pages: dict[Hashable, Connection[App]] = {}
-        async with self.database.session() as session:
-            for (page, status), organization_ids in groups.items():
-                statement: Any = select(AppRow)
-                if status is not None:
-                    statement = statement.where(col(AppRow.status) == status.value)
-                connections = await paginate_partitions(
-                    session,
-                    AppRow,
-                    statement,
-                    partition_by=col(AppRow.organization_id),
-                    order_by=APP_ORDER,
-                    keys=list(dict.fromkeys(organization_ids)),
-                    page=page,
-                    to_node=App.from_row,
-                )
-                for parent_id, connection in connections.items():
-                    pages[(parent_id, page, status)] = connection
-        return [pages[key] for key in keys]
+        def statement(status: AppStatus | None) -> Any:
+            found = select(AppRow)
+            return found if status is None else found.where(col(AppRow.status) == status.value)
+
+        return await self._pages(
+            keys, AppRow, statement, col(AppRow.organization_id), APP_ORDER, App.from_row
+        )
 
     async def _load_webhook_deliveries(
         self, keys: Sequence[DeliveriesKey]
     ) -> list[Connection[WebhookDelivery]]:
-        """Keys asking for the same page and filters share one pair of statements."""
-        groups: dict[tuple[PageRequest, DeliveryStatus | None, str | None], list[str]] = (
-            defaultdict(list)
+        def statement(status: DeliveryStatus | None, event_type: str | None) -> Any:
+            found: Any = select(WebhookDeliveryRow)
+            if status is not None:
+                found = found.where(col(WebhookDeliveryRow.status) == status.value)
+            if event_type is not None:
+                found = found.where(col(WebhookDeliveryRow.event_type) == event_type)
+            return found
+
+        return await self._pages(
+            keys,
+            WebhookDeliveryRow,
+            statement,
+            col(WebhookDeliveryRow.app_id),
+            DELIVERY_ORDER,
+            WebhookDelivery.from_row,
         )
-        for app_id, page, status, event_type in keys:
-            groups[(page, status, event_type)].append(app_id)
-        pages: dict[Hashable, Connection[WebhookDelivery]] = {}
+
+    async def _pages(
+        self,
+        keys: Sequence[tuple[Any, ...]],
+        model: type[Any],
+        statement: Callable[..., Any],
+        partition_by: Any,
+        order_by: Sequence[Any],
+        to_node: Callable[[Any], T],
+    ) -> list[Connection[T]]:
+        """A page of each parent's list, for keys `(parent id, page, *filters)`: keys asking for
+        the same page and filters share one pair of statements (`statement(*filters)`)."""
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for parent_id, *options in keys:
+            groups[tuple(options)].append(parent_id)
+        pages: dict[Hashable, Connection[T]] = {}
         async with self.database.session() as session:
-            for (page, status, event_type), app_ids in groups.items():
-                statement: Any = select(WebhookDeliveryRow)
-                if status is not None:
-                    statement = statement.where(col(WebhookDeliveryRow.status) == status.value)
-                if event_type is not None:
-                    statement = statement.where(col(WebhookDeliveryRow.event_type) == event_type)
+            for (page, *filters), parent_ids in groups.items():
                 connections = await paginate_partitions(
                     session,
-                    WebhookDeliveryRow,
-                    statement,
-                    partition_by=col(WebhookDeliveryRow.app_id),
-                    order_by=DELIVERY_ORDER,
-                    keys=list(dict.fromkeys(app_ids)),
+                    model,
+                    statement(*filters),
+                    partition_by=partition_by,
+                    order_by=order_by,
+                    keys=list(dict.fromkeys(parent_ids)),
                     page=page,
-                    to_node=WebhookDelivery.from_row,
+                    to_node=to_node,
                 )
                 for parent_id, connection in connections.items():
-                    pages[(parent_id, page, status, event_type)] = connection
+                    pages[(parent_id, page, *filters)] = connection
         return [pages[key] for key in keys]
 
     async def _load_webhook_attempts(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import SplitResult, urlsplit
 
 from subgraphs.apps.webhooks.destinations import DestinationGuard, UnsafeDestination
+from subgraphs.apps.webhooks.endpoint import SUBSCRIBABLE_TYPES
 from subgraphs.common.errors import BadUserInput
 from subgraphs.demo.world import ALL_SCOPES
 
@@ -75,10 +77,19 @@ def redirect_uris(values: list[str], field: str = "redirectUris") -> list[str]:
 
 
 def scopes(values: list[str], field: str = "requestedScopes") -> list[str]:
-    unknown = sorted(set(values) - set(ALL_SCOPES))
+    return _known(values, ALL_SCOPES, "scopes", field)
+
+
+def event_types(values: list[str], field: str = "eventTypes") -> list[str]:
+    return _known(values, SUBSCRIBABLE_TYPES, "event types", field)
+
+
+def _known(values: list[str], known: Sequence[str], what: str, field: str) -> list[str]:
+    """`values` sorted and without repeats, if each is one of `known`."""
+    unknown = sorted(set(values) - set(known))
     if unknown:
         raise BadUserInput(
-            f"Unknown scopes: {', '.join(unknown)}. Known scopes: {', '.join(ALL_SCOPES)}.",
+            f"Unknown {what}: {', '.join(unknown)}. Known {what}: {', '.join(known)}.",
             field=field,
         )
     return sorted(set(values))

@@ -23,13 +23,12 @@ from subgraphs.apps.webhook_types import WebhookDelivery, may_manage_webhooks
 from subgraphs.apps.webhooks import queue
 from subgraphs.apps.webhooks.endpoint import (
     ROTATION_GRACE,
-    SUBSCRIBABLE_TYPES,
     TEST_EVENT_TYPE,
     DeliveryStatus,
     WebhookStatus,
 )
 from subgraphs.common.context import Info
-from subgraphs.common.errors import BadUserInput, Forbidden, InvalidStateTransition, NotFound
+from subgraphs.common.errors import Forbidden, InvalidStateTransition, NotFound
 from subgraphs.common.events import EventType
 
 
@@ -43,16 +42,6 @@ class UpdateWebhookEndpointInput:
         default=strawberry.UNSET,
         description="true re-enables a disabled endpoint (its waiting deliveries resume).",
     )
-
-
-def event_types(values: list[str], field: str = "eventTypes") -> list[str]:
-    unknown = sorted(set(values) - set(SUBSCRIBABLE_TYPES))
-    if unknown:
-        raise BadUserInput(
-            f"Unknown event types: {', '.join(unknown)}. Known: {', '.join(SUBSCRIBABLE_TYPES)}.",
-            field=field,
-        )
-    return sorted(set(values))
 
 
 def issue_secret(row: AppRow, grace: timedelta = ROTATION_GRACE) -> None:
@@ -72,13 +61,17 @@ def enable(row: AppRow) -> None:
 async def endpoint_owned(session: AsyncSession, info: Info, app_id: strawberry.ID) -> AppRow:
     row = await owned_app(session, info, app_id)
     lifecycle.check_editable(AppStatus(row.status))
+    require_endpoint(row, "change webhook")
+    return row
+
+
+def require_endpoint(row: AppRow, transition: str) -> None:
     if not row.webhook_url:
         raise InvalidStateTransition(
             "The app has no webhook endpoint; set one with setAppWebhook.",
             status=str(row.status),
-            transition="change webhook",
+            transition=transition,
         )
-    return row
 
 
 async def managed_app(session: AsyncSession, info: Info, app_id: str) -> AppRow:
@@ -143,7 +136,7 @@ class WebhookMutation:
                     row.webhook_url = url
                     fields.append("webhook_url")
             if input.event_types is not None and input.event_types is not strawberry.UNSET:
-                types = event_types(input.event_types)
+                types = validation.event_types(input.event_types)
                 if types != list(row.webhook_event_types):
                     row.webhook_event_types = types
                     fields.append("webhook_event_types")
@@ -205,12 +198,7 @@ class WebhookMutation:
     async def send_test_webhook(self, info: Info, app_id: strawberry.ID) -> WebhookDelivery:
         async with info.context.database.session() as session:
             row = await managed_app(session, info, str(app_id))
-            if not row.webhook_url:
-                raise InvalidStateTransition(
-                    "The app has no webhook endpoint; set one with setAppWebhook.",
-                    status=str(row.status),
-                    transition="send test webhook",
-                )
+            require_endpoint(row, "send test webhook")
             moment = now()
             data = {"app_id": row.id, "message": "A test delivery from Switchboard."}
             values = queue.delivery_values(
