@@ -16,7 +16,8 @@ verify signatures, which the tests do, so its CPU goes to receiving):
 
 The database is a fresh SQLite file (or `--database-url`, migrated and seeded); Redis is
 `REDIS_URL` with a stream of the run's own, deleted afterwards. Results print and go to
-`bench/results/<UTC time>-webhooks.json`.
+`bench/results/<UTC time>-webhooks.json`; the exit status is 1 when a delivery went missing or
+arrived twice.
 """
 
 from __future__ import annotations
@@ -226,8 +227,8 @@ async def commit_to_delivery(
         "mutations": mutations,
         "delivered": len(found),
         "rate_per_second": rate,
-        "p50_ms": round(statistics.quantiles(delays, n=100)[49], 1),
-        "p99_ms": round(statistics.quantiles(delays, n=100)[98], 1),
+        "p50_ms": round(statistics.quantiles(delays, n=100, method="inclusive")[49], 1),
+        "p99_ms": round(statistics.quantiles(delays, n=100, method="inclusive")[98], 1),
         "max_ms": round(delays[-1], 1),
     }
 
@@ -262,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=20.0, help="mutations per second")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
     parser.add_argument("--skip-latency", action="store_true", help="throughput only (no Redis)")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     if args.mode == "receiver":
         run_receiver(args.port)
@@ -273,10 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         process.terminate()
         process.wait(timeout=10)
     print(json.dumps(results, indent=2))
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (RESULTS / f"{stamp}-webhooks.json").write_text(json.dumps(results, indent=2))
-    return 0
+    (args.results_dir / f"{stamp}-webhooks.json").write_text(json.dumps(results, indent=2))
+    # A run that lost or repeated a delivery measured something else: it fails.
+    complete = results["throughput"]["received"] == args.deliveries
+    if "commit_to_delivery" in results:
+        complete = complete and results["commit_to_delivery"]["delivered"] == args.mutations
+    return 0 if complete else 1
 
 
 if __name__ == "__main__":
