@@ -49,14 +49,20 @@ def new_message_id() -> str:
     return f"msg_{secrets.token_hex(12)}"
 
 
+# Payload keys the bus carries for the platform's own consumers, never sent out: credential
+# material stays inside, even hashed, even to the app it belongs to.
+WITHHELD_KEYS = frozenset({"client_secret_hash"})
+
+
 def event_body(event: Event) -> str:
     """The JSON sent for a bus event, in the Standard Webhooks payload shape."""
+    payload = {key: value for key, value in event.payload.items() if key not in WITHHELD_KEYS}
     ids = {
         "app_id": event.app_id,
         "installation_id": event.installation_id,
         "workspace_id": event.workspace_id,
     }
-    data = {**{key: value for key, value in ids.items() if value is not None}, **event.payload}
+    data = {**{key: value for key, value in ids.items() if value is not None}, **payload}
     return body(event.type.value, event.occurred_at, data, event_id=event.id)
 
 

@@ -46,6 +46,8 @@ async def test_events_of_mutations_arrive_signed(platform: Platform, demo: World
         ("app.updated", "update"),
     ]
     assert {delivery.data["app_id"] for delivery in received} == {app.id}
+    assert not any("client_secret_hash" in delivery.data for delivery in received)
+    assert all(delivery.data["client_id"] == app.client_id for delivery in received)
     assert len({delivery.message_id for delivery in received}) == 3
     assert all(delivery.headers["webhook-signature"].startswith("v1,") for delivery in received)
 
