@@ -11,9 +11,12 @@ from subgraphs.apps.credentials import new_webhook_secret
 from subgraphs.apps.webhooks import queue
 from subgraphs.common.clock import utc_now
 from subgraphs.common.events import EventType
+from subgraphs.common.principal import ADMIN_SCOPE, Principal
 from subgraphs.demo.world import World
+from subgraphs.installs.subgraph import SUBGRAPH as INSTALLS
 from tests.subgraphs.apps.conftest import app_with_status, owner_of
 from tests.subgraphs.apps.webhooks.conftest import Platform, running, sender_for
+from tests.subgraphs.conftest import MakeHarness
 from tests.waiting import eventually
 
 UPDATE = """mutation($id: ID!, $description: String!) {
@@ -146,7 +149,7 @@ async def test_test_webhook_and_redelivery_keep_the_message_id(
     await platform.set_endpoint(app.id, owner)
     await eventually(platform.receiver.accepted, lambda found: len(found) == 1)
     # The app itself, with an app-level token (no installation).
-    itself = owner.__class__(app_id=app.id, scopes=frozenset({"apps:read", "apps:write"}))
+    itself = Principal(app_id=app.id, scopes=frozenset({"apps:read", "apps:write"}))
     data = await platform.apps.data(
         "mutation($id: ID!) { sendTestWebhook(appId: $id) { id eventType status } }",
         {"id": app.id},
@@ -263,3 +266,35 @@ async def test_two_senders_share_the_queue_without_sending_twice(
     ids = [delivery.message_id for delivery in platform.receiver.received]
     assert len(ids) == len(set(ids)) == 25
     assert all(platform.verified(delivery) for delivery in received)
+
+
+async def test_events_of_the_apps_installations_reach_it(
+    platform: Platform, demo: World, make_harness: MakeHarness
+) -> None:
+    """An event another subgraph publishes about the app (here installs) reaches its endpoint."""
+    installs = await make_harness(INSTALLS, seed=True, bus=platform.bus)
+    app = app_with_status(demo, "PUBLISHED")
+    owner = owner_of(app)
+    await platform.set_endpoint(app.id, owner)
+    installed = {i.workspace_id for i in demo.installations if i.app_id == app.id}
+    workspace = next(w for w in demo.workspaces if w.id not in installed)
+    data = await installs.data(
+        """mutation($input: InstallAppInput!) { installApp(input: $input) { id } }""",
+        {
+            "input": {
+                "appId": app.id,
+                "workspaceId": workspace.id,
+                "scopes": [app.requested_scopes[0]],
+            }
+        },
+        principal=Principal(scopes=frozenset({ADMIN_SCOPE, "installs:write"})),
+    )
+    received = await eventually(
+        platform.receiver.accepted,
+        lambda found: any(d.event_type == "installation.created" for d in found),
+    )
+    created = next(d for d in received if d.event_type == "installation.created")
+    assert platform.verified(created)
+    assert created.data["installation_id"] == data["installApp"]["id"]
+    assert created.data["workspace_id"] == workspace.id
+    assert created.data["app_id"] == app.id
