@@ -50,6 +50,8 @@ def config_from(arguments: Sequence[str] | None = None) -> tuple[SenderConfig, s
 def main() -> None:
     config, database_url = config_from()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # One line per request would drown the sender's own log; failures are logged by the sender.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     asyncio.run(_run(config, database_url))
 
 

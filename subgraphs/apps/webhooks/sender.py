@@ -107,7 +107,8 @@ class WebhookSender:
                 await asyncio.wait_for(self._wake.wait(), self.config.poll_interval)
 
     async def deliver_due(self) -> int:
-        """Claim one batch of due deliveries, send them concurrently, record each; how many."""
+        """Claim one batch of due deliveries, send them concurrently, record the attempts in one
+        transaction; how many were sent."""
         claimed = await queue.claim(
             self.database,
             self.token,
@@ -116,11 +117,12 @@ class WebhookSender:
             lease=self.config.lease,
         )
         if claimed:
-            await asyncio.gather(*(self._send(delivery) for delivery in claimed))
+            attempts = await asyncio.gather(*(self._send(delivery) for delivery in claimed))
+            await self._record(list(zip(claimed, attempts, strict=True)))
         return len(claimed)
 
-    async def _send(self, delivery: queue.Claimed) -> None:
-        attempted = await self.client.send(
+    async def _send(self, delivery: queue.Claimed) -> Attempted:
+        return await self.client.send(
             Outgoing(
                 message_id=delivery.id,
                 url=delivery.url,
@@ -128,18 +130,28 @@ class WebhookSender:
                 secrets=delivery.secrets,
             )
         )
-        await self._record(delivery, attempted)
 
-    async def _record(self, delivery: queue.Claimed, attempted: Attempted) -> None:
+    async def _record(self, results: list[tuple[queue.Claimed, Attempted]]) -> None:
         now = self.clock()
+        disabled: list[str] = []
         async with self.database.session() as session:
             connection = await session.connection()
             await queue.take_write_lock(connection, self.database)
-            outcome = await queue.record(
-                connection, delivery, attempted, self.token, now, self.config.schedule
-            )
-            disabled = await health.note_attempt(session, delivery.app_id, attempted.succeeded, now)
+            for delivery, attempted in results:
+                outcome = await queue.record(
+                    connection, delivery, attempted, self.token, now, self.config.schedule
+                )
+                if await health.note_attempt(session, delivery.app_id, attempted.succeeded, now):
+                    disabled.append(delivery.app_id)
+                self._log(delivery, attempted, outcome)
             await session.commit()
+        for app_id in disabled:
+            logger.warning("the webhook endpoint of app %s was disabled", app_id)
+        if disabled:
+            await OUTBOX.relay(self.database, self.bus)
+
+    @staticmethod
+    def _log(delivery: queue.Claimed, attempted: Attempted, outcome: queue.Outcome) -> None:
         if not attempted.succeeded:
             logger.info(
                 "webhook %s to app %s failed (%s); now %s",
@@ -148,6 +160,3 @@ class WebhookSender:
                 attempted.error,
                 outcome.status,
             )
-        if disabled:
-            logger.warning("the webhook endpoint of app %s was disabled", delivery.app_id)
-            await OUTBOX.relay(self.database, self.bus)
