@@ -176,10 +176,11 @@ async def commit_to_delivery(
 ) -> dict[str, Any]:
     from subgraphs.apps.subgraph import SUBGRAPH
     from subgraphs.apps.webhooks import consumer
-    from subgraphs.common.principal import Principal
     from subgraphs.common.redis_bus import RedisEventBus
     from subgraphs.common.server import create_app
+    from subgraphs.common.tokens import TokenAuthentication
     from subgraphs.demo.world import world
+    from tests.issuer import TestIssuer
 
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     stream = f"bench:webhooks:{uuid.uuid4().hex}"
@@ -192,8 +193,11 @@ async def commit_to_delivery(
         env=environment,
     )
     organization = next(app for app in world().apps if app.id == app_id).organization_id
-    owner = Principal(organization_id=organization, scopes=frozenset({"apps:write"}))
-    transport = httpx.ASGITransport(app=create_app(SUBGRAPH, database, bus))
+    # The owner calls with an access token of an issuer the subgraph trusts for this run.
+    issuer = TestIssuer()
+    owner_headers = issuer.headers(org=organization, scopes=frozenset({"apps:write"}))
+    trusting = TokenAuthentication.with_keys(issuer.issuer, issuer.key_source())
+    transport = httpx.ASGITransport(app=create_app(SUBGRAPH, database, bus, trusting))
     before = len(await arrivals(base))
     try:
 
@@ -211,7 +215,7 @@ async def commit_to_delivery(
                 answer = await client.post(
                     "/graphql",
                     json={"query": mutation, "variables": {"id": app_id, "d": f"bench {number}"}},
-                    headers=owner.to_headers(),
+                    headers=owner_headers,
                 )
                 assert "errors" not in answer.json(), answer.json()
                 await asyncio.sleep(max(0.0, 1 / rate - (time.perf_counter() - tick)))
