@@ -7,7 +7,7 @@ unless every address it resolves to is public, and hands back the address to con
 request goes to that checked address (with the original `Host` and TLS server name), so a DNS
 answer that changes between the check and the connection (DNS rebinding) cannot slip past.
 
-Hosts in the development allow-list (`WEBHOOK_ALLOWED_HOSTS`, comma-separated; `switchboard dev`
+Hosts in the development allow-list (`WEBHOOK_ALLOWED_HOSTS`, comma-separated, e.g.
 allows localhost) skip the address check and may use plain http; every other endpoint must be
 https. Never allow-list a host in production.
 """
