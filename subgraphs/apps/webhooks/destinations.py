@@ -8,7 +8,7 @@ request goes to that checked address (with the original `Host` and TLS server na
 answer that changes between the check and the connection (DNS rebinding) cannot slip past.
 
 Hosts in the development allow-list (`WEBHOOK_ALLOWED_HOSTS`, comma-separated, e.g.
-allows localhost) skip the address check and may use plain http; every other endpoint must be
+`localhost,127.0.0.1`) skip the address check and may use plain http; every other endpoint must be
 https. Never allow-list a host in production.
 """
 
