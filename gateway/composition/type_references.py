@@ -10,6 +10,15 @@ IsMember = Callable[[str, str], bool]  # (abstract type, maybe member) → membe
 
 
 def type_string(type_node: TypeNode) -> str:
+    """The type as GraphQL prints it (`[Int!]!`). Written out rather than `print_ast`, whose
+    generic visitor cost more than the rest of merging a field (composition asks for every
+    field of every subgraph)."""
+    if isinstance(type_node, NonNullTypeNode):
+        return type_string(type_node.type) + "!"
+    if isinstance(type_node, ListTypeNode):
+        return "[" + type_string(type_node.type) + "]"
+    if isinstance(type_node, NamedTypeNode):
+        return type_node.name.value
     return print_ast(type_node)
 
 
