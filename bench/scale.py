@@ -43,10 +43,15 @@ FIRST_ANSWER_QUERY = b'{"query": "{ __typename }"}'
 POLL_SECONDS = 0.01
 START_TIMEOUT_SECONDS = 300.0
 TOOLS = ("switchboard", "apollo")
+PORT_ATTEMPTS = 3
 
 
 class ScaleFailed(Exception):
     """A measurement could not be taken (a failed composition, a gateway that never answered)."""
+
+
+class PortTaken(ProcessFailed):
+    """The gateway could not listen: the port was taken after it was found free."""
 
 
 @dataclass(frozen=True)
@@ -169,8 +174,21 @@ def repeated(times: int, measure: Callable[[], dict[str, Any]]) -> tuple[float, 
 def first_answer(
     tool: str, supergraph: Path, folder: Path, apollo: Path | None
 ) -> tuple[float, float]:
-    """Seconds from starting the gateway until it answers, and its RSS (MiB) then."""
-    port = free_port()
+    """Seconds from starting the gateway until it answers, and its RSS (MiB) then. On a shared
+    machine another process may take the free port between the probe and the bind: then the
+    gateway is started again on another."""
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            return _first_answer_on(free_port(), tool, supergraph, folder, apollo)
+        except PortTaken:
+            if attempt == PORT_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _first_answer_on(
+    port: int, tool: str, supergraph: Path, folder: Path, apollo: Path | None
+) -> tuple[float, float]:
     if tool == "switchboard":
         gateway = gateways.switchboard(supergraph, port, workers=1)
     else:
@@ -184,7 +202,10 @@ def first_answer(
         deadline = started + START_TIMEOUT_SECONDS
         while not _answers(gateway.url):
             if not process.alive():
-                raise ProcessFailed(f"{tool} exited:\n{process.log_tail()}")
+                log = process.log_tail()
+                if "EADDRINUSE" in log or "address already in use" in log:
+                    raise PortTaken(log)
+                raise ProcessFailed(f"{tool} exited:\n{log}")
             if time.monotonic() > deadline:
                 raise ProcessFailed(f"{tool} did not answer in {START_TIMEOUT_SECONDS:.0f} s")
             time.sleep(POLL_SECONDS)
