@@ -66,7 +66,8 @@ def load_app(
     if compose_path is not None:
         source = composition_source(Path(compose_path))
         try:
-            sdl = compose_from_config(Path(compose_path))
+            with collector_paused():
+                sdl = compose_from_config(Path(compose_path))
         except ReloadError as error:
             raise ConfigError(f"cannot compose {compose_path}: {error}") from None
         watch = watch_source(source, compose_path, poll_seconds or COMPOSE_POLL_SECONDS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeAlias
 
 from graphql import (
@@ -57,6 +58,21 @@ class FieldSet:
 
 
 def parse_field_set(text: str, where: str) -> FieldSet:
+    """A supergraph repeats the same few field sets (`id`) on every holder of every entity:
+    each text is parsed once and the (immutable) result shared; only a failure is parsed
+    again, to name `where` in its error."""
+    try:
+        return _shared_field_set(text)
+    except SupergraphError:
+        return _parse_field_set(text, where)
+
+
+@lru_cache(maxsize=4096)
+def _shared_field_set(text: str) -> FieldSet:
+    return _parse_field_set(text, "a type")
+
+
+def _parse_field_set(text: str, where: str) -> FieldSet:
     try:
         document = parse("{" + text + "}", no_location=True)
     except GraphQLSyntaxError as error:
