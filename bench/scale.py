@@ -142,13 +142,17 @@ def measure_size(
         started = [first_answer(tool, ours_sdl, folder, apollo) for _ in range(settings.repeat)]
         tool_figures.first_answer_seconds = statistics.median(s for s, _ in started)
         tool_figures.rss_after_load_mib = statistics.median(r for _, r in started)
-        planned = (
-            _run_json([sys.executable, "-m", "bench.scale_probe", "plan", ours_sdl, operations])
+        runs = [
+            _probe(["plan", ours_sdl, operations])
             if tool == "switchboard"
-            else _run_json(["node", "scale.mjs", "plan", ours_sdl, operations], cwd=apollo)
-        )
-        tool_figures.plan_seconds = planned["seconds"]
-        tool_figures.plan_fetches = planned["fetches"]
+            else _node(apollo, ["plan", ours_sdl, operations])
+            for _ in range(max(1, settings.repeat))
+        ]
+        tool_figures.plan_seconds = {
+            name: statistics.median(run["seconds"][name] for run in runs)
+            for name in runs[0]["seconds"]
+        }
+        tool_figures.plan_fetches = runs[0]["fetches"]
     return SizeResult(
         subgraphs=subgraphs,
         types=types,
@@ -229,7 +233,8 @@ def _probe(arguments: Sequence[Path | str]) -> dict[str, Any]:
     return _run_json([sys.executable, "-m", "bench.scale_probe", *arguments])
 
 
-def _node(folder: Path, arguments: Sequence[Path | str]) -> dict[str, Any]:
+def _node(folder: Path | None, arguments: Sequence[Path | str]) -> dict[str, Any]:
+    assert folder is not None
     return _run_json(["node", "scale.mjs", *arguments], cwd=folder)
 
 
