@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
+from authlib.common.security import is_secure_transport
 from joserfc.jwk import OctKey
 
 SECRET_VARIABLE = "SWITCHBOARD_IDENTITY_SECRET"
@@ -58,6 +59,11 @@ class IdentityConfig:
         if len(self.secret) < MIN_SECRET_LENGTH:
             raise ConfigurationError(
                 f"{SECRET_VARIABLE} must have at least {MIN_SECRET_LENGTH} characters."
+            )
+        # OAuth needs TLS; plain http only on this machine's loopback (RFC 8252 §7.3).
+        if not is_secure_transport(self.issuer + "/"):
+            raise ConfigurationError(
+                f"{ISSUER_VARIABLE} must be an https URL (http only on loopback): {self.issuer}"
             )
 
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from subgraphs.common.clock import utc_now
@@ -17,6 +18,8 @@ from subgraphs.installs.models import (
     RefreshTokenRow,
     RevokedAccessTokenRow,
 )
+from subgraphs.installs.oauth.config import ConfigurationError, IdentityConfig
+from subgraphs.installs.oauth.grants import AuthorizationCodeGrant
 from subgraphs.installs.oauth.revocation import prune
 from tests.subgraphs.installs.conftest import ADMIN
 from tests.subgraphs.installs.oauth.conftest import Issuer, basic
@@ -221,3 +224,42 @@ async def test_expired_codes_and_tokens_are_pruned(issuer: Issuer, demo: World) 
         await prune(session, utc_now() + timedelta(days=31))
         await session.commit()
         assert not any([(await session.exec(select(table))).all() for table in tables])
+
+
+async def test_an_approval_that_fails_writes_nothing(
+    issuer: Issuer, demo: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The installation and its code commit together: when the code cannot be stored (here a
+    code value that is already taken), no installation and no event remain."""
+    monkeypatch.setattr(
+        AuthorizationCodeGrant, "generate_authorization_code", lambda _self: "the-same-code"
+    )
+    app, page, _params, _verifier = await consent_for(issuer, demo)
+    first = await approve(issuer.http, page, demo.workspaces[0].id, [app.requested_scopes[0]])
+    assert first.status_code == 302
+    events = len(issuer.harness.bus.published)
+    before = await installations_of(issuer, app.id, demo.workspaces[1].id)
+    page = await issuer.http.get("/oauth/authorize", params=_params)
+    second = await approve(issuer.http, page, demo.workspaces[1].id, [app.requested_scopes[0]])
+    assert second.status_code == 409
+    assert "location" not in second.headers
+    assert await installations_of(issuer, app.id, demo.workspaces[1].id) == before
+    assert len(issuer.harness.bus.published) == events
+
+
+async def installations_of(issuer: Issuer, app_id: str, workspace_id: str) -> list[Any]:
+    async with issuer.harness.database.session() as session:
+        rows = (
+            await session.exec(
+                select(InstallationRow).where(
+                    InstallationRow.app_id == app_id, InstallationRow.workspace_id == workspace_id
+                )
+            )
+        ).all()
+    return sorted((row.id, row.status, tuple(row.granted_scopes)) for row in rows)
+
+
+def test_an_issuer_without_tls_off_loopback_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        IdentityConfig(issuer="http://installs.internal:4102", secret=b"x" * 40)
+    assert IdentityConfig(issuer="https://id.example.com", secret=b"x" * 40).secure_cookies
