@@ -131,14 +131,13 @@ class Introspection(IntrospectionEndpoint):  # type: ignore[misc]
         exchange = current()
         body: dict[str, Any] = {
             "active": True,
-            "token_type": "Bearer" if token.kind == "access_token" else "refresh_token",
             "client_id": token.client_id,
             "exp": int(token.expires_at.timestamp()),
             "iss": exchange.config.issuer,
         }
-        for claim in ("scope", "sub", "aud", "iat", "jti", "app", "installation", "workspace"):
+        if token.kind == "access_token":
+            body["token_type"] = "Bearer"
+        for claim in ("scope", "sub", "aud", "iat", "jti", *access_tokens.OPTIONAL_CLAIMS):
             if claim in token.claims:
                 body[claim] = token.claims[claim]
-        if "org" in token.claims:
-            body["org"] = token.claims["org"]
         return body
