@@ -4,10 +4,17 @@ Ids must be integers that grow with publication order across all publishers, so 
 resume after the last id it saw (SSE `Last-Event-ID`). A Lua script takes the next number from a
 counter and appends the event under the stream id `<number>-0` in one atomic step; replay after
 id N is then a plain `XREAD` from `N-0`.
+
+A subscription outlives a quiet stream and a Redis failure: its socket waits longer than a
+blocking read, a read that fails is logged and tried again from the same cursor, and a
+subscription "from now" starts from the counter's current value rather than `$`, which would
+skip whatever was published between two reads.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +23,11 @@ import orjson
 import redis.asyncio as redis
 
 from subgraphs.common.events import Event, EventType
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BLOCK_MS = 5_000
+RETRY_SECONDS = 0.5  # between two failed reads of the stream
 
 _PUBLISH = """
 local number = redis.call('INCR', KEYS[2])
@@ -31,7 +43,7 @@ class RedisEventBus:
         *,
         stream: str = "switchboard:events",
         retention: int = 100_000,
-        block_ms: int = 5_000,
+        block_ms: int = DEFAULT_BLOCK_MS,
     ) -> None:
         self._client = client
         self._stream = stream
@@ -42,7 +54,11 @@ class RedisEventBus:
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> RedisEventBus:
-        return cls(redis.Redis.from_url(url), **options)
+        # A blocking XREAD waits up to `block_ms` for an event, so the socket must wait longer:
+        # with redis-py's default (5 s, the default block too) every quiet stretch would end the
+        # subscription with a TimeoutError.
+        block_seconds = options.get("block_ms", DEFAULT_BLOCK_MS) / 1000
+        return cls(redis.Redis.from_url(url, socket_timeout=block_seconds + 5), **options)
 
     async def publish(
         self,
@@ -85,9 +101,18 @@ class RedisEventBus:
     async def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None
     ) -> AsyncIterator[Event]:
-        cursor = "$" if after is None else f"{after}-0"
+        if after is None:
+            after = await self.latest_id()
+        cursor = f"{after}-0"
         while True:
-            answer = await self._client.xread({self._stream: cursor}, block=self._block_ms)
+            try:
+                answer = await self._client.xread({self._stream: cursor}, block=self._block_ms)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                logger.warning(
+                    "reading %s after %s failed, trying again: %r", self._stream, cursor, error
+                )
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
             for _stream, entries in answer or []:
                 for entry_id, fields in entries:
                     cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
