@@ -4,7 +4,8 @@ The apps and installs subgraphs run as their own processes, sharing a Redis stre
 own: the app's owner issues a client secret in the apps subgraph, whose event gives the
 authorization server (installs) the secret's hash. Then a workspace admin signs in, approves two
 of three scopes, and the app exchanges the code, refreshes, finds the old refresh token dead,
-revokes, and the token is inactive. The same app also gets an app-level token by client
+revokes, and the token is inactive; between those steps it calls the installs subgraph, which
+verifies the token itself. The same app also gets an app-level token by client
 credentials.
 """
 
@@ -115,6 +116,21 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         client = redis.Redis.from_url(REDIS_URL)
         client.delete(stream, f"{stream}:last-id")
         client.close()
+
+
+INSTALLATIONS = "{ installations(status: ACTIVE) { nodes { id } } }"
+
+
+async def installations_seen(platform: Platform, token: str | None) -> list[str] | int:
+    """The installation ids the installs subgraph shows the bearer; the status if refused."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            f"{platform.installs}/graphql", json={"query": INSTALLATIONS}, headers=headers
+        )
+    if response.status_code != 200:
+        return response.status_code
+    return [node["id"] for node in response.json()["data"]["installations"]["nodes"]]
 
 
 async def person_token(platform: Platform, email: str, scope: str) -> str:
@@ -231,6 +247,10 @@ async def install_and_use(
     assert active["workspace"] == demo.workspaces[0].id
     assert active["scope"] == " ".join(granted)
 
+    # ... and the installs subgraph, verifying it, shows the app its installation and no other.
+    assert await installations_seen(platform, token["access_token"]) == [active["installation"]]
+    assert await installations_seen(platform, None) == []
+
     old_refresh = token["refresh_token"]
     # The client asks for what was granted: a refresh may not widen the grant (RFC 6749 §6).
     refreshed = await oauth.refresh_token(
@@ -246,6 +266,13 @@ async def install_and_use(
         token_type_hint="access_token",
     )
     assert platform.introspect(refreshed["access_token"])["active"] is False
+    # The subgraph hears of the revocation on the bus and refuses the token too.
+    await eventually(
+        lambda: installations_seen(platform, refreshed["access_token"]),
+        lambda seen: seen == 401,
+        seconds=10,
+        interval=0.1,
+    )
 
     # The rotated refresh token, presented again, is refused (and takes its family with it).
     with pytest.raises(OAuthError) as refused:
