@@ -121,10 +121,35 @@ async def _run(host: str, port: int, subgraphs: Sequence[Subgraph]) -> int:
             )
         urls = {name: f"http://{host}:{app_port}/graphql" for name, app_port, _app in apps}
         apps.append(("gateway", port, _gateway_app(bus, urls)))
-        return await _serve_all(apps, host)
+        apps_database = next(
+            database
+            for subgraph, database in zip(subgraphs, databases, strict=True)
+            if subgraph.name == "apps"
+        )
+        sender = asyncio.create_task(_send_webhooks(apps_database, bus))
+        try:
+            return await _serve_all(apps, host)
+        finally:
+            sender.cancel()
+            await asyncio.gather(sender, return_exceptions=True)
     finally:
         for database in databases:
             await database.dispose()
+
+
+DEV_WEBHOOK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+async def _send_webhooks(database: Database, bus: InMemoryEventBus) -> None:
+    """The webhook sender beside the servers. On this machine, endpoints on localhost may be
+    called (plain http too), so a receiver a developer runs locally gets its deliveries."""
+    from subgraphs.apps.webhooks.destinations import DestinationGuard
+    from subgraphs.apps.webhooks.sender import WebhookSender
+
+    guard = DestinationGuard.from_environment()
+    guard = DestinationGuard(allowed_hosts=frozenset(guard.allowed_hosts) | DEV_WEBHOOK_HOSTS)
+    # The in-memory bus starts empty with the process: there is no earlier position to resume.
+    await WebhookSender(database, bus, guard=guard).run(resume=False)
 
 
 def _gateway_app(bus: InMemoryEventBus, subgraph_urls: dict[str, str]) -> ASGIApp:
