@@ -7,8 +7,11 @@ because the servers are part of the machine CI runs on.
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import AsyncIterator
 
 import pytest
+import redis.asyncio as redis
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -19,3 +22,19 @@ def unavailable(what: str, error: BaseException) -> None:
     if os.environ.get("CI"):
         pytest.fail(message + " (CI must run these tests)")
     pytest.skip(message)
+
+
+@pytest.fixture
+async def redis_stream() -> AsyncIterator[str]:
+    """A fresh stream name on the reachable Redis; the stream and its id counter are deleted
+    afterwards."""
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        await client.aclose()
+        unavailable("Redis", error)
+    name = f"test:stream:{uuid.uuid4().hex}"
+    yield name
+    await client.delete(name, f"{name}:last-id")
+    await client.aclose()

@@ -3,39 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 import redis.asyncio as redis
 
 from subgraphs.common.events import EventType
 from subgraphs.common.redis_bus import DEFAULT_BLOCK_MS, RedisEventBus
-from tests.conftest import REDIS_URL, unavailable
-
-
-@pytest.fixture
-async def stream() -> AsyncIterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        await client.aclose()
-        unavailable("Redis", error)
-    name = f"test:quiet:{uuid.uuid4().hex}"
-    yield name
-    await client.delete(name, f"{name}:last-id")
-    await client.aclose()
+from tests.conftest import REDIS_URL
 
 
 async def test_a_quiet_stream_longer_than_a_blocking_read_keeps_the_subscription(
-    stream: str,
+    redis_stream: str,
 ) -> None:
     # The default blocking read (5 s) runs out once with nothing to read: with redis-py's
     # default socket timeout, also 5 s, that quiet read ended the subscription in a TimeoutError.
-    bus = RedisEventBus.from_url(REDIS_URL, stream=stream)
-    publisher = RedisEventBus.from_url(REDIS_URL, stream=stream)
+    bus = RedisEventBus.from_url(REDIS_URL, stream=redis_stream)
+    publisher = RedisEventBus.from_url(REDIS_URL, stream=redis_stream)
     try:
         events = bus.subscribe()
         first = asyncio.ensure_future(anext(events))
@@ -77,15 +60,15 @@ class _PublishAfterFirstRead:
         await self._client.aclose()
 
 
-async def test_an_event_published_between_two_reads_is_not_lost(stream: str) -> None:
-    publisher = RedisEventBus.from_url(REDIS_URL, stream=stream)
+async def test_an_event_published_between_two_reads_is_not_lost(redis_stream: str) -> None:
+    publisher = RedisEventBus.from_url(REDIS_URL, stream=redis_stream)
     published: list[int] = []
 
     async def publish() -> None:
         published.append((await publisher.publish(EventType.APP_PUBLISHED, {})).id)
 
     client = _PublishAfterFirstRead(redis.Redis.from_url(REDIS_URL), publish)
-    bus = RedisEventBus(client, stream=stream, block_ms=100)  # type: ignore[arg-type]
+    bus = RedisEventBus(client, stream=redis_stream, block_ms=100)  # type: ignore[arg-type]
     try:
         events = bus.subscribe()
         received = await asyncio.wait_for(anext(events), 5)

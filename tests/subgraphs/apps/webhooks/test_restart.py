@@ -16,7 +16,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-import redis.asyncio as redis
 import sqlalchemy as sa
 
 from subgraphs.apps.subgraph import SUBGRAPH
@@ -61,20 +60,6 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
         await admin.close()
 
 
-@pytest.fixture
-async def stream() -> AsyncIterator[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        await client.ping()
-    except (OSError, redis.RedisError) as error:
-        await client.aclose()
-        unavailable("Redis", error)
-    name = f"test:webhooks:{uuid.uuid4().hex}"
-    yield name
-    await client.delete(name, f"{name}:last-id")
-    await client.aclose()
-
-
 @contextlib.contextmanager
 def sender_process(database_url: str, stream: str) -> subprocess.Popen[bytes]:
     environment = {
@@ -114,11 +99,11 @@ async def deliveries(database: Database) -> list[tuple[str, str, int]]:
 
 
 async def test_a_killed_sender_resumes_without_loss_or_repeat(
-    database_url: str, stream: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, redis_stream: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("WEBHOOK_ALLOWED_HOSTS", "127.0.0.1")
     database = Database(database_url)
-    bus = RedisEventBus.from_url(REDIS_URL, stream=stream, block_ms=200)
+    bus = RedisEventBus.from_url(REDIS_URL, stream=redis_stream, block_ms=200)
     apps = SubgraphHarness(SUBGRAPH, database, bus)  # type: ignore[arg-type]
     receiver = Receiver(delay=0.1)
     app = app_with_status(world(), "PUBLISHED")
@@ -131,7 +116,7 @@ async def test_a_killed_sender_resumes_without_loss_or_repeat(
                 {"id": app.id, "url": url},
                 principal=owner,
             )
-            with sender_process(database_url, stream) as first:
+            with sender_process(database_url, redis_stream) as first:
                 # Its first start records the bus's newest id: it delivers from then on.
                 await eventually(
                     lambda: stored_position(database), lambda p: p is not None, seconds=30
@@ -150,7 +135,7 @@ async def test_a_killed_sender_resumes_without_loss_or_repeat(
                 await apps.data(
                     UPDATE, {"id": app.id, "description": f"late {number}"}, principal=owner
                 )
-            with sender_process(database_url, stream):
+            with sender_process(database_url, redis_stream):
                 await eventually(
                     lambda: deliveries(database),
                     lambda rows: len(rows) == 18 and all(row[1] == "SUCCEEDED" for row in rows),
