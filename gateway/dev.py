@@ -8,8 +8,9 @@ gateway serves the checked-in `schema/supergraph.graphql`, its routing URLs poin
 ports. `--reset` deletes the demo databases first, so they are seeded afresh.
 
 Callers authenticate with access tokens from the installs subgraph, the platform's issuer at
-http://127.0.0.1:4102 (`switchboard token …` mints one): the gateway and every subgraph verify
-them against its JWKS, and all follow revocations on the shared bus. No header names a caller.
+http://127.0.0.1:4102 (5102 with `--port 5000`; `switchboard token [--port P]` mints one): the
+gateway and every subgraph verify them against its JWKS, and all follow revocations on the
+shared bus. No header names a caller. `SWITCHBOARD_ISSUER`, when set, names the issuer instead.
 
 The installs subgraph's authorization server needs `SWITCHBOARD_IDENTITY_SECRET`; unless the
 environment sets one, `switchboard dev` uses the public dev secret (and the dev resource-server
@@ -36,7 +37,6 @@ from gateway.telemetry.logs import configure_logging
 from subgraphs.common.database import Database, default_url
 from subgraphs.common.events import InMemoryEventBus
 from subgraphs.common.server import Subgraph, create_app, prepare_database
-from subgraphs.common.tokens import DEV_ISSUER
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 SUPERGRAPH = REPOSITORY / "schema" / "supergraph.graphql"
@@ -67,6 +67,14 @@ def subgraph_port(subgraph: Subgraph, gateway_port: int) -> int:
     return gateway_port + subgraph.port - GATEWAY_PORT
 
 
+def dev_issuer(gateway_port: int = GATEWAY_PORT) -> str:
+    """The issuer of the platform `switchboard dev --port gateway_port` runs: its installs
+    subgraph, on loopback (plain http is allowed there only)."""
+    from subgraphs.installs.subgraph import SUBGRAPH as installs
+
+    return f"http://127.0.0.1:{subgraph_port(installs, gateway_port)}"
+
+
 def run_dev(
     host: str = "127.0.0.1",
     port: int = GATEWAY_PORT,
@@ -80,6 +88,8 @@ def run_dev(
     os.environ.setdefault(
         identity.RESOURCE_SERVER_SECRET_VARIABLE, identity.DEV_RESOURCE_SERVER_SECRET
     )
+    # The installs subgraph signs with this issuer; the subgraphs and the gateway trust it.
+    os.environ.setdefault(identity.ISSUER_VARIABLE, dev_issuer(port))
     configure_logging(log_level, "console")
     logging.getLogger("alembic").setLevel(logging.WARNING)
     subgraphs = platform_subgraphs()
@@ -158,10 +168,11 @@ def _gateway_app(bus: InMemoryEventBus, subgraph_urls: dict[str, str]) -> ASGIAp
     from gateway.server import create_app as create_gateway
     from gateway.server.config import SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
+    from subgraphs.installs.oauth.config import ISSUER_VARIABLE
 
     # On this machine, the developer is the client: the platform subgraphs' errors as written.
     config = GatewayConfig(
-        auth=AuthConfig(issuers=(IssuerConfig.of(DEV_ISSUER),)),
+        auth=AuthConfig(issuers=(IssuerConfig.of(os.environ[ISSUER_VARIABLE]),)),
         include_subgraph_errors=SubgraphErrorsConfig(all=True),
         introspection=True,
         graphiql=True,

@@ -2,8 +2,9 @@
 
 Both work on the installs subgraph's database (`--database-url`, else `DATABASE_URL`, else the
 SQLite file `switchboard dev` uses). `token` is a development helper: without
-`SWITCHBOARD_IDENTITY_SECRET` it uses the public dev secret, as `switchboard dev` does. `keys
-rotate` touches real keys, so it requires the secret from the environment.
+`SWITCHBOARD_IDENTITY_SECRET` it uses the public dev secret, and without `SWITCHBOARD_ISSUER` the
+issuer of `switchboard dev --port P`, as `switchboard dev` does. `keys rotate` touches real
+keys, so it requires the secret from the environment.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 # The parser is built for every command; the database and JOSE stack load only for these two.
 from subgraphs.installs.oauth.config import (
     DEV_SECRET,
+    ISSUER_VARIABLE,
     SECRET_VARIABLE,
     ConfigurationError,
     IdentityConfig,
@@ -29,6 +31,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     who.add_argument("--user", metavar="EMAIL", help="a person's token")
     token.add_argument("--workspace", metavar="SLUG", help="with --app: for its installation there")
     token.add_argument("--scopes", default=None, help="space-separated; default: all held")
+    token.add_argument(
+        "--port",
+        type=int,
+        default=4000,
+        help="the port of the `switchboard dev` gateway the token is for (its issuer is the "
+        "installs subgraph beside it; SWITCHBOARD_ISSUER overrides)",
+    )
     token.add_argument(
         "--database-url",
         default=None,
@@ -62,15 +71,19 @@ def run(args: argparse.Namespace) -> int:
         return 1
 
 
-def _config(*, dev_default: bool) -> IdentityConfig:
-    config = IdentityConfig.from_environment()
-    if config is not None:
-        return config
-    if not dev_default:
+def _config(*, dev_port: int | None = None) -> IdentityConfig:
+    """The issuer's configuration from the environment; with `dev_port`, what the environment
+    leaves unset is `switchboard dev --port dev_port`'s."""
+    environment = dict(os.environ)
+    if dev_port is not None:
+        from gateway.dev import dev_issuer
+
+        environment[SECRET_VARIABLE] = environment.get(SECRET_VARIABLE) or DEV_SECRET
+        environment.setdefault(ISSUER_VARIABLE, dev_issuer(dev_port))
+    config = IdentityConfig.from_environment(environment)
+    if config is None:
         raise ConfigurationError(f"set {SECRET_VARIABLE} (the issuer's secret)")
-    dev = IdentityConfig.from_environment({**os.environ, SECRET_VARIABLE: DEV_SECRET})
-    assert dev is not None  # the secret is set
-    return dev
+    return config
 
 
 async def _token(args: argparse.Namespace) -> str:
@@ -78,7 +91,7 @@ async def _token(args: argparse.Namespace) -> str:
     from subgraphs.common.migrations import upgrade
     from subgraphs.installs.oauth.dev_tokens import mint
 
-    config = _config(dev_default=True)
+    config = _config(dev_port=args.port)
     database = Database(args.database_url or default_url("installs"))
     try:
         await upgrade(database, "installs")
@@ -99,7 +112,7 @@ async def _rotate(args: argparse.Namespace) -> str:
     from subgraphs.common.migrations import upgrade
     from subgraphs.installs.oauth.keys import Keyring
 
-    config = _config(dev_default=False)
+    config = _config()
     database = Database(args.database_url or default_url("installs"))
     try:
         await upgrade(database, "installs")
