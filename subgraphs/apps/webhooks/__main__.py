@@ -3,6 +3,8 @@
 It reads the bus named by `EVENT_BUS`/`REDIS_URL`/`EVENT_STREAM` (Redis Streams: its position
 survives restarts) and the apps database (`DATABASE_URL`, or the SQLite file), which it migrates
 first. Run as many as needed: they share the queue without sending a delivery twice at once.
+With `--metrics-port`, its Prometheus metrics (queue depth, attempts) are served at
+`http://HOST:PORT/metrics`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
+
+import prometheus_client
 
 from subgraphs.apps.webhooks.destinations import DestinationGuard
 from subgraphs.apps.webhooks.schedule import RetrySchedule
@@ -33,10 +37,14 @@ def argument_parser() -> argparse.ArgumentParser:
         help="comma-separated seconds between attempts, replacing the standard schedule "
         "(for tests and benchmarks)",
     )
+    parser.add_argument(
+        "--metrics-port", type=int, default=None, help="serve Prometheus metrics on this port"
+    )
+    parser.add_argument("--metrics-host", default="127.0.0.1", help="address for --metrics-port")
     return parser
 
 
-def config_from(arguments: Sequence[str] | None = None) -> tuple[SenderConfig, str | None]:
+def config_from(arguments: Sequence[str] | None = None) -> tuple[SenderConfig, argparse.Namespace]:
     args = argument_parser().parse_args(arguments)
     schedule = (
         RetrySchedule.of_seconds(*(float(part) for part in args.retry_delays.split(",")))
@@ -44,15 +52,17 @@ def config_from(arguments: Sequence[str] | None = None) -> tuple[SenderConfig, s
         else RetrySchedule()
     )
     config = SenderConfig(schedule=schedule, timeout=args.timeout, batch_size=args.batch_size)
-    return config, args.database_url
+    return config, args
 
 
 def main() -> None:
-    config, database_url = config_from()
+    config, args = config_from()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # One line per request would drown the sender's own log; failures are logged by the sender.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    asyncio.run(_run(config, database_url))
+    if args.metrics_port is not None:
+        prometheus_client.start_http_server(args.metrics_port, addr=args.metrics_host)
+    asyncio.run(_run(config, args.database_url))
 
 
 async def _run(config: SenderConfig, database_url: str | None) -> None:

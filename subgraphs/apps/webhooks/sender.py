@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from subgraphs.apps.models import OUTBOX
-from subgraphs.apps.webhooks import consumer, health, queue
+from subgraphs.apps.webhooks import consumer, health, metrics, queue
 from subgraphs.apps.webhooks.destinations import DestinationGuard
 from subgraphs.apps.webhooks.http import DEFAULT_TIMEOUT, Attempted, Outgoing, WebhookClient
 from subgraphs.apps.webhooks.schedule import RetrySchedule
@@ -39,6 +39,7 @@ class SenderConfig:
     timeout: float = DEFAULT_TIMEOUT  # seconds per attempt
     batch_size: int = 50  # deliveries claimed (and then sent concurrently) at once
     poll_interval: float = 1.0  # seconds between looks at the queue when nothing woke us
+    depth_interval: float = 5.0  # seconds between two counts of the queue for its gauge
     consumer: str = consumer.DEFAULT_CONSUMER
 
     @property
@@ -91,9 +92,13 @@ class WebhookSender:
         """Send due deliveries forever; a failing database is logged and retried."""
         loop = asyncio.get_running_loop()
         last_prune = loop.time()
+        last_count = float("-inf")
         while True:
             try:
                 sent = await self.deliver_due()
+                if loop.time() - last_count >= self.config.depth_interval:
+                    last_count = loop.time()
+                    await metrics.refresh_queue_depth(self.database)
                 if loop.time() - last_prune >= PRUNE_INTERVAL:
                     last_prune = loop.time()
                     await queue.prune(self.database, self.clock())
@@ -152,6 +157,7 @@ class WebhookSender:
 
     @staticmethod
     def _log(delivery: queue.Claimed, attempted: Attempted, outcome: queue.Outcome) -> None:
+        metrics.count_attempt(attempted.succeeded, outcome.status)
         if not attempted.succeeded:
             logger.info(
                 "webhook %s to app %s failed (%s); now %s",

@@ -54,7 +54,9 @@ def sender_for(harness: SubgraphHarness, bus: InMemoryEventBus) -> WebhookSender
         harness.database,
         bus,
         guard=DestinationGuard(allowed_hosts={"127.0.0.1"}, resolver=stub_resolver),
-        config=SenderConfig(schedule=FAST_RETRIES, timeout=5.0, poll_interval=0.05),
+        config=SenderConfig(
+            schedule=FAST_RETRIES, timeout=5.0, poll_interval=0.05, depth_interval=0.05
+        ),
     )
 
 

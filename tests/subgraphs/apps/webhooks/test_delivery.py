@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 
 from subgraphs.apps.credentials import new_webhook_secret
 from subgraphs.apps.webhooks import queue
@@ -296,3 +297,35 @@ async def test_events_of_the_apps_installations_reach_it(
     assert created.data["installation_id"] == data["installApp"]["id"]
     assert created.data["workspace_id"] == workspace.id
     assert created.data["app_id"] == app.id
+
+
+def webhook_sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_the_queue_depth_and_the_attempts_are_exported(
+    platform: Platform, demo: World
+) -> None:
+    app = app_with_status(demo, "PUBLISHED")
+    owner = owner_of(app)
+    retried = webhook_sample(
+        "switchboard_webhook_attempts_total", result="failed", status="PENDING"
+    )
+    succeeded = webhook_sample(
+        "switchboard_webhook_attempts_total", result="succeeded", status="SUCCEEDED"
+    )
+    platform.receiver.fail_first = 1
+    platform.receiver.delay = 1.0  # each attempt waits: the delivery is queued meanwhile
+    await platform.set_endpoint(app.id, owner)
+
+    await eventually(lambda: webhook_sample("switchboard_webhook_queue_depth") == 1)
+    await platform.delivered(app.id, owner, 1)
+    await eventually(lambda: webhook_sample("switchboard_webhook_queue_depth") == 0)
+    assert (
+        webhook_sample("switchboard_webhook_attempts_total", result="failed", status="PENDING")
+        == retried + 1
+    )
+    assert (
+        webhook_sample("switchboard_webhook_attempts_total", result="succeeded", status="SUCCEEDED")
+        == succeeded + 1
+    )

@@ -11,12 +11,14 @@ import signal
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from subgraphs.apps.subgraph import SUBGRAPH
 from subgraphs.apps.webhooks import consumer, queue
@@ -28,7 +30,7 @@ from tests.conftest import REDIS_URL, TEST_DATABASE_URL, unavailable
 from tests.subgraphs.apps.conftest import app_with_status, owner_of
 from tests.subgraphs.apps.webhooks.receiver import Receiver, serving
 from tests.subgraphs.harness import SubgraphHarness
-from tests.waiting import eventually
+from tests.waiting import eventually, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +63,9 @@ async def database_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 
 
 @contextlib.contextmanager
-def sender_process(database_url: str, stream: str) -> subprocess.Popen[bytes]:
+def sender_process(
+    database_url: str, stream: str, *arguments: str
+) -> Iterator[subprocess.Popen[bytes]]:
     environment = {
         **os.environ,
         "EVENT_BUS": "redis",
@@ -71,6 +75,7 @@ def sender_process(database_url: str, stream: str) -> subprocess.Popen[bytes]:
     }
     command = [sys.executable, "-m", "subgraphs.apps.webhooks", "--database-url", database_url]
     command += ["--timeout", "1", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
+    command += arguments
     process = subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -80,6 +85,16 @@ def sender_process(database_url: str, stream: str) -> subprocess.Popen[bytes]:
         if process.poll() is None:
             process.kill()
         process.wait(timeout=10)
+
+
+def scrape(url: str) -> dict[tuple[str, ...], float]:
+    """The samples a Prometheus server would read at `url`, keyed by name and label values."""
+    text = httpx.get(url, timeout=5).text
+    return {
+        (sample.name, *sample.labels.values()): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 async def stored_position(database: Database) -> int | None:
@@ -135,13 +150,22 @@ async def test_a_killed_sender_resumes_without_loss_or_repeat(
                 await apps.data(
                     UPDATE, {"id": app.id, "description": f"late {number}"}, principal=owner
                 )
-            with sender_process(database_url, redis_stream):
+            done_before = sum(row[1] == "SUCCEEDED" for row in await deliveries(database))
+            metrics_port = free_port()
+            with sender_process(database_url, redis_stream, "--metrics-port", str(metrics_port)):
                 await eventually(
                     lambda: deliveries(database),
                     lambda rows: len(rows) == 18 and all(row[1] == "SUCCEEDED" for row in rows),
                     seconds=60,
                 )
-            await asyncio.sleep(0.2)  # nothing more may come
+                await asyncio.sleep(0.2)  # nothing more may come
+                scraped = scrape(f"http://127.0.0.1:{metrics_port}/metrics")
+            # The restarted sender's own attempts: every delivery the first left unfinished.
+            assert scraped[("switchboard_webhook_attempts_total", "succeeded", "SUCCEEDED")] == (
+                18 - done_before
+            )
+            assert ("switchboard_webhook_attempts_total", "failed", "PENDING") not in scraped
+            assert ("switchboard_webhook_queue_depth",) in scraped
 
         rows = await deliveries(database)
         accepted = receiver.accepted()
