@@ -143,25 +143,30 @@ class Moves:
                 for other, subgraph in enumerate(self.subgraphs)
                 if other != index and subgraph.type(type_name) is not None
             ]
+        # A key's fields may come from several of the subgraphs reached so far (the planner
+        # fetches the missing ones first): hop until no further subgraph accepts the union.
         reached = {index}
-        frontier = [index]
-        while frontier:
-            held = self.entity_types(frontier.pop(), type_name)
+        held = list(self.entity_types(index, type_name))
+        grown = True
+        while grown:
+            grown = False
             for other in self.holders(type_name):
                 if other not in reached and self.accepts(other, type_name, held):
                     reached.add(other)
-                    frontier.append(other)
+                    held.extend(self.entity_types(other, type_name))
+                    grown = True
         reached.discard(index)
         return sorted(reached)
 
     def accepts(self, index: int, type_name: str, held: Sequence[SubgraphType]) -> bool:
-        """Whether subgraph `index` resolves `type_name` by a key the `held` types can fill."""
+        """Whether subgraph `index` resolves `type_name` by a key whose every field one of the
+        `held` types has."""
         for other_type in self.entity_types(index, type_name):
             for key in other_type.keys:
                 if key.resolvable is False:
                     continue
                 names = selected_fields(key.fields).top_level_names()
-                if any(all(h.field(name) is not None for name in names) for h in held):
+                if all(any(h.field(name) is not None for h in held) for name in names):
                     return True
         return False
 

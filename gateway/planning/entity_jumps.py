@@ -22,6 +22,7 @@ from gateway.planning.fetch_graph import FetchGraph, FetchGroup
 from gateway.planning.keys import (
     Hop,
     add_field_set,
+    assembled_key,
     available_in,
     field_set_nodes,
     key_route,
@@ -88,19 +89,26 @@ class EntityJumps:
     # choosing where to go ----------------------------------------------------------------
 
     def _jump(self, position: Position, node: FieldNode, field: Field) -> None:
-        anchor = position.anchor
         source = position.group.service
         where = f"{position.parent_type}.{field.name}"
-        if anchor is None:
+        if position.anchor is None:
             raise PlanningError(
                 f"cannot reach {where} from subgraph {source!r}: no entity above it"
             )
-        destination = self._destination(position, anchor, field)
-        if destination is None:
+        found = next(
+            (
+                (anchor, destination)
+                for anchor in position.anchor.chain()
+                if (destination := self._destination(position, anchor, field)) is not None
+            ),
+            None,
+        )
+        if found is None:
             raise PlanningError(
                 f"cannot reach {where} from subgraph {source!r}: no subgraph resolving it has a "
-                f"key of {anchor.position.parent_type} that {source!r} can reach"
+                f"key of an entity above it that {source!r} can reach"
             )
+        anchor, destination = found
         entered = self._follow(position, anchor, destination)
         for step in anchor.steps:
             entered = self._replay(entered, step)
@@ -126,6 +134,22 @@ class EntityJumps:
             key = usable_key(self.supergraph, anchor_type, source, source)
             if key is not None:
                 candidates.append(Destination((Hop(source, key),), anchor_type, field))
+        if not candidates:
+            # No key the source knows whole: gather one from several subgraphs.
+            candidates = [
+                Destination((Hop(target, key, assembled=True),), anchor_type, field)
+                for target in field.resolving_graphs
+                if target != source and self._steps_resolve(anchor, target)
+                if (key := assembled_key(self.supergraph, anchor_type, source, target))
+            ]
+        if self._at_query_root(anchor.position):
+            # Query fields are read from any subgraph that has them: fetch the path again
+            # from the root of one that resolves the rest, and merge the two answers.
+            candidates = [
+                Destination((Hop(target, None),), anchor_type, field)
+                for target in field.resolving_graphs
+                if target != source and self._steps_resolve(anchor, target)
+            ]
         if not candidates and not anchor.steps:
             candidates = [
                 Destination(route, interface, interface_field)
@@ -148,6 +172,15 @@ class EntityJumps:
                 candidate.target not in existing,
                 graph_order.index(candidate.target),
             ),
+        )
+
+    def _at_query_root(self, position: Position) -> bool:
+        group = position.group
+        return (
+            not group.is_entity
+            and group.mutation_step == 0
+            and position.parent_type == self.supergraph.root_types.get("query")
+            and position.tree is group.selections
         )
 
     @staticmethod
@@ -188,6 +221,8 @@ class EntityJumps:
     def _follow(self, position: Position, anchor: Anchor, destination: Destination) -> Position:
         """Enter every hop of the route; the position in the last one, at the anchor."""
         current = anchor.position
+        if destination.route[-1].key is None:
+            return self.enter_root(destination.target, anchor.position.parent_type)
         for hop in destination.route[:-1]:
             current = self.enter(position, current, hop, None, current.parent_type)
         hop = destination.route[-1]
@@ -214,6 +249,25 @@ class EntityJumps:
 
     # entering a subgraph -----------------------------------------------------------------
 
+    def enter_root(self, service: str, root_type: str) -> Position:
+        """The root fetch of `service` (the one the operation already has, or a new one)."""
+        group = next(
+            (
+                group
+                for group in self.graph.groups
+                if not group.is_entity and group.service == service and not group.mutation_step
+            ),
+            None,
+        ) or self.graph.new_group(service, is_entity=False)
+        root = Position(
+            group=group,
+            tree=group.selections,
+            parent_type=root_type,
+            response_path=(),
+            conditions=group.conditions,
+        )
+        return replace(root, anchor=Anchor(root))
+
     def enter(
         self,
         position: Position,
@@ -226,14 +280,21 @@ class EntityJumps:
         `requires` there): its position at the entity, as the target knows it."""
         anchor_type = source_position.parent_type
         target = hop.graph
+        assert hop.key is not None, "a root hop is entered by enter_root"
         key = hop.key.fields.selections
         rank = list(self.supergraph.graphs).index(target)
         if not _is_entity_root(source_position):
             # At the root of an entity fetch the type is already known: it was sent.
             self.add_typename(source_position.tree)
-        add_field_set(source_position.tree, key, self.added, first=True, rank=rank)
+        # What the representation needs beyond what the source fetch selects: the requirement,
+        # and a key the source does not know whole; both are planned like queried fields.
+        needed = requires.selections if requires is not None else ()
+        if hop.assembled:
+            needed = (*key, *needed)
+        else:
+            add_field_set(source_position.tree, key, self.added, first=True, rank=rank)
         dependencies: list[FetchGroup] = []
-        if requires is not None:
+        if needed:
             self.requirement_groups.append([])
             self.walk(
                 replace(
@@ -241,7 +302,7 @@ class EntityJumps:
                     conditions=position.conditions,
                     anchor=Anchor(source_position),
                 ),
-                field_set_nodes(requires.selections, self.added),
+                field_set_nodes(needed, self.added),
             )
             dependencies = sorted(self.requirement_groups.pop(), key=lambda group: group.id)
         child = self._entity_group(position, source_position, target, dependencies)
@@ -273,6 +334,7 @@ class EntityJumps:
         requires: FieldSet | None,
         has_dependencies: bool,
     ) -> None:
+        assert hop.key is not None, "a root hop is entered by enter_root"
         key = hop.key.fields.selections
         fragment = child.requires.add_fragment(anchor_type)
         fragment.children.add_field(TYPENAME, self.added.alias(TYPENAME))

@@ -81,10 +81,14 @@ def usable_key(supergraph: Supergraph, type_name: str, source: str, target: str)
 
 @dataclass(frozen=True)
 class Hop:
-    """One entity fetch of a route: the subgraph entered, and the key it is entered with."""
+    """One fetch of a route: the subgraph entered, and the key it is entered with; no key for
+    the query root, which any subgraph resolving the path's fields can be entered at again
+    with a root fetch of its own."""
 
     graph: str
-    key: Key
+    key: Key | None
+    # The key is not all in the previous subgraph: its missing fields are fetched first.
+    assembled: bool = False
 
 
 def key_route(
@@ -109,6 +113,27 @@ def key_route(
                     return routes[candidate]
                 reached.append(candidate)
         frontier = reached
+    return None
+
+
+def assembled_key(supergraph: Supergraph, type_name: str, source: str, target: str) -> Key | None:
+    """The first resolvable key of `type_name` in `target` whose fields can be gathered from
+    `source` and subgraphs it can hand the entity to, each top-level field (with its nested
+    selection) from one of them."""
+    named = supergraph.types.get(type_name)
+    if not isinstance(named, CompositeType):
+        return None
+    for key in named.keys_in(target):
+        if key.resolvable and all(
+            any(
+                collectable(supergraph, type_name, (selection,), graph)
+                and (graph == source or key_route(supergraph, type_name, source, graph))
+                for graph in supergraph.graphs
+                if graph != target
+            )
+            for selection in key.fields.selections
+        ):
+            return key
     return None
 
 

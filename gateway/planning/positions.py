@@ -37,8 +37,28 @@ class Position:
 
 @dataclass(frozen=True)
 class Anchor:
+    """An entity the walk can leave the current subgraph from, and the steps from it down to
+    the current position. `outer` is the anchor that was current when the walk reached this
+    entity, its steps ending here: when this entity cannot be handed to a subgraph resolving
+    a field (its key is not known where it stands), the walk falls back to the enclosing one."""
+
     position: Position
     steps: tuple[Step, ...] = ()
+    outer: Anchor | None = None
+
+    def extended(self, step: Step) -> Anchor:
+        return Anchor(self.position, (*self.steps, step), self.outer)
+
+    def chain(self) -> list[Anchor]:
+        """This anchor, then each enclosing one, every one with the steps down to here."""
+        anchors = [self]
+        steps = self.steps
+        outer = self.outer
+        while outer is not None:
+            steps = (*outer.steps, *steps)
+            anchors.append(Anchor(outer.position, steps))
+            outer = outer.outer
+        return anchors
 
 
 def list_depth(type_text: str) -> int:

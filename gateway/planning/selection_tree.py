@@ -152,15 +152,17 @@ class SelectionTree:
         selections: list[SelectionNode] = []
         for entry in self.entries.values():
             if isinstance(entry, FieldEntry):
+                children = entry.children.to_ast() if entry.children is not None else None
+                if children is not None and not children.selections:
+                    # Every field below it was fetched from another subgraph.
+                    continue
                 selections.append(
                     FieldNode(
                         alias=NameNode(value=entry.alias) if entry.alias else None,
                         name=NameNode(value=entry.name),
                         arguments=entry.arguments,
                         directives=entry.directives,
-                        selection_set=entry.children.to_ast()
-                        if entry.children is not None
-                        else None,
+                        selection_set=children,
                     )
                 )
             elif entry.children:

@@ -165,10 +165,10 @@ class Walker(EntityJumps):
             and inner.group.service in named.graphs
             and any(named.keys_in(graph) for graph in named.graphs)
         ):
-            return Anchor(inner)
+            return Anchor(inner, outer=outer.anchor.extended(step) if outer.anchor else None)
         if outer.anchor is None:
             return None
-        return Anchor(outer.anchor.position, (*outer.anchor.steps, step))
+        return outer.anchor.extended(step)
 
     # fields ------------------------------------------------------------------------------
 
