@@ -3,7 +3,9 @@ execute, HTTP-agnostic.
 
 It never raises: request errors, forbidden methods and internal failures all come back as an
 `Outcome` the transport turns into a response. Internal failures are logged with a trace id;
-the client sees only `INTERNAL_SERVER_ERROR` and that id.
+the client sees only `INTERNAL_SERVER_ERROR` and that id. A valid operation the planner cannot
+plan is such a failure too, but answered as GraphQL does a failed execution: `data: null` and a
+`QUERY_PLANNING_FAILED` error with the trace id (status 200), the operation in the log.
 
 Preparing a large text and planning a large operation run on a worker thread, so one request
 never holds the event loop (and `/health`, and every other client) for more than a few
@@ -56,6 +58,7 @@ logger = logging.getLogger("gateway.server")
 Planner = Callable[[PreparedOperation, frozenset[str]], QueryPlan]
 FORWARDED_HEADERS = ("traceparent", "tracestate")
 INVALID_REQUEST = "INVALID_GRAPHQL_REQUEST"
+PLANNING_FAILED = "QUERY_PLANNING_FAILED"
 # Operations with more field selections (fragments expanded) than this are planned on a worker
 # thread, cache hits included: planning ~200 selections takes a few milliseconds.
 OFF_LOOP_SELECTIONS = 200
@@ -75,6 +78,21 @@ class Outcome:
 def error_outcome(code: str, message: str, status: int | None = None, **extra: Any) -> Outcome:
     error = {"message": message, "extensions": {"code": code, **extra}}
     return Outcome({"errors": [error]}, request_error=True, status=status)
+
+
+def planning_failed(fields: RequestFields, query: str) -> Outcome:
+    trace_id = fields.trace_id
+    logger.exception(
+        "query planning failed (trace id %s) for operation %r: %s",
+        trace_id,
+        fields.requested_operation,
+        query,
+    )
+    error = {
+        "message": "The gateway could not plan this operation.",
+        "extensions": {"code": PLANNING_FAILED, "traceId": trace_id},
+    }
+    return Outcome({"data": None, "errors": [error]})
 
 
 @dataclass(frozen=True)
@@ -189,10 +207,15 @@ class Pipeline:
             access = self._authorize(state, operation, principal)
             labels = state.override_labels.roll(self.random_source)
             with stage("plan"):
-                if operation.selections > OFF_LOOP_SELECTIONS:
-                    plan = await asyncio.to_thread(state.planner, access.operation, labels)
-                else:
-                    plan = state.planner(access.operation, labels)
+                try:
+                    if operation.selections > OFF_LOOP_SELECTIONS:
+                        plan = await asyncio.to_thread(state.planner, access.operation, labels)
+                    else:
+                        plan = state.planner(access.operation, labels)
+                except Exception:
+                    # The operation is valid and the supergraph composed, so this is a planner
+                    # bug: logged with the operation, answered as a GraphQL error, never a 500.
+                    return planning_failed(fields, query)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             if principal.authenticated:
                 # Subgraphs verify the same token again: they trust no principal header.
