@@ -1,4 +1,5 @@
-"""Which fields a subgraph's `@key`/`@requires`/`@provides` select: for sharing and override."""
+"""Which fields a subgraph's `@key`/`@requires`/`@provides` select, and which implement an
+interface field there: for sharing and override."""
 
 from __future__ import annotations
 
@@ -54,4 +55,18 @@ def required_coordinates(subgraph: Subgraph) -> set[str]:
         for field_ in type_.fields:
             if field_.requires:
                 collect_coordinates(subgraph, type_.name, selected_fields(field_.requires), found)
+    return found
+
+
+def interface_coordinates(subgraph: Subgraph) -> set[str]:
+    """`Type.field` of every object field implementing a field of one of its interfaces: an
+    `@override`n one stays in use there (the interface field reads it), as Apollo marks it
+    `usedOverridden`."""
+    found: set[str] = set()
+    for type_ in subgraph.types.values():
+        for interface_name in type_.interfaces:
+            interface = subgraph.type(interface_name)
+            for field_ in interface.fields if interface is not None else ():
+                if type_.field(field_.name) is not None:
+                    found.add(f"{type_.name}.{field_.name}")
     return found

@@ -66,6 +66,7 @@ class MergeContext:
                 if type_.interface_object:
                     self.interface_objects.setdefault(type_.name, []).append(index)
         from gateway.composition.field_usage import (
+            interface_coordinates,
             key_coordinates,
             provided_coordinates,
             required_coordinates,
@@ -76,7 +77,9 @@ class MergeContext:
             provided = provided_coordinates(subgraph)
             self.key_fields[subgraph.name] = keys
             self.provided_fields[subgraph.name] = provided
-            self.used_fields[subgraph.name] = keys | provided | required_coordinates(subgraph)
+            self.used_fields[subgraph.name] = (
+                keys | provided | required_coordinates(subgraph) | interface_coordinates(subgraph)
+            )
 
     def is_provided(self, index: int, coordinate: str) -> bool:
         return coordinate in self.provided_fields[self.name(index)]

@@ -16,10 +16,11 @@ from typing import Any
 from graphql import GraphQLSchema, is_abstract_type
 
 from gateway.planning.nodes import (
+    KeyRenamer,
     RequiredField,
     RequiredFragment,
     RequiredSelection,
-    ValueSetter,
+    Rewrite,
 )
 
 TYPE_CONDITION_PREFIX = "... on "
@@ -177,10 +178,29 @@ def type_matches(schema: GraphQLSchema, type_condition: str, typename: Any) -> b
     )
 
 
-def apply_rewrites(value: Any, rewrites: Sequence[ValueSetter]) -> None:
-    """Set each rewrite's value in place (`__typename` renames for `@interfaceObject`)."""
+def apply_rewrites(value: Any, rewrites: Sequence[Rewrite]) -> None:
+    """Apply each rewrite in place: set a value (`__typename` renames for `@interfaceObject`)
+    or rename a key (fields fetched under an alias)."""
     for rewrite in rewrites:
-        _set_value(value, rewrite.path, rewrite.value)
+        if isinstance(rewrite, KeyRenamer):
+            _rename_key(value, rewrite.path, rewrite.rename_key_to)
+        else:
+            _set_value(value, rewrite.path, rewrite.value)
+
+
+def _rename_key(value: Any, path: Sequence[str], new_key: str) -> None:
+    if isinstance(value, list):
+        for item in value:
+            _rename_key(item, path, new_key)
+        return
+    if not isinstance(value, dict) or not path:
+        return
+    step, rest = path[0], path[1:]
+    if rest:
+        if step in value:
+            _rename_key(value[step], rest, new_key)
+    elif step in value:
+        value[new_key] = value.pop(step)
 
 
 def _set_value(value: Any, path: Sequence[str], new_value: str) -> None:

@@ -100,6 +100,7 @@ class NodeBuilder:
             variable_usages=variables,
             requires=required_selections(group.requires) if group.is_entity else (),
             input_rewrites=tuple(group.input_rewrites),
+            output_rewrites=tuple(group.output_rewrites),
         )
         if group.is_entity:
             return Flatten(path=group.merge_path, node=fetch)

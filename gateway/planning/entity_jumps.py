@@ -18,10 +18,11 @@ from graphql import FieldNode, SelectionNode
 
 from gateway.planning.added_fields import TYPENAME, AddedFieldKeys
 from gateway.planning.errors import PlanningError
-from gateway.planning.fetch_graph import FetchGraph, FetchGroup
+from gateway.planning.fetch_graph import FetchGraph, FetchGroup, representations_conflict
 from gateway.planning.keys import (
     Hop,
     add_field_set,
+    added_alias,
     assembled_key,
     available_in,
     field_set_nodes,
@@ -31,7 +32,7 @@ from gateway.planning.keys import (
 from gateway.planning.nodes import ValueSetter
 from gateway.planning.positions import Anchor, Position, Step
 from gateway.planning.selection_tree import FragmentEntry, SelectionTree
-from gateway.supergraph import CompositeType, Field, FieldSet, Supergraph
+from gateway.supergraph import CompositeType, Field, FieldSelection, FieldSet, Supergraph
 
 TYPE_CONDITION = "... on {}"
 
@@ -305,7 +306,7 @@ class EntityJumps:
                 field_set_nodes(needed, self.added),
             )
             dependencies = sorted(self.requirement_groups.pop(), key=lambda group: group.id)
-        child = self._entity_group(position, source_position, target, dependencies)
+        child = self._entity_group(position, source_position, target, dependencies, requires)
         if self.requirement_groups and child not in self.requirement_groups[-1]:
             self.requirement_groups[-1].append(child)
         self._representation(child, anchor_type, hop, requires, bool(dependencies))
@@ -365,6 +366,7 @@ class EntityJumps:
         source_position: Position,
         target: str,
         dependencies: list[FetchGroup],
+        requires: FieldSet | None,
     ) -> FetchGroup:
         parent = source_position.group
         for group in self.graph.created_under(parent, source_position.response_path):
@@ -374,6 +376,7 @@ class EntityJumps:
                 and group.parents == [parent]
                 and group.conditions == position.conditions
                 and group.dependencies == dependencies
+                and not self._representation_conflicts(group, requires)
             ):
                 return group
         group = self.graph.new_group(
@@ -386,6 +389,18 @@ class EntityJumps:
         )
         group.dependencies = list(dependencies)
         return group
+
+    def _representation_conflicts(self, group: FetchGroup, requires: FieldSet | None) -> bool:
+        """Whether `requires` needs a field the group's representations already carry read
+        from another response key (other arguments): that requirement gets its own fetch."""
+        if requires is None:
+            return False
+        needed = {
+            selection.name: added_alias(selection, self.added)
+            for selection in requires.selections
+            if isinstance(selection, FieldSelection)
+        }
+        return representations_conflict(needed, group.sent_fields())
 
 
 def _is_entity_root(position: Position) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gateway.planning.nodes import ValueSetter
-from gateway.planning.selection_tree import SelectionTree
+from gateway.planning.nodes import Rewrite, ValueSetter
+from gateway.planning.selection_tree import FieldEntry, FragmentEntry, SelectionTree
 
 Conditions = tuple[tuple[str, bool], ...]
 """(variable, included-when) pairs: `@include(if: $x)` is ("x", True), `@skip` ("x", False)."""
@@ -33,6 +33,19 @@ class FetchGroup:
     mutation_step: int = 0
     # `__typename` renames on the representations sent (`@interfaceObject`).
     input_rewrites: list[ValueSetter] = field(default_factory=list)
+    # Keys renamed back in the fetched data (fields aliased for their subgraph's types).
+    output_rewrites: list[Rewrite] = field(default_factory=list)
+
+    def sent_fields(self) -> dict[str, str | None]:
+        """The representation's fields by name, each with the response key its value is read
+        from (an alias for a requirement with arguments)."""
+        sent: dict[str, str | None] = {}
+        for fragment in self.requires.entries.values():
+            if isinstance(fragment, FragmentEntry):
+                for entry in fragment.children.entries.values():
+                    if isinstance(entry, FieldEntry):
+                        sent[entry.name] = entry.alias
+        return sent
 
     @property
     def all_parents(self) -> list[FetchGroup]:
@@ -112,6 +125,12 @@ class FetchGraph:
             other.dependencies = [
                 dependency for dependency in other.dependencies if dependency is not group
             ]
+
+
+def representations_conflict(sent: dict[str, str | None], other: dict[str, str | None]) -> bool:
+    """Whether two sets of representation fields need one field read from two response keys
+    (`rate` for the EU and `rate` for the US): a representation carries one value per name."""
+    return any(name in other and other[name] != key for name, key in sent.items())
 
 
 def _waits_for(group: FetchGroup, ancestor: FetchGroup) -> bool:

@@ -51,6 +51,19 @@ class ValueSetter:
 
 
 @dataclass(frozen=True)
+class KeyRenamer:
+    """Rename the response key `path[-1]` to `rename_key_to` in the objects at `path[:-1]`
+    (response keys; lists are walked): a field the planner fetched under an alias because its
+    type in the subgraph conflicts with a sibling's (`planning/conflicting_fields.py`)."""
+
+    path: tuple[str, ...]
+    rename_key_to: str
+
+
+Rewrite: TypeAlias = ValueSetter | KeyRenamer
+
+
+@dataclass(frozen=True)
 class Fetch:
     service_name: str
     operation: str
@@ -59,7 +72,7 @@ class Fetch:
     variable_usages: tuple[str, ...] = ()
     requires: tuple[RequiredSelection, ...] = ()
     input_rewrites: tuple[ValueSetter, ...] = ()
-    output_rewrites: tuple[ValueSetter, ...] = ()
+    output_rewrites: tuple[Rewrite, ...] = ()
 
     @property
     def is_entity_fetch(self) -> bool:

@@ -1,6 +1,7 @@
 """`plan`: a prepared operation → a query plan, in four readable stages.
 
-assign root fields → walk selections into fetch groups → optimize → build plan nodes
+assign root fields → walk selections into fetch groups → optimize → alias fields whose types
+conflict in their subgraph → build plan nodes
 
 The progressive-override labels that are on for the request are an input, as they are of
 Apollo's planner: the stages plan over the supergraph's view with exactly those labels on.
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from gateway.planning.added_fields import AddedFieldKeys
 from gateway.planning.build_nodes import NodeBuilder
+from gateway.planning.conflicting_fields import alias_conflicting_fields
 from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import FetchGraph
 from gateway.planning.nodes import Fetch, QueryPlan, Subscription
@@ -52,6 +54,12 @@ def plan(
     graph = optimize(graph)
     if observe is not None:
         observe("optimize", graph)
+    alias_conflicting_fields(
+        graph,
+        supergraph,
+        supergraph.root_types.get(operation.kind, ""),
+        AddedFieldKeys.of(operation.selection_set),
+    )
     builder = NodeBuilder(
         graph,
         operation.kind,

@@ -33,6 +33,9 @@ class Position:
     conditions: Conditions
     anchor: Anchor | None = None
     provided: tuple[FieldSetSelection, ...] | None = None
+    # The type the group's subgraph gives this position when it differs from `parent_type`
+    # (`@join__field(type:)`: `featured: Book` there, `featured: Media` in the supergraph).
+    local_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ class Anchor:
 
 def list_depth(type_text: str) -> int:
     return type_text.count("[")
+
+
+def named_type(type_text: str) -> str:
+    return type_text.strip("[]!")
 
 
 def conditions_of(directives: Iterable[DirectiveNode]) -> Conditions:

@@ -1,7 +1,8 @@
 """Stage 0 of the walk: give each root field a subgraph.
 
 A root field only one subgraph resolves goes there. For a `@shareable` root field, the walk is
-tried in each candidate on a scratch graph and the candidate needing the fewest fetches wins;
+tried in each candidate on a scratch graph and the candidate needing the fewest fetches wins,
+then the one fetching fewest fields (a `@provides` covering more of the selection);
 ties stay in a subgraph the operation already fetches from, then follow the supergraph's graph
 order, so the choice is deterministic. Mutation root fields run in order: consecutive fields of
 one subgraph share a fetch, every change of subgraph starts a new sequential step.
@@ -18,6 +19,7 @@ from gateway.planning.errors import PlanningError
 from gateway.planning.fetch_graph import Conditions, FetchGraph, FetchGroup
 from gateway.planning.nodes import OperationKind
 from gateway.planning.positions import Position, conditions_of
+from gateway.planning.selection_tree import FieldEntry, SelectionTree
 from gateway.planning.walk import Walker
 from gateway.supergraph import Supergraph
 
@@ -124,21 +126,38 @@ class RootPlanner:
         if self.kind == "mutation" and self.last_group is not None:
             used = {self.last_group.service}
 
-        def cost(service: str) -> tuple[int, bool, int]:
+        def cost(service: str) -> tuple[tuple[int, int, int], bool, int]:
             return (
-                self._fetch_count(service, node),
+                self._cost(service, node),
                 service not in used,
                 graph_order.index(service),
             )
 
         return min(candidates, key=cost)
 
-    def _fetch_count(self, service: str, node: FieldNode) -> int:
+    def _cost(self, service: str, node: FieldNode) -> tuple[int, int, int]:
+        """(fetches, fields fetched by entity fetches, fields fetched) when the root field
+        starts in `service`: a field the root fetch can give (its `@provides`) is cheaper than
+        one an entity fetch must, which waits for it."""
         scratch = FetchGraph()
         walker = Walker(self.supergraph, scratch, self.added)
         group = scratch.new_group(service, is_entity=False)
         try:
             walker.walk(walker.root_position(group, self.root_type), (node,))
         except PlanningError:
-            return 1_000_000
-        return len(scratch.groups)
+            return (1_000_000, 0, 0)
+        return (
+            len(scratch.groups),
+            sum(_field_count(group.selections) for group in scratch.groups if group.is_entity),
+            sum(_field_count(group.selections) for group in scratch.groups),
+        )
+
+
+def _field_count(tree: SelectionTree) -> int:
+    count = 0
+    for entry in tree.entries.values():
+        if isinstance(entry, FieldEntry):
+            count += 1
+        if entry.children is not None:
+            count += _field_count(entry.children)
+    return count

@@ -35,6 +35,7 @@ from gateway.planning.positions import (
     conditions_of,
     list_depth,
     merge_conditions,
+    named_type,
     provided_under_field,
     provided_under_fragment,
 )
@@ -137,12 +138,13 @@ class Walker(EntityJumps):
             if real is not None:
                 self.fragment(real, node)
             return
-        if type_condition is not None:
-            runtime = set(self.supergraph.possible_types(type_condition, service))
-            if self.supergraph.is_abstract(position.parent_type):
-                runtime &= set(self.supergraph.possible_types(position.parent_type, service))
-            if not runtime and not self._is_interface_object(type_condition, service):
-                # No object this subgraph returns here can match: the fragment selects nothing.
+        if type_condition is not None and not self._is_interface_object(type_condition, service):
+            split = self._split(position, type_condition)
+            if split is not None:
+                # One fragment per object type the client's fragment matches, as the subgraph
+                # knows them (none: no object it returns here can match).
+                for object_type in split:
+                    self.fragment(position, _on(object_type, node))
                 return
         entry = position.tree.add_fragment(type_condition, directives)
         inner_type = type_condition or position.parent_type
@@ -157,6 +159,34 @@ class Walker(EntityJumps):
         step = Step(fragment_type=type_condition, directives=directives)
         inner = replace(inner, anchor=self._anchor(inner, position, step))
         self.walk(inner, node.selection_set.selections)
+
+    def _split(self, position: Position, type_condition: str) -> list[str] | None:
+        """None when `... on type_condition` can be sent to the position's subgraph as it is;
+        else the object types to send it as instead. The client's fragment matches by the
+        supergraph's membership; the subgraph applies its own, and knows the position as its
+        own type: where the two disagree, only per-object fragments select the same objects."""
+        service = position.group.service
+        returned = self.supergraph.possible_types(
+            position.local_type or position.parent_type, service
+        )
+        matching = [
+            object_type
+            for object_type in self.supergraph.possible_types(type_condition)
+            if object_type in returned
+        ]
+        if not self.supergraph.is_abstract(type_condition):
+            return None if matching else []
+        condition = self.supergraph.types.get(type_condition)
+        known_there = set(self.supergraph.possible_types(type_condition, service))
+        if (
+            matching
+            and condition is not None
+            and service in condition.graphs
+            and {object_type for object_type in returned if object_type in known_there}
+            == set(matching)
+        ):
+            return None
+        return matching
 
     def _anchor(self, inner: Position, outer: Position, step: Step) -> Anchor | None:
         named = self.supergraph.types.get(inner.parent_type)
@@ -184,13 +214,44 @@ class Walker(EntityJumps):
         if not isinstance(named, CompositeType) or name not in named.fields:
             raise PlanningError(f"{position.parent_type} has no field {name}")
         field = named.fields[name]
-        if self._resolvable(position, named, field):
+        per_type = named.kind == "interface" and not self._implementations_agree(
+            position, named, field
+        )
+        if not per_type and self._resolvable(position, named, field):
             self._add_field(position, node, field)
             return
-        if named.kind == "interface" and not any(named.keys_in(g) for g in field.resolving_graphs):
+        if per_type or (
+            named.kind == "interface" and not any(named.keys_in(g) for g in field.resolving_graphs)
+        ):
             self._explode_interface(position, node)
             return
         self._jump(position, node, field)
+
+    def _implementations_agree(
+        self, position: Position, named: CompositeType, field: Field
+    ) -> bool:
+        """Whether every implementation the subgraph can return here resolves the interface
+        field there too: one whose field was `@override`n away or is `@external` there must be
+        asked for it by type, where its field lives."""
+        service = position.group.service
+        if named.is_interface_object_in(service) or self._provided(position, field.name):
+            return True
+        for object_type in self.supergraph.possible_types(named.name, service):
+            implementation = self.supergraph.types.get(object_type)
+            if not isinstance(implementation, CompositeType):
+                continue
+            own = implementation.fields.get(field.name)
+            presence = own.graphs.get(service) if own is not None else None
+            if presence is not None and not presence.resolves:
+                return False
+        return True
+
+    @staticmethod
+    def _provided(position: Position, field_name: str) -> bool:
+        return position.provided is not None and any(
+            isinstance(selection, FieldSelection) and selection.name == field_name
+            for selection in position.provided
+        )
 
     def _resolvable(
         self,
@@ -230,7 +291,9 @@ class Walker(EntityJumps):
         )
         if entry.children is None or node.selection_set is None:
             return
-        if self._abstract_in(field.named_type, service):
+        if self._abstract_in(field.named_type, service) or _selects_nothing(node.selection_set):
+            # Also when `@skip`/`@include` left the client nothing to select: the object is
+            # still answered (`{}`), and a fetch cannot select nothing.
             self.add_typename(entry.children)
         presence = field.graphs.get(service)
         provided: tuple[FieldSetSelection, ...] | None
@@ -246,10 +309,19 @@ class Walker(EntityJumps):
             response_path=(*position.response_path, alias or field.name, *("@",) * depth),
             conditions=merge_conditions(position.conditions, conditions_of(directives)),
             provided=provided,
+            local_type=self._local_type(field, service),
         )
         step = Step(field=node, field_type=field.named_type, list_depth=depth)
         inner = replace(inner, anchor=self._anchor(inner, position, step))
         self.walk(inner, node.selection_set.selections)
+
+    @staticmethod
+    def _local_type(field: Field, service: str) -> str | None:
+        presence = field.graphs.get(service)
+        if presence is None or presence.type is None:
+            return None
+        local = named_type(presence.type)
+        return local if local != field.named_type else None
 
     def _abstract_in(self, type_name: str, service: str) -> bool:
         """Abstract as `service` knows it: an `@interfaceObject` is an object type there, and
@@ -287,13 +359,34 @@ class Walker(EntityJumps):
             if self._abstract_in(step.field_type, position.group.service):
                 self.add_typename(entry.children)
             key = entry.response_key
+            field = self.supergraph.field(position.parent_type, node.name.value)
             return replace(
                 position,
                 tree=entry.children,
                 parent_type=step.field_type,
                 response_path=(*position.response_path, key, *("@",) * step.list_depth),
+                local_type=self._local_type(field, position.group.service),
             )
         fragment = position.tree.add_fragment(step.fragment_type, step.directives)
+        if step.fragment_type is None:
+            return replace(position, tree=fragment.children)
         return replace(
-            position, tree=fragment.children, parent_type=step.fragment_type or position.parent_type
+            position, tree=fragment.children, parent_type=step.fragment_type, local_type=None
         )
+
+
+def _on(type_name: str, node: InlineFragmentNode) -> InlineFragmentNode:
+    """`node` with its type condition replaced by `type_name`."""
+    return InlineFragmentNode(
+        type_condition=NamedTypeNode(name=NameNode(value=type_name)),
+        directives=node.directives,
+        selection_set=node.selection_set,
+    )
+
+
+def _selects_nothing(selection_set: SelectionSetNode) -> bool:
+    """No field left (`@skip`/`@include` removed them all, fragments included)."""
+    return all(
+        isinstance(selection, InlineFragmentNode) and _selects_nothing(selection.selection_set)
+        for selection in selection_set.selections
+    )

@@ -289,11 +289,11 @@ async def test_a_failing_subgraph_gives_partial_data_with_200(accept: str) -> No
 async def test_an_internal_error_is_logged_with_a_trace_id_and_never_leaked(
     accept: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken_planner(_: PreparedOperation, _labels: frozenset[str]) -> QueryPlan:
-        raise ValueError("secret planner detail")
+    def broken_subgraph_client(_: httpx.Request) -> httpx.Response:
+        raise ValueError("secret executor detail")
 
     with caplog.at_level(logging.ERROR, logger="gateway.server"):
-        async with gateway(planner=broken_planner) as (client, _):
+        async with gateway(broken_subgraph_client) as (client, _):
             response = await client.post(
                 "/graphql",
                 json={"query": QUERY},
@@ -314,7 +314,39 @@ async def test_an_internal_error_is_logged_with_a_trace_id_and_never_leaked(
     }
     assert "secret" not in response.text
     assert "0af7651916cd43dd8448eb211c80319c" in caplog.text
+    assert "secret executor detail" in caplog.text
+
+
+async def test_a_planner_failure_is_a_graphql_error_never_a_500(
+    accept: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken_planner(_: PreparedOperation, _labels: frozenset[str]) -> QueryPlan:
+        raise ValueError("secret planner detail")
+
+    with caplog.at_level(logging.ERROR, logger="gateway.server"):
+        async with gateway(planner=broken_planner) as (client, _):
+            response = await client.post(
+                "/graphql",
+                json={"query": QUERY},
+                headers={"accept": accept, "traceparent": TRACEPARENT},
+            )
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "data": None,
+        "errors": [
+            {
+                "message": "The gateway could not plan this operation.",
+                "extensions": {
+                    "code": "QUERY_PLANNING_FAILED",
+                    "traceId": "0af7651916cd43dd8448eb211c80319c",
+                },
+            }
+        ],
+    }
+    assert "secret" not in response.text
     assert "secret planner detail" in caplog.text
+    assert QUERY in caplog.text
 
 
 async def test_traceparent_is_forwarded_to_subgraphs() -> None:

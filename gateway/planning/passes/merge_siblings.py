@@ -1,9 +1,10 @@
 """Merge entity groups that would send the same representations to the same subgraph at the
-same time: same service, merge path, conditions, parents and dependencies."""
+same time: same service, merge path, conditions, parents and dependencies, and no field their
+representations would carry with two values (`@requires` of one field with other arguments)."""
 
 from __future__ import annotations
 
-from gateway.planning.fetch_graph import FetchGraph, FetchGroup
+from gateway.planning.fetch_graph import FetchGraph, FetchGroup, representations_conflict
 
 
 def _signature(group: FetchGroup) -> tuple[object, ...]:
@@ -25,8 +26,8 @@ def merge_siblings(graph: FetchGraph) -> bool:
             continue
         signature = _signature(group)
         kept = seen.get(signature)
-        if kept is None:
-            seen[signature] = group
+        if kept is None or representations_conflict(kept.sent_fields(), group.sent_fields()):
+            seen.setdefault(signature, group)
             continue
         kept.selections.merge(group.selections)
         kept.requires.merge(group.requires)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import strawberry
+from strawberry.asgi import GraphQL
+
+NAMES = {"1": "Ada", "2": "Alan"}
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    name: str = strawberry.federation.field(external=True)
+
+
+@strawberry.federation.type(shareable=True)
+class Review:
+    body: str
+    author: User = strawberry.federation.field(provides=["name"])
+
+
+@strawberry.type
+class Query:
+    @strawberry.federation.field(shareable=True)
+    def reviews(self) -> list[Review]:
+        return [
+            Review(body="Great", author=User(id=strawberry.ID("1"), name=NAMES["1"])),
+            Review(body="Meh", author=User(id=strawberry.ID("2"), name=NAMES["2"])),
+        ]
+
+
+schema = strawberry.federation.Schema(query=Query)
+app = GraphQL(schema)

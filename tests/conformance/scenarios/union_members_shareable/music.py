@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry.asgi import GraphQL
+
+
+@strawberry.federation.type(shareable=True)
+class Album:
+    title: str
+
+
+@strawberry.federation.type(shareable=True)
+class Track:
+    title: str
+    seconds: int
+
+
+Result = Annotated[Album | Track, strawberry.union("Result")]
+
+
+@strawberry.federation.type(keys=["id"])
+class Shelf:
+    id: strawberry.ID
+
+    @strawberry.federation.field(shareable=True)
+    def items(self) -> list[Result]:
+        return [Album(title="Blue"), Track(title="River", seconds=240)]
+
+    @classmethod
+    def resolve_reference(cls, id: strawberry.ID) -> Shelf:
+        return Shelf(id=id)
+
+
+@strawberry.type
+class Query:
+    @strawberry.federation.field(shareable=True)
+    def search(self) -> list[Result]:
+        return [Album(title="Blue"), Track(title="River", seconds=240)]
+
+    @strawberry.field
+    def shelf(self) -> Shelf:
+        return Shelf(id=strawberry.ID("s1"))
+
+
+schema = strawberry.federation.Schema(query=Query)
+app = GraphQL(schema)
