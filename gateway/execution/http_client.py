@@ -7,6 +7,8 @@ transport. Either way the failures map to the same client-safe errors. The per-f
 bounds the whole exchange with `asyncio.timeout`, because httpx's own timeouts are per phase and
 in-process transports ignore them. An answer larger than `max_response_bytes` is abandoned as
 soon as it passes the limit (`SUBREQUEST_RESPONSE_TOO_LARGE`, partial data for the rest).
+Identical queries in flight at the same moment share one exchange unless `deduplicate_queries`
+is off (`inflight.py` says what counts as identical).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from gateway.execution.client import (
     timeout_error,
 )
 from gateway.execution.connection_pool import ConnectionPool, ResponseTooLarge
+from gateway.execution.inflight import InflightRequests, header_key
 
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024
@@ -50,7 +53,11 @@ class HttpSubgraphClient:
         url_overrides: Mapping[str, str] | None = None,
         max_connections: int = 512,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        deduplicate_queries: bool = True,
     ) -> None:
+        self.inflight: InflightRequests[tuple[int, bytes]] | None = (
+            InflightRequests() if deduplicate_queries else None
+        )
         self.timeout_seconds = timeout_seconds
         self.max_response_bytes = max_response_bytes
         self.timeouts_by_service = dict(timeouts_by_service or {})
@@ -81,11 +88,19 @@ class HttpSubgraphClient:
         timeout = self.timeouts_by_service.get(graph.name, self.timeout_seconds)
         url = self.url_overrides.get(graph.name, graph.url)
         body = orjson.dumps(request.body())
-        try:
+        headers = request.headers
+        retry_stale = request.idempotent
+
+        async def exchange() -> tuple[int, bytes]:
             async with asyncio.timeout(timeout):
-                status, content = await self._post(
-                    url, body, request.headers, retry_stale=request.idempotent
-                )
+                return await self._post(url, body, headers, retry_stale=retry_stale)
+
+        try:
+            if self.inflight is not None and request.idempotent:
+                key = (graph.name, url, body, header_key(headers.items()))
+                status, content = await self.inflight.share(key, exchange)
+            else:
+                status, content = await exchange()
         except TimeoutError:
             raise timeout_error(graph.name, round(timeout * 1000)) from None
         except ResponseTooLarge:

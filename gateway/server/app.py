@@ -93,6 +93,7 @@ def create_app(
         timeouts_by_service=config.subgraph_timeouts_seconds,
         url_overrides=config.override_subgraph_url,
         max_response_bytes=config.subgraphs.max_response_bytes,
+        deduplicate_queries=config.subgraphs.deduplicate_queries,
     )
     subgraph_client: SubgraphClient = client
     rules = HeaderRules.of(config.headers)

@@ -91,6 +91,11 @@ class SubgraphsConfig(Section):
     max_response_bytes: PositiveInt = DEFAULT_MAX_RESPONSE_BYTES
     """Largest subgraph answer read; a larger one is abandoned as soon as it passes the limit
     (`SUBREQUEST_RESPONSE_TOO_LARGE` at the fetch's paths, partial data for the rest)."""
+    deduplicate_queries: bool = True
+    """Identical subgraph queries in flight at the same moment share one request: same
+    subgraph, operation, variables and headers (trace context aside), so two callers share an
+    answer only when their requests, authorization included, are byte for byte the same.
+    Mutations are never shared (Apollo Router's `deduplicate_query`)."""
 
 
 class OverrideLabelsConfig(Section):
