@@ -21,6 +21,25 @@ def main(argv: list[str] | None = None) -> int:
         "--compare-apollo", action="store_true", help="also measure Apollo Gateway (needs node)"
     )
     parser.add_argument(
+        "--compare-hive", action="store_true",
+        help="also measure Hive Gateway, as shipped and with Hive Router's Rust query planner "
+        "(--hive-router-runtime); needs node and npm",
+    )  # fmt: skip
+    parser.add_argument(
+        "--compare-dedup", action="store_true",
+        help="also measure Switchboard (and with --compare-hive, Hive Gateway with the Rust "
+        "planner) with in-flight deduplication of subgraph requests off",
+    )  # fmt: skip
+    parser.add_argument(
+        "--node-subgraphs", action="store_true",
+        help="serve the subgraphs with graphql-js in node (bench/node_subgraphs/) instead of "
+        "the Python ones; no answer cache",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rounds", type=int, default=1,
+        help="measure the whole list of gateways this many times, one after the other (1)",
+    )  # fmt: skip
+    parser.add_argument(
         "--skip-switchboard", action="store_true", help="measure only the other gateways"
     )
     parser.add_argument(
@@ -91,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         "record_subgraph_requests": args.record_subgraph_requests,
         "operation": args.operation,
         "auth": args.auth,
+        "compare_hive": args.compare_hive,
+        "compare_dedup": args.compare_dedup,
+        "node_subgraphs": args.node_subgraphs,
+        "rounds": args.rounds,
     }
     settings = (
         Settings.for_smoke(**chosen, **common) if args.smoke else Settings(**chosen, **common)

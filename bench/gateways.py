@@ -3,16 +3,23 @@ serving the same supergraph (routing URLs rewritten to the run's subgraphs)."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.npm import (
+    NodeUnavailable,
+    copy_scripts,
+    installed_version,
+    node_version,
+    npm_ci,
+    require_node,
+)
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 _APOLLO_SOURCES = Path(__file__).resolve().parent / "apollo"
+_HIVE_SOURCES = Path(__file__).resolve().parent / "hive"
 _REFERENCE_NODE_MODULES = REPOSITORY / "scripts" / "apollo" / "node_modules"
 # What the scripts of bench/apollo/ import (bench/apollo/package.json pins the versions).
 _APOLLO_PACKAGES = (
@@ -24,8 +31,8 @@ _APOLLO_PACKAGES = (
 )
 
 
-class GatewayUnavailable(Exception):
-    """The gateway cannot be started on this machine (e.g. node is missing)."""
+# A gateway that cannot be started on this machine (node or npm missing, the install failed).
+GatewayUnavailable = NodeUnavailable
 
 
 @dataclass(frozen=True)
@@ -38,10 +45,16 @@ class Gateway:
     version: str = ""
 
 
-def switchboard(supergraph: Path, port: int, workers: int, config: Path | None = None) -> Gateway:
+def switchboard(
+    supergraph: Path,
+    port: int,
+    workers: int,
+    config: Path | None = None,
+    name: str = "switchboard",
+) -> Gateway:
     executable = Path(sys.executable).parent / "switchboard"
     return Gateway(
-        name="switchboard" if config is None else "switchboard+jwt",
+        name=name,
         command=[
             str(executable) if executable.exists() else "switchboard",
             "serve",
@@ -54,6 +67,15 @@ def switchboard(supergraph: Path, port: int, workers: int, config: Path | None =
         url=f"http://127.0.0.1:{port}/graphql",
         version=switchboard_version(),
     )
+
+
+def switchboard_without_dedup(
+    supergraph: Path, port: int, workers: int, work_directory: Path
+) -> Gateway:
+    """Switchboard with in-flight deduplication turned off (`subgraphs.deduplicate_queries`)."""
+    config = work_directory / "switchboard-dedup-off.yaml"
+    config.write_text("subgraphs:\n  deduplicate_queries: false\n", encoding="utf-8")
+    return switchboard(supergraph, port, workers, config, name="switchboard dedup off")
 
 
 def apollo_gateway(supergraph: Path, port: int, work_directory: Path) -> Gateway:
@@ -84,53 +106,74 @@ def rewrite_routing_urls(supergraph_sdl: str, urls: dict[str, str]) -> str:
     return rewritten
 
 
+def hive_gateway(
+    supergraph: Path,
+    port: int,
+    work_directory: Path,
+    *,
+    rust_planner: bool = False,
+    deduplicate: bool = True,
+) -> Gateway:
+    """Hive Gateway as shipped (`hive-gateway supergraph`, in-flight deduplication on), or
+    with Hive Router's Rust query planner (`--hive-router-runtime`), or with deduplication
+    turned off through its documented transport option (`bench/hive/dedup-off.config.mjs`)."""
+    folder = prepare_hive(work_directory)
+    name = "hive-gateway" + ("+rust" if rust_planner else "")
+    name += "" if deduplicate else " dedup off"
+    return Gateway(
+        name=name,
+        command=[
+            str(folder / "node_modules" / ".bin" / "hive-gateway"),
+            "supergraph",
+            str(supergraph),
+            *("--host", "127.0.0.1"),
+            *("--port", str(port)),
+            *(("--hive-router-runtime",) if rust_planner else ()),
+            *(() if deduplicate else ("--config-path", str(folder / "dedup-off.config.mjs"))),
+        ],
+        url=f"http://127.0.0.1:{port}/graphql",
+        cwd=folder,
+        environment={"NODE_ENV": "production"},
+        version=", ".join(
+            [
+                installed_version(folder, "@graphql-hive/gateway"),
+                installed_version(folder, "@graphql-hive/router-runtime"),
+                node_version(),
+            ]
+        ),
+    )
+
+
 def prepare_apollo(work_directory: Path) -> Path:
     """A folder with the scripts of `bench/apollo/` and Apollo's packages: the reference
     install of `scripts/apollo/` when present, else `npm ci` from the lockfile (once per work
     folder)."""
-    if shutil.which("node") is None:
-        raise GatewayUnavailable("node is not installed (apt-get install -y nodejs npm)")
+    require_node()
     folder = work_directory / "apollo-gateway"
-    folder.mkdir(exist_ok=True)
-    for script in _APOLLO_SOURCES.glob("*.mjs"):
-        shutil.copy(script, folder / script.name)
+    copy_scripts(_APOLLO_SOURCES, folder)
     modules = folder / "node_modules"
     if all((_REFERENCE_NODE_MODULES / package).is_dir() for package in _APOLLO_PACKAGES):
         if not modules.exists():
             modules.symlink_to(_REFERENCE_NODE_MODULES.resolve(), target_is_directory=True)
         return folder
-    if modules.is_dir():
-        return folder
-    if shutil.which("npm") is None:
-        raise GatewayUnavailable("npm is not installed (apt-get install -y npm)")
-    for manifest in ("package.json", "package-lock.json"):
-        shutil.copy(_APOLLO_SOURCES / manifest, folder / manifest)
-    print("installing Apollo's packages from npm into", folder, flush=True)
-    completed = subprocess.run(
-        ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    if completed.returncode != 0:
-        raise GatewayUnavailable(f"npm ci failed:\n{completed.stderr[-2000:]}")
+    npm_ci(_APOLLO_SOURCES, folder, "Apollo's packages")
+    return folder
+
+
+def prepare_hive(work_directory: Path) -> Path:
+    """A folder with Hive Gateway and its Rust planner runtime, `npm ci` from
+    `bench/hive/package-lock.json` (once per work folder)."""
+    folder = work_directory / "hive-gateway"
+    copy_scripts(_HIVE_SOURCES, folder)
+    npm_ci(_HIVE_SOURCES, folder, "Hive Gateway")
     return folder
 
 
 def apollo_versions(
     folder: Path, packages: tuple[str, ...] = ("@apollo/gateway", "@apollo/server")
 ) -> str:
-    versions = []
-    for package in packages:
-        manifest = folder / "node_modules" / package / "package.json"
-        try:
-            versions.append(f"{package} {json.loads(manifest.read_text())['version']}")
-        except (OSError, ValueError, KeyError):
-            versions.append(f"{package} ?")
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
-    return ", ".join([*versions, f"node {node.stdout.strip()}"])
+    versions = [installed_version(folder, package) for package in packages]
+    return ", ".join([*versions, node_version()])
 
 
 def switchboard_version() -> str:

@@ -32,6 +32,22 @@ class GatewayRun:
     first_wrong_answer: str = ""
     peak_rss_kib: int = 0  # VmHWM summed over the gateway's process tree
     peak_polled_rss_kib: int = 0  # highest VmRSS sum seen while loaded
+    # Requests the subgraphs served during the measured window (their /_bench/requests count).
+    subgraph_requests: int = 0
+
+    @property
+    def subgraph_requests_per_request(self) -> float:
+        if self.load is None or not self.load.requests:
+            return 0.0
+        return self.subgraph_requests / self.load.requests
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """The gateway's CPU time per request: steadier than req/s on a shared machine, where
+        the gateway gets whatever CPU the others leave it."""
+        if self.load is None or not self.load.requests_per_second:
+            return 0.0
+        return 10 * self.cpu_percent.get("gateway", 0.0) / self.load.requests_per_second
 
     @property
     def succeeded(self) -> bool:
@@ -57,6 +73,9 @@ class GatewayRun:
             "first_wrong_answer": self.first_wrong_answer,
             "peak_rss_mib": round(self.peak_rss_kib / 1024, 1),
             "peak_polled_rss_mib": round(self.peak_polled_rss_kib / 1024, 1),
+            "subgraph_requests": self.subgraph_requests,
+            "subgraph_requests_per_request": round(self.subgraph_requests_per_request, 2),
+            "gateway_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
         }
 
 
@@ -72,7 +91,11 @@ def print_header(
     print(
         f"  {settings.connections} connections, {settings.warmup:.0f} s warm-up, "
         f"{settings.duration:.0f} s measured, gateway workers: {settings.workers}, "
-        f"subgraph response cache: {'on' if settings.subgraph_cache else 'off'}"
+        + (
+            "subgraphs: node (graphql-js, no answer cache)"
+            if settings.node_subgraphs
+            else f"subgraph response cache: {'on' if settings.subgraph_cache else 'off'}"
+        )
     )
     print(f"  load generator: {generator.description}")
     print(
@@ -95,31 +118,35 @@ def ratios(runs: list[GatewayRun]) -> dict[str, float] | None:
     }
 
 
+NAME_WIDTH = 28
+
+
 def print_runs(runs: list[GatewayRun]) -> None:
     print("\nResults")
     print(
-        f"  {'gateway':<16}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}{'wrong':>7}{'peak RSS':>11}"
+        f"  {'gateway':<{NAME_WIDTH}}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}{'wrong':>7}{'peak RSS':>11}{'subreq/req':>12}{'CPU ms/req':>12}"
     )
     for run in runs:
         if run.status != "measured" or run.load is None:
             reason = run.failure.splitlines()[0] if run.failure else ""
-            print(f"  {run.gateway:<16}{run.status}: {reason}")
+            print(f"  {run.gateway:<{NAME_WIDTH}}{run.status}: {reason}")
             continue
         load = run.load
         print(
-            f"  {run.gateway:<16}{load.requests_per_second:>9.1f}{load.latency_p50_ms:>9.1f}"
-            f"{load.latency_p95_ms:>9.1f}{load.latency_p99_ms:>9.1f}{load.errors:>8}"
-            f"{run.wrong_answers:>7}{run.peak_rss_kib / 1024:>8.0f} MiB"
+            f"  {run.gateway:<{NAME_WIDTH}}{load.requests_per_second:>9.1f}"
+            f"{load.latency_p50_ms:>9.1f}{load.latency_p95_ms:>9.1f}{load.latency_p99_ms:>9.1f}"
+            f"{load.errors:>8}{run.wrong_answers:>7}{run.peak_rss_kib / 1024:>8.0f} MiB"
+            f"{run.subgraph_requests_per_request:>12.2f}{run.cpu_ms_per_request:>12.2f}"
         )
         if load.errors:
             print(
-                f"  {'':<16}errors: {load.non_200_responses} non-200, "
+                f"  {'':<{NAME_WIDTH}}errors: {load.non_200_responses} non-200, "
                 f"{load.graphql_error_responses} with GraphQL errors, "
                 f"{load.transport_errors} transport"
             )
         if run.first_wrong_answer:
-            print(f"  {'':<16}first wrong answer: {run.first_wrong_answer}")
+            print(f"  {'':<{NAME_WIDTH}}first wrong answer: {run.first_wrong_answer}")
     compared = ratios(runs)
     if compared:
         print(
@@ -135,10 +162,13 @@ def print_runs(runs: list[GatewayRun]) -> None:
             f"{100 * (os.cpu_count() or 1)}%)"
         )
         widths = [max(10, len(column)) + 2 for column in columns]
-        print(f"  {'':<16}" + "".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
+        print(
+            f"  {'':<{NAME_WIDTH}}"
+            + "".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True))
+        )
         for run in measured:
             print(
-                f"  {run.gateway:<16}"
+                f"  {run.gateway:<{NAME_WIDTH}}"
                 + "".join(
                     f"{run.cpu_percent.get(column, 0.0):>{width}.1f}"
                     for column, width in zip(columns, widths, strict=True)
@@ -164,6 +194,7 @@ def write_json(
             "workers": settings.workers,
             "smoke": settings.smoke,
             "subgraph_response_cache": settings.subgraph_cache,
+            "node_subgraphs": settings.node_subgraphs,
         },
         "operation": {"name": operation_name, "response_bytes": response_bytes},
         "load_generator": {"name": generator.name, "description": generator.description},

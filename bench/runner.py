@@ -16,9 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import orjson
 
-from bench import gateways, report
+from bench import gateways, node_subgraphs, report
 from bench.auth import BenchAuth, bench_issuer
 from bench.compose import SUPERGRAPH_PATH
 from bench.load.generator import LoadGenerator, choose
@@ -28,6 +29,7 @@ from bench.processes import ManagedProcess, ProcessFailed, answers_post, free_po
 from bench.procstats import CpuMeter, PeakRssSampler, tree_memory_kib
 from bench.report import GatewayRun
 from bench.subgraphs import SUBGRAPHS
+from bench.subgraphs.server import REQUESTS_PATH
 from bench.validation import validate_sample
 
 DEFAULT_RESULTS_DIRECTORY = Path(__file__).resolve().parent / "results"
@@ -52,6 +54,14 @@ class Settings:
     operation: str = DEFAULT_OPERATION
     # Also measure Switchboard with a valid access token on every request (`bench/auth.py`).
     auth: bool = False
+    # Also Hive Gateway, as shipped and with Hive Router's Rust query planner.
+    compare_hive: bool = False
+    # Also each gateway that can turn in-flight deduplication off, with it off.
+    compare_dedup: bool = False
+    # The Node subgraphs (graphql-js, `bench/node_subgraphs/`) instead of the Python ones.
+    node_subgraphs: bool = False
+    # Times the whole list of gateways is measured, one after the other (alternating).
+    rounds: int = 1
 
     @property
     def bench_operation(self) -> BenchOperation:
@@ -80,16 +90,20 @@ class SubgraphFleet:
     def start(cls, work_directory: Path, settings: Settings) -> SubgraphFleet:
         fleet = cls()
         probe_body = orjson.dumps({"query": "{ _service { sdl } }"})
+        node_folder = node_subgraphs.prepare(work_directory) if settings.node_subgraphs else None
         try:
             for name in SUBGRAPHS:
                 port = free_port()
-                command = [sys.executable, "-m", "bench.subgraphs", name, "--port", str(port)]
-                if not settings.subgraph_cache:
-                    command.append("--no-cache")
-                if settings.record_subgraph_requests is not None:
-                    command += ["--record", str(settings.record_subgraph_requests)]
+                if node_folder is not None:
+                    command = node_subgraphs.command(node_folder, name, port)
+                else:
+                    command = [sys.executable, "-m", "bench.subgraphs", name, "--port", str(port)]
+                    if not settings.subgraph_cache:
+                        command.append("--no-cache")
+                    if settings.record_subgraph_requests is not None:
+                        command += ["--record", str(settings.record_subgraph_requests)]
                 fleet.processes[name] = ManagedProcess.start(
-                    f"subgraph-{name}", command, work_directory
+                    f"subgraph-{name}", command, work_directory, cwd=node_folder
                 )
                 fleet.urls[name] = f"http://127.0.0.1:{port}/graphql"
             for name, process in fleet.processes.items():
@@ -98,6 +112,14 @@ class SubgraphFleet:
             fleet.stop()
             raise
         return fleet
+
+    def requests_served(self) -> int:
+        """GraphQL requests the subgraphs have served since they started."""
+        total = 0
+        for url in self.urls.values():
+            answer = httpx.get(url.removesuffix("/graphql") + REQUESTS_PATH.decode(), timeout=10)
+            total += int(answer.json()["requests"])
+        return total
 
     @property
     def pids(self) -> dict[str, int]:
@@ -119,40 +141,24 @@ def run(settings: Settings) -> int:
     report.print_header(settings, machine, generator, operation.name, response_bytes)
 
     runs: list[GatewayRun] = []
-    fleet = SubgraphFleet.start(work_directory, settings)
+    try:
+        fleet = SubgraphFleet.start(work_directory, settings)
+    except gateways.GatewayUnavailable as error:
+        print(f"the Node subgraphs cannot run here: {error}")
+        return 1
     try:
         supergraph = work_directory / "supergraph.graphql"
         supergraph.write_text(
             gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls),
             encoding="utf-8",
         )
-        if not settings.skip_switchboard:
-            runs.append(
-                _measure(
-                    "switchboard",
-                    lambda port: gateways.switchboard(supergraph, port, settings.workers),
-                    settings, fleet, generator, expected, work_directory,
-                )
-            )  # fmt: skip
-        if settings.auth and not settings.skip_switchboard:
-            with bench_issuer(work_directory, settings.connections) as auth:
+        for _ in range(settings.rounds):
+            for candidate in _gateways(settings, supergraph, work_directory):
                 runs.append(
-                    _measure(
-                        "switchboard+jwt",
-                        lambda port: gateways.switchboard(
-                            supergraph, port, settings.workers, auth.config_path
-                        ),
-                        settings, fleet, generator, expected, work_directory, auth,
+                    _measure_candidate(
+                        candidate, settings, fleet, generator, expected, work_directory, supergraph
                     )
-                )  # fmt: skip
-        if settings.compare_apollo:
-            runs.append(
-                _measure(
-                    "apollo-gateway",
-                    lambda port: gateways.apollo_gateway(supergraph, port, work_directory),
-                    settings, fleet, generator, expected, work_directory,
                 )
-            )  # fmt: skip
     finally:
         fleet.stop()
 
@@ -167,6 +173,94 @@ def run(settings: Settings) -> int:
     else:
         print(f"process logs kept in {work_directory}")
     return 0 if succeeded else 1
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A gateway a round measures: `start(port)` describes its process."""
+
+    name: str
+    start: Callable[[int], gateways.Gateway]
+    # Started with the bench issuer's configuration instead (`switchboard+jwt`).
+    needs_auth: bool = False
+
+
+def _gateways(settings: Settings, supergraph: Path, work_directory: Path) -> list[Candidate]:
+    """The gateways of one round, in the order they are measured."""
+    workers, work = settings.workers, work_directory
+    chosen: list[Candidate] = []
+    if not settings.skip_switchboard:
+        chosen.append(
+            Candidate("switchboard", lambda port: gateways.switchboard(supergraph, port, workers))
+        )
+        if settings.compare_dedup:
+            chosen.append(
+                Candidate(
+                    "switchboard dedup off",
+                    lambda port: gateways.switchboard_without_dedup(
+                        supergraph, port, workers, work
+                    ),
+                )
+            )
+        if settings.auth:
+            chosen.append(
+                Candidate(
+                    "switchboard+jwt",
+                    lambda port: gateways.switchboard(supergraph, port, workers),
+                    needs_auth=True,
+                )
+            )
+    if settings.compare_apollo:
+        chosen.append(
+            Candidate(
+                "apollo-gateway", lambda port: gateways.apollo_gateway(supergraph, port, work)
+            )
+        )
+    if settings.compare_hive:
+        chosen.append(
+            Candidate("hive-gateway", lambda port: gateways.hive_gateway(supergraph, port, work))
+        )
+        chosen.append(
+            Candidate(
+                "hive-gateway+rust",
+                lambda port: gateways.hive_gateway(supergraph, port, work, rust_planner=True),
+            )
+        )
+        if settings.compare_dedup:
+            chosen.append(
+                Candidate(
+                    "hive-gateway+rust dedup off",
+                    lambda port: gateways.hive_gateway(
+                        supergraph, port, work, rust_planner=True, deduplicate=False
+                    ),
+                )
+            )
+    return chosen
+
+
+def _measure_candidate(
+    candidate: Candidate,
+    settings: Settings,
+    fleet: SubgraphFleet,
+    generator: LoadGenerator,
+    expected: dict[str, object],
+    work_directory: Path,
+    supergraph: Path,
+) -> GatewayRun:
+    if not candidate.needs_auth:
+        return _measure(
+            candidate.name, candidate.start, settings, fleet, generator, expected, work_directory
+        )
+    with bench_issuer(work_directory, settings.connections) as auth:
+
+        def start(port: int) -> gateways.Gateway:
+            return gateways.switchboard(
+                supergraph, port, settings.workers, auth.config_path, name=candidate.name
+            )
+
+        return _measure(
+            candidate.name, start, settings, fleet, generator, expected, work_directory, auth
+        )
 
 
 def _measure(
@@ -221,6 +315,7 @@ def _measure(
             flush=True,
         )
         meter = CpuMeter({"gateway": process.pid, **fleet.pids})
+        served_before = fleet.requests_served()
         with PeakRssSampler(process.pid) as sampler:
             meter.start()
             load = generator.run(
@@ -231,6 +326,7 @@ def _measure(
                 tokens=tokens,
             )
             cpu_percent = meter.stop()
+        gateway_run.subgraph_requests = fleet.requests_served() - served_before
         cpu_percent["load generator"] = round(
             100.0 * load.generator_cpu_seconds / max(load.duration_seconds, 1e-9), 1
         )

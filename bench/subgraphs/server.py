@@ -6,7 +6,9 @@ worker can scale. Under uvicorn a cached answer still cost ~80 µs of subgraph C
 (ASGI messages, uvicorn's protocol object, its per-request task); here a request is parsed by
 httptools and answered synchronously from `SubgraphApp.answer` in the same callback, no task,
 no ASGI. What goes over the wire is the same: the body `SubgraphApp` answers, as JSON, with a
-content length; GET answers `{"status":"ok"}` (the readiness probe).
+content length; GET answers `{"status":"ok"}` (the readiness probe), and GET
+`/_bench/requests` answers `{"requests": N}`, the POSTs served so far, so the runner can report
+how many subgraph requests a gateway makes per client request.
 """
 
 from __future__ import annotations
@@ -22,11 +24,21 @@ import httptools
 from bench.subgraphs.app import SubgraphApp
 
 _OK_BODY = b'{"status":"ok"}'
+REQUESTS_PATH = b"/_bench/requests"
+
+
+class _Served:
+    """POSTs answered by this process."""
+
+    def __init__(self) -> None:
+        self.requests = 0
 
 
 class _Connection(asyncio.Protocol):
-    def __init__(self, app: SubgraphApp) -> None:
+    def __init__(self, app: SubgraphApp, served: _Served) -> None:
         self.app = app
+        self.served = served
+        self._url = b""
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
         self._chunks: list[bytes] = []
@@ -42,6 +54,10 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._chunks = []
+        self._url = b""
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
 
     def on_body(self, body: bytes) -> None:
         self._chunks.append(body)
@@ -49,7 +65,10 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         keep_alive = self.parser.should_keep_alive()
         if self.parser.get_method() == b"POST":
+            self.served.requests += 1
             status, payload = self.app.answer(b"".join(self._chunks))
+        elif self._url == REQUESTS_PATH:
+            status, payload = 200, b'{"requests":%d}' % self.served.requests
         else:
             status, payload = 200, _OK_BODY
         self._send(status, payload, keep_alive=keep_alive)
@@ -80,7 +99,8 @@ def _head(status: int) -> bytes:
 
 async def _serve(app: SubgraphApp, host: str, port: int) -> None:
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Connection(app), host, port, backlog=4096)
+    served = _Served()
+    server = await loop.create_server(lambda: _Connection(app, served), host, port, backlog=4096)
     stopped = asyncio.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, stopped.set)
