@@ -35,6 +35,7 @@ from gateway.execution.representations import (
     representation,
 )
 from gateway.planning.nodes import (
+    BatchFetch,
     Condition,
     Fetch,
     Flatten,
@@ -94,6 +95,8 @@ class PlanRun:
             await self.root_fetch(node)
         elif isinstance(node, Flatten):
             await self.entity_fetch(node.path, node.node)
+        elif isinstance(node, BatchFetch):
+            await self.batch_fetch(node)
         elif isinstance(node, SequenceNode):
             for child in node.nodes:
                 await self.run(child)
@@ -130,10 +133,51 @@ class PlanRun:
             )
 
     async def entity_fetch(self, path: Sequence[str], fetch: Fetch) -> None:
+        unique, targets = self.representations(path, fetch)
+        if not unique:
+            return
+        try:
+            response = await self.send(fetch, {"representations": unique})
+            self.absorb(path, fetch, response, targets)
+        except SubgraphFetchError as failure:
+            self.fail(path, targets, failure)
+
+    async def batch_fetch(self, batch: BatchFetch) -> None:
+        """The entity fetches of one step to one subgraph, as one request: each part's
+        representations in its own variable, its answer under its own alias, merged and its
+        errors re-pathed as if it had been sent alone."""
+        prepared = [self.representations(part.path, part.node) for part in batch.parts]
+        if not any(unique for unique, _ in prepared):
+            return
+        variables: JsonObject = {
+            name: unique
+            for name, (unique, _) in zip(batch.representation_variables, prepared, strict=True)
+        }
+        try:
+            response = await self.send(batch, variables)
+        except SubgraphFetchError as failure:
+            for part, (_, targets) in zip(batch.parts, prepared, strict=True):
+                self.fail(part.path, targets, failure)
+            return
+        answers, unplaced = split_batch_response(response, batch.aliases)
+        for error in unplaced:
+            # No part to attach it to: reported once, without a path, rather than at a wrong one.
+            self.errors.append(
+                subgraph_error(error, batch.service_name, None, self.subgraph_errors)
+            )
+        for part, (_, targets), answer in zip(batch.parts, prepared, answers, strict=True):
+            try:
+                self.absorb(part.path, part.node, answer, targets, failed_as_a_whole=bool(unplaced))
+            except SubgraphFetchError as failure:
+                self.fail(part.path, targets, failure)
+
+    def representations(
+        self, path: Sequence[str], fetch: Fetch
+    ) -> tuple[list[JsonObject], list[list[JsonObject]]]:
+        """The distinct representations of the objects at `path` and, for each, the objects it
+        stands for: identical representations are sent once and the answer fanned back out."""
         if not fetch.is_entity_fetch:
             raise PlanExecutionError(f"a fetch under Flatten must be an entity fetch: {fetch!r}")
-        # For each distinct representation, the objects it stands for: identical
-        # representations are sent once and the answer is fanned back out.
         unique: list[JsonObject] = []
         targets: list[list[JsonObject]] = []
         objects = objects_in(self.data, path)
@@ -142,21 +186,39 @@ class PlanRun:
             self.group_flat(flat, objects, unique, targets)
         else:
             self.group(fetch, objects, unique, targets)
-        if not unique:
-            return
-        try:
-            response = await self.send(fetch, {"representations": unique})
-            entities = self.entities(fetch.service_name, response, len(unique))
-        except SubgraphFetchError as failure:
-            for paths in self.target_paths(path, targets):
-                for at in paths:
-                    self.errors.append(failure.error(list(at)))
-            return
-        if response.errors:
+        return unique, targets
+
+    def fail(
+        self, path: Sequence[str], targets: list[list[JsonObject]], failure: SubgraphFetchError
+    ) -> None:
+        """The fetch gave nothing: its error at the path of every object it was for."""
+        for paths in self.target_paths(path, targets):
+            for at in paths:
+                self.errors.append(failure.error(list(at)))
+
+    def absorb(
+        self,
+        path: Sequence[str],
+        fetch: Fetch,
+        response: SubgraphResponse,
+        targets: list[list[JsonObject]],
+        *,
+        failed_as_a_whole: bool = False,
+    ) -> None:
+        """Merge an `_entities` answer into the objects each representation stood for; map its
+        errors to their paths. `failed_as_a_whole`: the answer came with an error that names
+        no entity (a batch's error outside every part), so any null entity is explained."""
+        entities = self.entities(fetch.service_name, response, len(targets), failed_as_a_whole)
+        if response.errors or failed_as_a_whole:
             paths_by_target = self.target_paths(path, targets)
             for error in response.errors:
                 self.map_entity_error(error, fetch.service_name, paths_by_target)
-            for index in nulled_entities(response.errors, entities, len(unique)):
+            nulled = (
+                [index for index, entity in enumerate(entities) if entity is None]
+                if failed_as_a_whole and entities
+                else nulled_entities(response.errors, entities, len(targets))
+            )
+            for index in nulled:
                 self.nulled.update(paths_by_target[index])
         merged_into: list[JsonObject] = []
         values: list[JsonObject] = []
@@ -264,9 +326,15 @@ class PlanRun:
             grouped.append(group)
         return grouped
 
-    def entities(self, service: str, response: SubgraphResponse, expected: int) -> list[Any]:
+    def entities(
+        self,
+        service: str,
+        response: SubgraphResponse,
+        expected: int,
+        failed_as_a_whole: bool = False,
+    ) -> list[Any]:
         entities = None if response.data is None else response.data.get("_entities")
-        if entities is None and response.errors:
+        if entities is None and (response.errors or failed_as_a_whole):
             return []  # the fetch failed as a whole; its errors say why
         if not isinstance(entities, list) or len(entities) != expected:
             raise malformed_response(service, f"expected {expected} _entities")
@@ -295,7 +363,9 @@ class PlanRun:
             # No entity to attach it to: reported without a path rather than at a wrong one.
             self.errors.append(subgraph_error(error, service, None, self.subgraph_errors))
 
-    async def send(self, fetch: Fetch, extra_variables: JsonObject) -> SubgraphResponse:
+    async def send(
+        self, fetch: Fetch | BatchFetch, extra_variables: JsonObject
+    ) -> SubgraphResponse:
         graph = self.graphs.get(fetch.service_name)
         if graph is None:
             raise PlanExecutionError(f"the plan names an unknown service {fetch.service_name!r}")
@@ -338,6 +408,33 @@ class PlanRun:
                     if path[: len(base)] == base and _contains(value, path[len(base) :]):
                         return fetched.service
         return None
+
+
+def split_batch_response(
+    response: SubgraphResponse, aliases: Sequence[str]
+) -> tuple[list[SubgraphResponse], list[JsonObject]]:
+    """A batch's answer as the answers its parts would have had alone: each alias's list as
+    `_entities`, each error whose path starts at an alias re-pathed under `_entities`. The
+    errors that start at no alias are returned apart."""
+    position = {alias: index for index, alias in enumerate(aliases)}
+    errors: list[list[JsonObject]] = [[] for _ in aliases]
+    unplaced: list[JsonObject] = []
+    for error in response.errors:
+        path = error.get("path")
+        index = position.get(path[0]) if isinstance(path, list) and path else None
+        if index is None:
+            unplaced.append(error)
+        else:
+            assert isinstance(path, list)
+            errors[index].append({**error, "path": ["_entities", *path[1:]]})
+    data = response.data
+    answers = [
+        SubgraphResponse(
+            data=None if data is None else {"_entities": data.get(alias)}, errors=errors[index]
+        )
+        for index, alias in enumerate(aliases)
+    ]
+    return answers, unplaced
 
 
 def nulled_entities(errors: Sequence[JsonObject], entities: list[Any], sent: int) -> list[int]:

@@ -4,7 +4,8 @@ the supergraph uses are part of the key (Router keys its plan cache by the enabl
 with none, every request for an operation shares one entry. One cache belongs to one
 supergraph; a reload makes a new one. Bounded by the bytes its plans hold (`gateway.lru`) as
 well as by their number; `get` may be called from worker threads (large operations are
-planned off the event loop)."""
+planned off the event loop). Plans are kept as they are served: with the entity fetches of a
+step batched (`passes/batch_fetches.py`) unless `batch_fetches` is off."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from gateway.footprint import footprint
 from gateway.lru import ByteBoundedLru
 from gateway.planning.nodes import QueryPlan
 from gateway.planning.override_labels import NO_LABELS
+from gateway.planning.passes.batch_fetches import batch_fetches
 from gateway.planning.planner import plan
 from gateway.supergraph import Supergraph
 
@@ -33,8 +35,11 @@ class PlanCache:
         supergraph: Supergraph,
         capacity: int = DEFAULT_CAPACITY,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        *,
+        batch_fetches: bool = True,
     ) -> None:
         self.supergraph = supergraph
+        self.batch_fetches = batch_fetches
         self.capacity = capacity
         self._labels = supergraph.override_labels
         self._plans: ByteBoundedLru[PlanKey, QueryPlan] = ByteBoundedLru(max_bytes, capacity)
@@ -74,5 +79,7 @@ class PlanCache:
         if found is not None:
             return found
         built = plan(self.supergraph, operation, labels)
+        if self.batch_fetches:
+            built = batch_fetches(built)
         self._plans.put(key, built, footprint(built))
         return built

@@ -1,5 +1,6 @@
-"""`switchboard plan`: print the plan of an operation against a supergraph (with `--stages`,
-what each planning stage made of it first)."""
+"""`switchboard plan`: print the plan of an operation against a supergraph as the gateway serves
+it, entity fetches of a step batched (with `--stages`, what each planning stage made of it
+first, and the plan before batching when batching changed it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from graphql import print_ast
 from gateway.operation import prepare
 from gateway.planning.fetch_graph import FetchGraph
 from gateway.planning.override_labels import OverrideLabels
+from gateway.planning.passes.batch_fetches import batch_fetches
 from gateway.planning.planner import plan
 from gateway.planning.printer import print_plan
 from gateway.planning.stage_dump import dump_fetch_graph
@@ -38,13 +40,16 @@ def explain(
     else:
         labels = frozenset(enabled_labels)
     if not stages:
-        return print_plan(plan(supergraph, operation, labels))
+        return print_plan(batch_fetches(plan(supergraph, operation, labels)))
     sections = [("normalized operation", print_ast(operation.selection_set))]
 
     def observe(stage: str, graph: FetchGraph) -> None:
         # Dumped at once: the next stage changes the graph in place.
         sections.append((STAGE_TITLES[stage], dump_fetch_graph(graph)))
 
-    printed = print_plan(plan(supergraph, operation, labels, observe=observe))
-    sections.append(("plan", printed))
+    planned = plan(supergraph, operation, labels, observe=observe)
+    sections.append(("plan", print_plan(planned)))
+    batched = batch_fetches(planned)
+    if batched != planned:
+        sections.append(("plan with batched fetches (as served)", print_plan(batched)))
     return "\n\n".join(f"== {title}\n{body}" for title, body in sections)

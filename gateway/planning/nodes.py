@@ -2,7 +2,7 @@
 
 The planner builds them; the executor walks them. Nothing else crosses that boundary.
 
-    PlanNode = Sequence | Parallel | Fetch | Flatten | Condition | Subscription
+    PlanNode = Sequence | Parallel | Fetch | Flatten | BatchFetch | Condition | Subscription
 
 `Fetch.requires` is the shape of the entity representations an `_entities` fetch sends (the
 `@key` fields, plus `@requires` fields), printed as Apollo prints it:
@@ -86,6 +86,23 @@ class Flatten:
 
 
 @dataclass(frozen=True)
+class BatchFetch:
+    """Entity fetches to one subgraph that run in the same plan step, sent as one request
+    (`passes/batch_fetches.py`): `operation` selects `_entities` once per part, under the alias
+    `aliases[i]` with its representations in the variable `representation_variables[i]`; the
+    answer is split back and each part merged at its own path."""
+
+    service_name: str
+    operation: str
+    parts: tuple[Flatten, ...]
+    aliases: tuple[str, ...]
+    representation_variables: tuple[str, ...]
+    operation_name: str | None = None
+    variable_usages: tuple[str, ...] = ()
+    operation_kind: OperationKind = "query"
+
+
+@dataclass(frozen=True)
 class Sequence:
     nodes: tuple[PlanNode, ...]
 
@@ -112,7 +129,7 @@ class Subscription:
     rest: PlanNode | None
 
 
-PlanNode: TypeAlias = Sequence | Parallel | Fetch | Flatten | Condition | Subscription
+PlanNode: TypeAlias = Sequence | Parallel | Fetch | Flatten | BatchFetch | Condition | Subscription
 
 
 @dataclass(frozen=True)

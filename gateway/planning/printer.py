@@ -16,6 +16,7 @@ from graphql import (
 )
 
 from gateway.planning.nodes import (
+    BatchFetch,
     Condition,
     Fetch,
     Flatten,
@@ -56,6 +57,12 @@ def _node(node: PlanNode, indentation: str) -> str:
         )
     if isinstance(node, Flatten):
         return f'Flatten(path: "{".".join(node.path)}") {{' + _nodes([node.node], indentation) + "}"
+    if isinstance(node, BatchFetch):
+        return (
+            f'BatchFetch(service: "{node.service_name}") {{'
+            + _nodes(list(node.parts), indentation)
+            + "}"
+        )
     if isinstance(node, Sequence):
         return "Sequence {" + _nodes(list(node.nodes), indentation) + "}"
     if isinstance(node, Parallel):

@@ -277,4 +277,9 @@ def default_plan_cache(supergraph: SupergraphLike, config: GatewayConfig) -> Pla
 
     if not isinstance(supergraph, Supergraph):
         raise TypeError("planning needs a gateway.supergraph.Supergraph; pass `planner=`")
-    return PlanCache(supergraph, config.caches.plans, config.caches.plans_max_bytes)
+    return PlanCache(
+        supergraph,
+        config.caches.plans,
+        config.caches.plans_max_bytes,
+        batch_fetches=config.subgraphs.batch_fetches,
+    )

@@ -96,6 +96,10 @@ class SubgraphsConfig(Section):
     subgraph, operation, variables and headers (trace context aside), so two callers share an
     answer only when their requests, authorization included, are byte for byte the same.
     Mutations are never shared (Apollo Router's `deduplicate_query`)."""
+    batch_fetches: bool = True
+    """Entity fetches to one subgraph that run in the same step of a query's plan go as one
+    request, one aliased `_entities` selection each (`switchboard plan` shows them as
+    `BatchFetch`). Off: one request per fetch, as Apollo Gateway sends them."""
 
 
 class OverrideLabelsConfig(Section):

@@ -214,7 +214,10 @@ class RoutingTransport(httpx.AsyncBaseTransport):
         counts: Counter[str] = Counter()
         for subgraph, body in self.requests:
             variables = (body or {}).get("variables") or {}
-            counts[subgraph] += len(variables.get("representations") or [])
+            # A batched request carries one list per fetch (`representations0`, ...).
+            for name, value in variables.items():
+                if name.startswith("representations") and isinstance(value, list):
+                    counts[subgraph] += len(value)
         return counts
 
     async def aclose(self) -> None:
