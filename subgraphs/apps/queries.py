@@ -14,7 +14,7 @@ from subgraphs.apps.loaders import APP_ORDER
 from subgraphs.apps.models import AppRow, OrganizationRow
 from subgraphs.apps.types import App, Organization
 from subgraphs.common.context import Info
-from subgraphs.common.pagination import Connection, PageRequest, paginate
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest, paginate
 
 
 @strawberry.type
@@ -31,7 +31,8 @@ class Query:
 
     @strawberry.field(
         description="Apps ordered by name, optionally filtered by status, owner and a search "
-        "text matched against name, slug and description (case-insensitive)."
+        "text matched against name, slug and description (case-insensitive).",
+        directives=[PAGE_SIZE],
     )
     async def apps(
         self,
@@ -66,7 +67,7 @@ class Query:
         organization: Organization | None = await info.context.loaders.organization.load(str(id))
         return organization
 
-    @strawberry.field(description="Organizations ordered by name.")
+    @strawberry.field(description="Organizations ordered by name.", directives=[PAGE_SIZE])
     async def organizations(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Organization]:

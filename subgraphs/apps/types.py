@@ -20,7 +20,7 @@ from subgraphs.apps.webhook_types import (
 from subgraphs.apps.webhooks.endpoint import DeliveryStatus
 from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
-from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest
 
 # Registers the domain enum with Strawberry in place; the class stays the one `lifecycle` uses.
 strawberry.enum(AppStatus, description="Where an app is in its lifecycle.")
@@ -44,7 +44,9 @@ class Organization:
         organization: Organization | None = await info.context.loaders.organization.load(id)
         return organization
 
-    @strawberry.field(description="The organization's apps, ordered by name.")
+    @strawberry.field(
+        description="The organization's apps, ordered by name.", directives=[PAGE_SIZE]
+    )
     async def apps(
         self,
         info: Info,
@@ -153,6 +155,7 @@ class App:
         authenticated=True,
         description="The webhook deliveries to the app, newest first, each with its attempts; "
         "null unless you own the app (or are the app, with an app-level token).",
+        directives=[PAGE_SIZE],
     )
     async def webhook_deliveries(
         self,

@@ -23,6 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.common.errors import BadUserInput
 
@@ -30,6 +31,14 @@ T = TypeVar("T")
 Row = TypeVar("Row")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# For the gateway's demand control: a page holds `first` nodes (`DEFAULT_PAGE_SIZE` when it is
+# not given), in both `edges` and `nodes`. On every field that returns a `Connection`.
+PAGE_SIZE = ListSize(
+    slicing_arguments=["first"],
+    sized_fields=["edges", "nodes"],
+    assumed_size=DEFAULT_PAGE_SIZE,
+    require_one_slicing_argument=False,
+)
 _CURSOR_PREFIX = "cursor:"
 
 

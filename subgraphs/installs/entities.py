@@ -15,7 +15,7 @@ import strawberry
 
 from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
-from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest
 from subgraphs.installs.models import InstallationRow, WorkspaceRow
 
 READ = [["installs:read"]]
@@ -72,6 +72,7 @@ class Workspace:
         requires_scopes=READ,
         authenticated=True,
         description="The installations in this workspace the caller may see, newest first.",
+        directives=[PAGE_SIZE],
     )
     async def installations(
         self,
@@ -101,6 +102,7 @@ class App:
         requires_scopes=READ,
         authenticated=True,
         description="The installations of this app the caller may see, newest first.",
+        directives=[PAGE_SIZE],
     )
     async def installations(
         self,

@@ -6,7 +6,7 @@ import strawberry
 from sqlmodel import col, select
 
 from subgraphs.common.context import Info
-from subgraphs.common.pagination import Connection, PageRequest, paginate
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest, paginate
 from subgraphs.installs.entities import READ, Installation, InstallationStatus, Workspace
 from subgraphs.installs.loaders import INSTALLATION_ORDER
 from subgraphs.installs.models import InstallationRow, WorkspaceRow
@@ -27,7 +27,7 @@ class Query:
             row = (await session.exec(statement)).first()
         return Workspace.from_row(row) if row is not None else None
 
-    @strawberry.field(description="All workspaces, by slug.")
+    @strawberry.field(description="All workspaces, by slug.", directives=[PAGE_SIZE])
     async def workspaces(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Workspace]:
@@ -49,6 +49,7 @@ class Query:
         requires_scopes=READ,
         authenticated=True,
         description="The installations the caller may see, newest first, optionally filtered.",
+        directives=[PAGE_SIZE],
     )
     async def installations(
         self,

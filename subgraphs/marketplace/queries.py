@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import strawberry
 from sqlmodel import col, select
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.common.context import Info
 from subgraphs.common.errors import BadUserInput
-from subgraphs.common.pagination import MAX_PAGE_SIZE, Connection, PageRequest, paginate
+from subgraphs.common.pagination import MAX_PAGE_SIZE, PAGE_SIZE, Connection, PageRequest, paginate
 from subgraphs.marketplace.catalog import ListingFilters, visible_listings
 from subgraphs.marketplace.models import PUBLISHED, CategoryRow, ListingRow
 from subgraphs.marketplace.types import (
@@ -31,7 +32,8 @@ class Query:
     @strawberry.field(
         description="Visible listings. `search` (at most 200 characters and 10 words) matches "
         "listings containing every word, or a word starting with it, in the app's name, slug, "
-        "tagline or description; RELEVANCE puts name matches first."
+        "tagline or description; RELEVANCE puts name matches first.",
+        directives=[PAGE_SIZE],
     )
     async def listings(
         self,
@@ -66,7 +68,10 @@ class Query:
         listing: Listing | None = await info.context.loaders.listing_by_app.load(str(app_id))
         return listing
 
-    @strawberry.field(description="Visible featured listings, by name.")
+    @strawberry.field(
+        description="Visible featured listings, by name.",
+        directives=[ListSize(slicing_arguments=["first"], require_one_slicing_argument=False)],
+    )
     async def featured_listings(self, info: Info, first: int = DEFAULT_FEATURED) -> list[Listing]:
         if not 0 <= first <= MAX_PAGE_SIZE:
             raise BadUserInput(

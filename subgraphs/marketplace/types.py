@@ -19,7 +19,7 @@ import strawberry
 
 from subgraphs.common.clock import as_utc
 from subgraphs.common.context import Info
-from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest
 from subgraphs.marketplace.models import CategoryRow, ListingRow, ReviewRow
 
 LISTING_URL = "https://marketplace.switchboard.dev/apps/{slug}"
@@ -112,7 +112,9 @@ class Workspace:
     def resolve_reference(cls, id: strawberry.ID) -> Workspace:
         return cls(id=id)
 
-    @strawberry.field(description="Reviews written by the workspace, newest first.")
+    @strawberry.field(
+        description="Reviews written by the workspace, newest first.", directives=[PAGE_SIZE]
+    )
     async def reviews(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Review]:
@@ -136,7 +138,9 @@ class Category:
         category: Category | None = await info.context.loaders.category.load(slug)
         return category
 
-    @strawberry.field(description="Visible listings in the category, featured first.")
+    @strawberry.field(
+        description="Visible listings in the category, featured first.", directives=[PAGE_SIZE]
+    )
     async def listings(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Listing]:
@@ -221,7 +225,7 @@ class Listing:
             for rating in range(5, 0, -1)
         ]
 
-    @strawberry.field(description="The listing's reviews, newest first.")
+    @strawberry.field(description="The listing's reviews, newest first.", directives=[PAGE_SIZE])
     async def reviews(
         self, info: Info, first: int | None = None, after: str | None = None
     ) -> Connection[Review]:

@@ -7,7 +7,9 @@
 - **The console** (`switchboard-console`): the platform's own public client, through which people
   sign in (authorization code + PKCE, no secret).
 - **The resource server** (`switchboard-resource-server`): the gateway and the subgraphs, which
-  may introspect any token; it exists when `SWITCHBOARD_RESOURCE_SERVER_SECRET` is set.
+  may introspect any token; it exists when `SWITCHBOARD_RESOURCE_SERVER_SECRET` is set. With the
+  client credentials grant it gets a token for `metrics:ingest` only: the gateway writes usage
+  records with it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from subgraphs.installs.oauth.config import (
 from subgraphs.installs.oauth.scopes import ALL_SCOPES
 
 SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+# What the resource server's own tokens may carry (client credentials).
+RESOURCE_SERVER_SCOPES = frozenset({"metrics:ingest"})
 # An app in these states gets no new tokens, whatever it asks.
 HALTED_APP_STATUSES = frozenset({"SUSPENDED", "REMOVED"})
 
@@ -98,7 +102,7 @@ class Client(ClientMixin):  # type: ignore[misc]
             return grant_type in ("authorization_code", "refresh_token")
         if self.kind == "app" and not self.halted:
             return grant_type in ("authorization_code", "refresh_token", "client_credentials")
-        return False
+        return self.kind == "resource_server" and grant_type == "client_credentials"
 
 
 def console_client(config: IdentityConfig) -> Client:
@@ -118,6 +122,7 @@ def resource_server_client(config: IdentityConfig) -> Client | None:
         client_id=RESOURCE_SERVER_CLIENT_ID,
         name="Switchboard resource servers",
         kind="resource_server",
+        allowed_scopes=RESOURCE_SERVER_SCOPES,
         secret_hash=hash_client_secret(config.resource_server_secret),
     )
 

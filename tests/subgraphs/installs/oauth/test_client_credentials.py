@@ -4,7 +4,14 @@ errors (RFC 6749 §5.2)."""
 from __future__ import annotations
 
 from subgraphs.demo.world import World
-from tests.subgraphs.installs.oauth.conftest import ISSUER, Issuer, basic, published
+from tests.subgraphs.installs.oauth.conftest import (
+    ISSUER,
+    RESOURCE_SERVER_CLIENT_ID,
+    RESOURCE_SERVER_SECRET,
+    Issuer,
+    basic,
+    published,
+)
 
 SECRET = "cs_the-apps-client-secret-0123456789abcdef"
 
@@ -142,3 +149,29 @@ async def test_guessing_a_secret_is_throttled(issuer: Issuer, demo: World) -> No
     assert throttled.status_code == 429
     assert throttled.json()["error"] == "slow_down"
     assert int(throttled.headers["retry-after"]) > 0
+
+
+async def test_the_resource_server_gets_an_ingest_token_and_nothing_more(issuer: Issuer) -> None:
+    """The gateway's credential for writing usage records (gateway/usage/ingestion.py)."""
+    response = await issuer.token(
+        {"grant_type": "client_credentials", "scope": "metrics:ingest"},
+        **basic(RESOURCE_SERVER_CLIENT_ID, RESOURCE_SERVER_SECRET),
+    )
+    assert response.status_code == 200, response.text
+    claims = await issuer.verify(response.json()["access_token"])
+    assert claims["scope"] == "metrics:ingest"
+    assert claims["sub"] == RESOURCE_SERVER_CLIENT_ID
+    assert "app" not in claims
+
+    wider = await issuer.token(
+        {"grant_type": "client_credentials", "scope": "metrics:ingest platform:admin"},
+        **basic(RESOURCE_SERVER_CLIENT_ID, RESOURCE_SERVER_SECRET),
+    )
+    assert wider.status_code == 400
+    assert wider.json()["error"] == "invalid_scope"
+
+    wrong_secret = await issuer.token(
+        {"grant_type": "client_credentials", "scope": "metrics:ingest"},
+        **basic(RESOURCE_SERVER_CLIENT_ID, "not-the-secret"),
+    )
+    assert wrong_secret.status_code == 401
