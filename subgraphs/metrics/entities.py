@@ -3,9 +3,12 @@
 This subgraph holds no rows for either entity: a reference resolves to a stub with its id, and
 every usage field loads the entity's rollups through the request's dataloaders.
 
-Visibility: `platform:admin` sees every app's usage; an integration (principal with an app id)
-sees its own app and that app's installations; anyone else sees no traffic. An installation of
-another app is not an error, it just has no traffic, which tells the caller nothing about it.
+Visibility, from the verified token's claims: an analyst (`metrics:read` with `platform:admin`)
+sees every app's usage; an integration (a token with an app) sees its own app and that app's
+installations; a member of a publisher organization sees the same for the apps the organization
+owns (`app_owner`, replicated from the apps subgraph's events); anyone else sees no traffic. An
+installation of another app is not an error, it just has no traffic, which tells the caller
+nothing about it.
 """
 
 from __future__ import annotations
@@ -14,14 +17,20 @@ from datetime import datetime
 from typing import Annotated, Any, NamedTuple
 
 import strawberry
+from strawberry.federation.schema_directives import ListSize
 
 from subgraphs.common.context import Info
+from subgraphs.common.principal import Principal
 from subgraphs.metrics import aggregates
 from subgraphs.metrics.loaders import Loaders, SubjectKind, UsageKey
 from subgraphs.metrics.ranges import UsageGranularity, check_limit, resolve_range
 from subgraphs.metrics.types import FieldUsage, OperationUsage, UsageBucket, UsageSummary
 
-METRICS_READ = [["metrics:read"]]
+METRICS_READ_SCOPE = "metrics:read"
+# Demand control: rankings hold `limit` entries; a series is assumed to cover a month of days.
+TOP_N = ListSize(slicing_arguments=["limit"], require_one_slicing_argument=False)
+DAYS_OF_BUCKETS = ListSize(assumed_size=31, require_one_slicing_argument=False)
+METRICS_READ = [[METRICS_READ_SCOPE]]
 From = Annotated[
     datetime | None, strawberry.argument(name="from", description="Inclusive start of the range.")
 ]
@@ -44,13 +53,20 @@ async def usage_key(
     """The validated key of the question, or None when the principal may not see the answer."""
     loaders = loaders_of(info)
     time_range = resolve_range(start, end, await loaders.newest_end(), granularity)
-    principal = info.context.principal
-    if principal.is_admin:
+    if sees_all_usage(info.context.principal):
         return UsageKey(kind, subject_id, time_range)
-    if principal.app_id is None or (kind is SubjectKind.APP and subject_id != principal.app_id):
+    visible = await loaders.visible_apps()
+    if not visible or kind is SubjectKind.PLATFORM:
         return None
-    owner = principal.app_id if kind is SubjectKind.INSTALLATION else None
-    return UsageKey(kind, subject_id, time_range, owner)
+    if kind is SubjectKind.APP and subject_id not in visible:
+        return None
+    owners = visible if kind is SubjectKind.INSTALLATION else None
+    return UsageKey(kind, subject_id, time_range, owners)
+
+
+def sees_all_usage(principal: Principal) -> bool:
+    """Analysts: platform staff whose token also carries `metrics:read`."""
+    return principal.is_admin and METRICS_READ_SCOPE in principal.scopes
 
 
 class UsageFields(NamedTuple):
@@ -96,19 +112,22 @@ def _usage_fields(kind: SubjectKind) -> UsageFields:
             return []
         return aggregates.top_fields(await loaders_of(info).fields.load(key), limit)
 
-    def field(resolver: Any, description: str) -> Any:
+    def field(resolver: Any, description: str, directives: tuple[object, ...] = ()) -> Any:
         return strawberry.federation.field(
             resolver=resolver,
             description=description,
             requires_scopes=METRICS_READ,
             authenticated=True,
+            directives=directives,
         )
 
     return UsageFields(
-        usage=field(usage, "Requests, errors and latency per hour or day."),
+        usage=field(usage, "Requests, errors and latency per hour or day.", (DAYS_OF_BUCKETS,)),
         usage_summary=field(usage_summary, "Totals and latency percentiles over the range."),
-        top_operations=field(top_operations, "The most requested operations, busiest first."),
-        top_fields=field(top_fields, "The most requested schema fields, busiest first."),
+        top_operations=field(
+            top_operations, "The most requested operations, busiest first.", (TOP_N,)
+        ),
+        top_fields=field(top_fields, "The most requested schema fields, busiest first.", (TOP_N,)),
     )
 
 

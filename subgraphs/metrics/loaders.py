@@ -22,7 +22,12 @@ from subgraphs.common.database import Database
 from subgraphs.common.dataloader import DataLoader
 from subgraphs.common.principal import Principal
 from subgraphs.metrics.aggregates import Counters, OperationCounters
-from subgraphs.metrics.models import UsageFieldHourlyRow, UsageHourlyRow, UsageOperationHourlyRow
+from subgraphs.metrics.models import (
+    AppOwnerRow,
+    UsageFieldHourlyRow,
+    UsageHourlyRow,
+    UsageOperationHourlyRow,
+)
 from subgraphs.metrics.ranges import TimeRange, as_utc
 
 Result = TypeVar("Result")
@@ -37,17 +42,17 @@ class SubjectKind(enum.Enum):
 
 @dataclass(frozen=True)
 class UsageKey:
-    """Whose usage over which range. `owner_app_id` confines an installation's rows to one app:
-    an integration asking about another app's installation sees no traffic at all."""
+    """Whose usage over which range. `owner_app_ids` confines an installation's rows to the
+    caller's apps: an integration asking about another app's installation sees no traffic."""
 
     kind: SubjectKind
     id: str
     range: TimeRange
-    owner_app_id: str | None = None
+    owner_app_ids: frozenset[str] | None = None
 
     @property
     def group(self) -> Hashable:
-        return (self.kind, self.range, self.owner_app_id)
+        return (self.kind, self.range, self.owner_app_ids)
 
 
 class Loaders:
@@ -60,6 +65,24 @@ class Loaders:
             self._load_operations, batch=batch
         )
         self.fields = DataLoader[UsageKey, list[tuple[str, int]]](self._load_fields, batch=batch)
+        self._visible_apps: frozenset[str] | None = None
+
+    async def visible_apps(self) -> frozenset[str]:
+        """The apps whose usage the caller may read unless it sees everyone's: its own app
+        (an integration's token), or its organization's apps (a publisher's member)."""
+        if self._visible_apps is None:
+            principal = self.principal
+            if principal.app_id is not None:
+                self._visible_apps = frozenset({principal.app_id})
+            elif principal.organization_id is not None:
+                statement = select(AppOwnerRow.app_id).where(
+                    AppOwnerRow.organization_id == principal.organization_id
+                )
+                async with self.database.session() as session:
+                    self._visible_apps = frozenset((await session.exec(statement)).all())
+            else:
+                self._visible_apps = frozenset()
+        return self._visible_apps
 
     async def newest_end(self) -> datetime | None:
         """The end of the newest rollup bucket, where default ranges end (once per request)."""
@@ -177,6 +200,6 @@ def _scoped(statement: Any, row: RollupRow, group: list[UsageKey]) -> Any:
         statement = statement.where(col(row.app_id).in_([key.id for key in group]))
     elif first.kind is SubjectKind.INSTALLATION:
         statement = statement.where(col(row.installation_id).in_([key.id for key in group]))
-    if first.owner_app_id is not None:
-        statement = statement.where(col(row.app_id) == first.owner_app_id)
+    if first.owner_app_ids is not None:
+        statement = statement.where(col(row.app_id).in_(sorted(first.owner_app_ids)))
     return statement

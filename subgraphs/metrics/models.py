@@ -2,8 +2,9 @@
 
 Queries never scan raw records: every usage question is answered from the rollups, which are
 updated in the same transaction as the raw rows. Rollups key "no installation" (app-level calls
-made with client credentials) as the empty string rather than NULL, because a NULL never
-conflicts in a unique key and the upserts would then insert duplicates instead of adding up.
+made with client credentials) and "no app" (anonymous callers, people's tokens) as the empty
+string rather than NULL, because a NULL never conflicts in a unique key and the upserts would
+then insert duplicates instead of adding up. Raw records keep NULL for both.
 
 Each rollup row covers `span_hours` hours from `hour_start`: recorded usage is always hourly (1);
 seeded history older than a week is stored coarser (24 or 168 hours, see `seed.py`).
@@ -21,6 +22,7 @@ from sqlmodel import Field, SQLModel
 from subgraphs.common.outbox import Outbox
 
 NO_INSTALLATION = ""
+NO_APP = ""
 
 
 class Base(SQLModel, registry=registry()):
@@ -43,15 +45,32 @@ class UsageRecordRow(Base, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = _timestamp()
-    app_id: str = Field(max_length=64)
+    app_id: str | None = Field(default=None, max_length=64)
     installation_id: str | None = Field(default=None, max_length=64)
+    workspace_id: str | None = Field(default=None, max_length=64)
     operation_name: str | None = Field(default=None, max_length=200)
     operation_hash: str = Field(max_length=128)
+    operation_kind: str | None = Field(default=None, max_length=16)
     fields: list[str] = _json()
+    estimated_cost: int | None = None
+    actual_cost: int | None = None
     duration_ms: float
     error_count: int = 0
+    error_codes: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False, server_default="[]")
+    )
     subgraph_timings: dict[str, float] = _json()
     http_status: int = 200
+
+
+class AppOwnerRow(Base, table=True):
+    """Which organization owns each app, replicated from the apps subgraph's events: its
+    members read their apps' usage."""
+
+    __tablename__ = "app_owner"
+
+    app_id: str = Field(primary_key=True, max_length=64)
+    organization_id: str = Field(max_length=64, index=True)
 
 
 class UsageHourlyRow(Base, table=True):

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from subgraphs.common.database import Database
 from subgraphs.metrics import histogram
 from subgraphs.metrics.entities import App
-from subgraphs.metrics.models import UsageHourlyRow
+from subgraphs.metrics.models import NO_APP, UsageHourlyRow
 from subgraphs.metrics.ranges import TimeRange
 
 
@@ -24,9 +24,14 @@ class AppUsage:
 
 
 async def top_apps(database: Database, time_range: TimeRange, limit: int) -> list[AppUsage]:
-    """Rank apps by requests in SQL, then merge histograms for the winners only."""
+    """Rank apps by requests in SQL, then merge histograms for the winners only. Callers
+    without an app count in the platform's totals, not here."""
     row = UsageHourlyRow
-    in_range = (col(row.hour_start) >= time_range.start, col(row.hour_start) < time_range.end)
+    in_range = (
+        col(row.hour_start) >= time_range.start,
+        col(row.hour_start) < time_range.end,
+        col(row.app_id) != NO_APP,
+    )
     requests = func.sum(row.requests)
     ranking = (
         select(row.app_id, requests, func.sum(row.errors))

@@ -16,6 +16,7 @@ crossing can only happen once, as counts only grow.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,7 @@ from subgraphs.common.events import EventType
 from subgraphs.metrics import histogram
 from subgraphs.metrics.aggregates import Totals
 from subgraphs.metrics.models import (
+    NO_APP,
     NO_INSTALLATION,
     OUTBOX,
     UsageFieldHourlyRow,
@@ -43,9 +45,11 @@ from subgraphs.metrics.models import (
 )
 from subgraphs.metrics.ranges import as_utc, hour_of
 
-# Requests per app per hour above which `usage.threshold_exceeded` is published. Read at call
-# time, so tests (and operators) can lower it by assigning to the module attribute.
-HOURLY_REQUEST_THRESHOLD = 10_000
+# Requests per app per hour above which `usage.threshold_exceeded` is published: 10,000 unless
+# the environment says otherwise. Read at call time, so tests can lower it by assigning to the
+# module attribute.
+THRESHOLD_VARIABLE = "SWITCHBOARD_USAGE_ALERT_REQUESTS_PER_HOUR"
+HOURLY_REQUEST_THRESHOLD = int(os.environ.get(THRESHOLD_VARIABLE) or 10_000)
 MAX_RECORDS_PER_CALL = 1000
 # How far ahead of this server's clock a gateway's timestamp may be.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -56,10 +60,11 @@ _COORDINATE = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*\.[_A-Za-z][_0-9A-Za-z]*$")
 
 @dataclass(frozen=True)
 class UsageRecord:
-    """One request, validated."""
+    """One request, validated. `app_id` is None for a caller without an app (anonymous, a
+    person's token)."""
 
     occurred_at: datetime
-    app_id: str
+    app_id: str | None
     installation_id: str | None
     operation_name: str | None
     operation_hash: str
@@ -68,6 +73,11 @@ class UsageRecord:
     error_count: int
     subgraph_timings: dict[str, float]
     http_status: int
+    workspace_id: str | None = None
+    operation_kind: str | None = None
+    estimated_cost: int | None = None
+    actual_cost: int | None = None
+    error_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -106,8 +116,15 @@ def _problem(record: UsageRecord, latest: datetime) -> str | None:
         return "`time` needs a time zone offset."
     if record.occurred_at > latest:
         return "`time` is in the future."
-    if not record.app_id:
-        return "`appId` must not be empty."
+    if record.app_id == "":
+        return "`appId` must not be empty (leave it out for a caller without an app)."
+    if record.operation_kind not in (None, "query", "mutation", "subscription"):
+        return "`operationKind` must be query, mutation or subscription."
+    for cost in (record.estimated_cost, record.actual_cost):
+        if cost is not None and cost < 0:
+            return "costs must not be negative."
+    if len(record.error_codes) > 20 or any(len(code) > 64 for code in record.error_codes):
+        return "at most 20 error codes of at most 64 characters."
     if not record.operation_hash or len(record.operation_hash) > 128:
         return "`operationHash` must be 1 to 128 characters."
     if not (math.isfinite(record.duration_ms) and record.duration_ms >= 0):
@@ -144,25 +161,25 @@ class _Batch:
         batch = cls()
         for record in records:
             hour = hour_of(record.occurred_at)
+            app = record.app_id or NO_APP
             installation = record.installation_id or NO_INSTALLATION
             failed = 1 if record.error_count > 0 else 0
             latency = histogram.empty()
             latency[histogram.bucket_of(record.duration_ms)] = 1
-            batch.usage[(record.app_id, installation, hour)].add(
-                1, failed, record.duration_ms, latency
-            )
-            operation_key = (record.app_id, installation, hour, record.operation_hash)
+            batch.usage[(app, installation, hour)].add(1, failed, record.duration_ms, latency)
+            operation_key = (app, installation, hour, record.operation_hash)
             batch.operations[operation_key].add(1, failed, record.duration_ms, latency)
             if record.operation_name:
                 batch.operation_names[record.operation_hash] = record.operation_name
             for coordinate in set(record.fields):
-                batch.fields[(record.app_id, installation, hour, coordinate)] += 1
+                batch.fields[(app, installation, hour, coordinate)] += 1
         return batch
 
     def app_hours(self) -> dict[tuple[str, datetime], int]:
         requests: dict[tuple[str, datetime], int] = defaultdict(int)
         for (app_id, _installation, hour), totals in self.usage.items():
-            requests[(app_id, hour)] += totals.requests
+            if app_id != NO_APP:  # callers without an app have no threshold to cross
+                requests[(app_id, hour)] += totals.requests
         return requests
 
 
@@ -222,11 +239,16 @@ def _raw(record: UsageRecord) -> dict[str, Any]:
         "occurred_at": as_utc(record.occurred_at),
         "app_id": record.app_id,
         "installation_id": record.installation_id,
+        "workspace_id": record.workspace_id,
         "operation_name": record.operation_name,
         "operation_hash": record.operation_hash,
+        "operation_kind": record.operation_kind,
         "fields": list(record.fields),
+        "estimated_cost": record.estimated_cost,
+        "actual_cost": record.actual_cost,
         "duration_ms": record.duration_ms,
         "error_count": record.error_count,
+        "error_codes": list(record.error_codes),
         "subgraph_timings": record.subgraph_timings,
         "http_status": record.http_status,
     }
@@ -315,6 +337,8 @@ async def _crossings(
     session: AsyncSession, batch: _Batch, threshold: int
 ) -> list[ThresholdCrossing]:
     added = batch.app_hours()
+    if not added:
+        return []
     row = UsageHourlyRow
     statement = (
         select(row.app_id, row.hour_start, func.sum(row.requests))

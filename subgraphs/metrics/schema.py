@@ -8,16 +8,19 @@ import strawberry
 
 from subgraphs.common.context import Info
 from subgraphs.common.errors import Forbidden
-from subgraphs.common.pagination import Connection, PageRequest
+from subgraphs.common.pagination import PAGE_SIZE, Connection, PageRequest
 from subgraphs.common.schema import SubgraphSchema
 from subgraphs.metrics import aggregates, platform, recording
 from subgraphs.metrics.entities import (
+    DAYS_OF_BUCKETS,
     METRICS_READ,
+    TOP_N,
     App,
     From,
     Installation,
     To,
     loaders_of,
+    sees_all_usage,
     usage_key,
 )
 from subgraphs.metrics.loaders import SubjectKind
@@ -30,9 +33,9 @@ from subgraphs.metrics.types import UsageBucket
 INGEST_SCOPE = "metrics:ingest"
 
 
-def _require_admin(info: Info) -> None:
-    if not info.context.principal.is_admin:
-        raise Forbidden("Platform-wide usage is for platform administrators.")
+def _require_analyst(info: Info) -> None:
+    if not sees_all_usage(info.context.principal):
+        raise Forbidden("Platform-wide usage is for analysts (metrics:read and platform:admin).")
 
 
 @strawberry.type
@@ -40,25 +43,27 @@ class Query:
     @strawberry.federation.field(
         requires_scopes=METRICS_READ,
         authenticated=True,
-        description="Usage of every app together (administrators only).",
+        description="Usage of every caller together, anonymous ones included (analysts only).",
+        directives=[DAYS_OF_BUCKETS],
     )
     async def platform_usage(
         self, info: Info, granularity: UsageGranularity, from_: From = None, to: To = None
     ) -> list[UsageBucket]:
-        _require_admin(info)
+        _require_analyst(info)
         key = await usage_key(info, SubjectKind.PLATFORM, "", from_, to, granularity)
-        assert key is not None  # administrators see everything
+        assert key is not None  # analysts see everything
         return aggregates.series(await loaders_of(info).usage.load(key), granularity)
 
     @strawberry.federation.field(
         requires_scopes=METRICS_READ,
         authenticated=True,
-        description="The busiest apps by requests (administrators only).",
+        description="The busiest apps by requests (analysts only).",
+        directives=[TOP_N],
     )
     async def top_apps(
         self, info: Info, limit: int = 10, from_: From = None, to: To = None
     ) -> list[AppUsage]:
-        _require_admin(info)
+        _require_analyst(info)
         check_limit(limit)
         newest_end = await loaders_of(info).newest_end()
         return await platform.top_apps(
@@ -69,13 +74,14 @@ class Query:
         requires_scopes=METRICS_READ,
         authenticated=True,
         description="An app's raw usage records, newest first (empty unless the app is yours).",
+        directives=[PAGE_SIZE],
     )
     async def usage_records(
         self, info: Info, app_id: strawberry.ID, first: int | None = None, after: str | None = None
     ) -> Connection[UsageRecord]:
         page = PageRequest.of(first, after)
         principal = info.context.principal
-        if not (principal.is_admin or principal.app_id == app_id):
+        if not (sees_all_usage(principal) or str(app_id) in await loaders_of(info).visible_apps()):
             return page.connection([], 0)
         return await records_of_app(info.context.database, app_id, page)
 
@@ -89,21 +95,35 @@ class SubgraphTimingInput:
 @strawberry.input(description="One client request, as the gateway saw it.")
 class UsageRecordInput:
     time: datetime
-    app_id: strawberry.ID
     operation_hash: str
     duration_ms: float
+    app_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The calling app; none for anonymous callers and people."
+    )
     installation_id: strawberry.ID | None = None
+    workspace_id: strawberry.ID | None = None
     operation_name: str | None = None
+    operation_kind: str | None = strawberry.field(
+        default=None, description="query, mutation or subscription; none if it never parsed."
+    )
     fields: list[str] = strawberry.field(default_factory=list)
+    estimated_cost: int | None = None
+    actual_cost: int | None = None
     error_count: int = 0
+    error_codes: list[str] = strawberry.field(default_factory=list)
     http_status: int = 200
     subgraph_timings: list[SubgraphTimingInput] = strawberry.field(default_factory=list)
 
     def to_record(self) -> recording.UsageRecord:
         return recording.UsageRecord(
             occurred_at=self.time,
-            app_id=str(self.app_id),
+            app_id=None if self.app_id is None else str(self.app_id),
             installation_id=str(self.installation_id) if self.installation_id else None,
+            workspace_id=str(self.workspace_id) if self.workspace_id else None,
+            operation_kind=self.operation_kind,
+            estimated_cost=self.estimated_cost,
+            actual_cost=self.actual_cost,
+            error_codes=tuple(self.error_codes),
             operation_name=self.operation_name or None,
             operation_hash=self.operation_hash,
             fields=tuple(self.fields),

@@ -7,6 +7,7 @@ inserts; see `traffic.py` for what is generated and at which resolution.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -16,9 +17,11 @@ from sqlmodel import select
 from subgraphs.common.database import Database
 from subgraphs.demo.world import DEMO_NOW, USAGE_DAYS, Installation, world
 from subgraphs.metrics.models import UsageFieldHourlyRow, UsageHourlyRow, UsageOperationHourlyRow
+from subgraphs.metrics.owners import record_owners
 from subgraphs.metrics.traffic import generate
 
 INSERT_CHUNK = 5000
+SEED_DAYS_VARIABLE = "SWITCHBOARD_SEED_USAGE_DAYS"
 
 
 def active_installations() -> list[Installation]:
@@ -28,8 +31,13 @@ def active_installations() -> list[Installation]:
 
 
 async def seed(database: Database) -> None:
-    """Idempotent: does nothing if any usage is stored already."""
-    await seed_usage(database, active_installations(), days=USAGE_DAYS)
+    """Idempotent: does nothing if any usage is stored already. The apps' owners are always
+    seeded; `SWITCHBOARD_SEED_USAGE_DAYS=0` leaves out the usage history (the slow part), for
+    a platform that only needs the usage it records itself."""
+    await record_owners(database, [(app.id, app.organization_id) for app in world().apps])
+    days = int(os.environ.get(SEED_DAYS_VARIABLE) or USAGE_DAYS)
+    if days > 0:
+        await seed_usage(database, active_installations(), days=days)
 
 
 async def seed_usage(

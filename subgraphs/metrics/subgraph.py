@@ -3,6 +3,7 @@
 from subgraphs.common.server import Subgraph
 from subgraphs.metrics.loaders import Loaders
 from subgraphs.metrics.models import OUTBOX
+from subgraphs.metrics.owners import consume
 from subgraphs.metrics.schema import schema
 from subgraphs.metrics.seed import seed
 
@@ -13,4 +14,5 @@ SUBGRAPH = Subgraph(
     make_loaders=lambda database, principal: Loaders(database, principal),
     seed=seed,
     outbox=OUTBOX,
+    consume=consume,
 )
