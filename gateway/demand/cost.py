@@ -1,0 +1,266 @@
+"""`CostFormula`: an operation's cost, compiled once from `@cost` and `@listSize`.
+
+The rules are IBM's cost directive specification as Apollo Router applies them:
+
+- an operation costs its base (10 for a mutation, 0 otherwise) plus its fields;
+- a field costs its own weight plus its selections', times the size of its list when it
+  returns one; its weight is its `@cost(weight:)`, else its type's `@cost`, else 1 for an
+  object, interface or union and 0 for a scalar or enum;
+- a list's size is the largest of its `@listSize(slicingArguments:)` the operation gives
+  (a literal, a variable's value, or the argument's default), else the directive's
+  `assumedSize`, else the configured default list size; `sizedFields` hands the size to the
+  named child fields instead (`edges`, `nodes` of a connection).
+
+Slicing arguments may be variables, so the formula keeps where each size comes from and is
+evaluated per request (`estimate`), which walks the compiled tree and never the document; an
+operation without variable sizes is evaluated once, at compile time. `actual` walks the
+response instead, counting the items lists really held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    GraphQLCompositeType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
+    GraphQLUnionType,
+    InlineFragmentNode,
+    IntValueNode,
+    SelectionSetNode,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    parse_value,
+)
+
+from gateway.operation.prepared import PreparedOperation
+from gateway.supergraph.model import CompositeType, ListSize, ScalarType
+from gateway.supergraph.supergraph import Supergraph
+
+MUTATION_BASE_COST = 10
+INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
+
+
+@dataclass(frozen=True, slots=True)
+class ListSizeRule:
+    """How many items a list is assumed to hold."""
+
+    literals: tuple[int, ...]
+    # Slicing arguments given as variables: (variable name, value when the variable is unset).
+    variables: tuple[tuple[str, int | None], ...]
+    fallback: int
+
+    def size(self, variables: Mapping[str, Any]) -> int:
+        sizes = list(self.literals)
+        for name, default in self.variables:
+            value = variables.get(name, default)
+            if isinstance(value, int) and not isinstance(value, bool):
+                sizes.append(value)
+            elif default is not None:
+                sizes.append(default)
+        return max(max(sizes), 0) if sizes else self.fallback
+
+
+@dataclass(frozen=True, slots=True)
+class CostNode:
+    key: str  # the response key
+    weight: int
+    size: ListSizeRule | None  # None: one value, not a list
+    children: tuple[CostNode, ...]
+
+    def estimate(self, variables: Mapping[str, Any]) -> int:
+        total = self.weight + sum(child.estimate(variables) for child in self.children)
+        return total if self.size is None else total * self.size.size(variables)
+
+    def actual(self, value: Any) -> int:
+        if value is None:
+            return 0
+        if isinstance(value, list):
+            return sum(self.actual(item) for item in value)
+        total = self.weight
+        if isinstance(value, dict) and self.children:
+            seen: set[str] = set()
+            for child in self.children:
+                # A key selected in two fragments is one value in the response.
+                if child.key not in seen:
+                    seen.add(child.key)
+                    total += child.actual(value.get(child.key))
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class CostFormula:
+    base: int
+    fields: tuple[CostNode, ...]
+    # The schema coordinates ("Type.field") the operation selects, sorted.
+    coordinates: tuple[str, ...]
+    # The estimate when no size depends on a variable.
+    fixed: int | None
+
+    def estimate(self, variables: Mapping[str, Any] | None) -> int:
+        if self.fixed is not None:
+            return self.fixed
+        values = variables or {}
+        return self.base + sum(node.estimate(values) for node in self.fields)
+
+    def actual(self, data: Mapping[str, Any] | None) -> int:
+        """The cost of what the response holds (nothing ran: the base only)."""
+        if not data:
+            return self.base if data is not None else 0
+        seen: set[str] = set()
+        total = self.base
+        for node in self.fields:
+            if node.key not in seen:
+                seen.add(node.key)
+                total += node.actual(data.get(node.key))
+        return total
+
+
+def compile_cost(
+    operation: PreparedOperation, supergraph: Supergraph, default_list_size: int
+) -> CostFormula:
+    compiler = _Compiler(supergraph, operation, default_list_size)
+    root = supergraph.api_schema.get_root_type(_operation_type(operation.kind))
+    assert root is not None, "a validated operation's root type exists"
+    fields = compiler.selections(root, operation.selection_set, None)
+    base = MUTATION_BASE_COST if operation.kind == "mutation" else 0
+    formula = CostFormula(base, fields, tuple(sorted(compiler.coordinates)), None)
+    if not compiler.variable_sizes:
+        formula = CostFormula(base, fields, formula.coordinates, formula.estimate({}))
+    return formula
+
+
+def _operation_type(kind: str) -> Any:
+    from graphql.language import OperationType
+
+    return OperationType(kind)
+
+
+class _Compiler:
+    def __init__(
+        self, supergraph: Supergraph, operation: PreparedOperation, default_list_size: int
+    ) -> None:
+        self.types = supergraph.types
+        self.schema = supergraph.api_schema
+        self.default_list_size = default_list_size
+        self.coordinates: set[str] = set()
+        self.variable_sizes = False
+        self.variable_defaults: dict[str, int | None] = {}
+        for definition in operation.definition.variable_definitions or ():
+            default = definition.default_value
+            self.variable_defaults[definition.variable.name.value] = (
+                int(default.value) if isinstance(default, IntValueNode) else None
+            )
+
+    def selections(
+        self,
+        parent: GraphQLCompositeType,
+        selection_set: SelectionSetNode,
+        sized: tuple[frozenset[str], ListSizeRule] | None,
+    ) -> tuple[CostNode, ...]:
+        nodes: list[CostNode] = []
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                condition = parent
+                if selection.type_condition is not None:
+                    named = self.schema.get_type(selection.type_condition.name.value)
+                    if isinstance(named, GraphQLCompositeType):
+                        condition = named
+                nodes.extend(self.selections(condition, selection.selection_set, sized))
+            elif isinstance(selection, FieldNode):
+                node = self.field(parent, selection, sized)
+                if node is not None:
+                    nodes.append(node)
+        return tuple(nodes)
+
+    def field(
+        self,
+        parent: GraphQLCompositeType,
+        node: FieldNode,
+        sized: tuple[frozenset[str], ListSizeRule] | None,
+    ) -> CostNode | None:
+        name = node.name.value
+        if name in INTROSPECTION:
+            return None
+        if isinstance(parent, GraphQLUnionType):
+            return None  # only __typename is selectable on a union
+        definition = parent.fields.get(name)
+        if definition is None:
+            return None
+        self.coordinates.add(f"{parent.name}.{name}")
+        model_type = self.types.get(parent.name)
+        model_field = model_type.fields.get(name) if isinstance(model_type, CompositeType) else None
+        returned = definition.type
+        is_list = _is_list(returned)
+        named = get_named_type(returned)
+        weight = self._weight(named.name, isinstance(named, GraphQLCompositeType))
+        if model_field is not None and model_field.cost is not None:
+            weight = model_field.cost
+        list_size = model_field.list_size if model_field is not None else None
+        rule = self._rule(node, list_size, model_field) if list_size is not None else None
+        size: ListSizeRule | None = None
+        handed_down: tuple[frozenset[str], ListSizeRule] | None = None
+        if rule is not None and list_size is not None and list_size.sized_fields:
+            handed_down = (frozenset(list_size.sized_fields), rule)
+        elif rule is not None and is_list:
+            size = rule
+        if is_list and size is None:
+            if sized is not None and name in sized[0]:
+                size = sized[1]
+            else:
+                size = ListSizeRule((), (), self.default_list_size)
+        children: tuple[CostNode, ...] = ()
+        if node.selection_set is not None and isinstance(named, GraphQLCompositeType):
+            children = self.selections(named, node.selection_set, handed_down)
+        return CostNode(node.alias.value if node.alias else name, weight, size, children)
+
+    def _weight(self, type_name: str, composite: bool) -> int:
+        model = self.types.get(type_name)
+        if isinstance(model, CompositeType | ScalarType) and model.cost is not None:
+            return model.cost
+        return 1 if composite else 0
+
+    def _rule(self, node: FieldNode, list_size: ListSize, model_field: Any) -> ListSizeRule:
+        fallback = (
+            list_size.assumed_size if list_size.assumed_size is not None else self.default_list_size
+        )
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        literals: list[int] = []
+        variables: list[tuple[str, int | None]] = []
+        for argument in list_size.slicing_arguments:
+            value: ValueNode | None = given.get(argument)
+            if value is None:
+                schema_default = self._argument_default(model_field, argument)
+                if schema_default is not None:
+                    literals.append(schema_default)
+                continue
+            if isinstance(value, IntValueNode):
+                literals.append(int(value.value))
+            elif isinstance(value, VariableNode):
+                variable = value.name.value
+                self.variable_sizes = True
+                default = self.variable_defaults.get(variable)
+                if default is None:
+                    default = self._argument_default(model_field, argument)
+                variables.append((variable, default))
+        return ListSizeRule(tuple(literals), tuple(variables), fallback)
+
+    @staticmethod
+    def _argument_default(model_field: Any, argument: str) -> int | None:
+        definition = model_field.arguments.get(argument) if model_field else None
+        if definition is None or definition.default_value is None:
+            return None
+        value = parse_value(definition.default_value)
+        return int(value.value) if isinstance(value, IntValueNode) else None
+
+
+def _is_list(type_: GraphQLOutputType) -> bool:
+    if isinstance(type_, GraphQLNonNull):
+        type_ = type_.of_type
+    return isinstance(type_, GraphQLList)

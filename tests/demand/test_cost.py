@@ -1,0 +1,131 @@
+"""Golden costs of operations on the platform's supergraph, computed by hand from the
+`@listSize` the subgraphs declare (schema/supergraph.graphql): connections size `edges` and
+`nodes` by `first` (20 when not given), `featuredListings` by `first` (default 6), rankings by
+`limit`; objects cost 1, scalars 0, a mutation 10 more; other lists hold the default list size
+(10 here)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.demand import compile_cost
+from gateway.demand.cost import CostFormula
+from gateway.operation import OperationCache
+from gateway.supergraph import Supergraph
+
+SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
+LIST_SIZE = 10
+
+
+@cache
+def supergraph() -> Supergraph:
+    return Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8"))
+
+
+def formula(query: str) -> CostFormula:
+    operation = OperationCache(16).prepare(query, None, supergraph().api_schema)
+    return compile_cost(operation, supergraph(), LIST_SIZE)
+
+
+GOLDEN: list[tuple[str, str, dict[str, Any], int]] = [
+    # listings 1 + 5 edges x (edge 1 + node 1 + reviews 1 + 3 nodes x review 1)
+    (
+        "nested slicing",
+        "{ listings(first: 5) { edges { node { id reviews(first: 3) { nodes { rating } } } } } }",
+        {},
+        1 + 5 * (1 + 1 + 1 + 3 * 1),
+    ),
+    # the same sizes from variables: listings 1 + 4 x (node 1 + reviews 1 + 2 x (1 + author 1))
+    (
+        "slicing variables",
+        "query($a: Int, $b: Int) { listings(first: $a) { nodes { reviews(first: $b) "
+        "{ nodes { rating author { id } } } } } }",
+        {"a": 4, "b": 2},
+        1 + 4 * (1 + 1 + 2 * (1 + 1)),
+    ),
+    # no `first`: the connections' assumedSize, 20; totalCount and pageInfo are one each
+    (
+        "assumed size",
+        "{ listings { totalCount pageInfo { hasNextPage } nodes { id } } }",
+        {},
+        1 + 1 + 20 * 1,
+    ),
+    # an unset variable falls back to the assumed size as well
+    (
+        "unset variable",
+        "query($n: Int) { listings(first: $n) { nodes { id } } }",
+        {},
+        1 + 20 * 1,
+    ),
+    # featuredListings(first: Int! = 6); categories has no @listSize: the default, 10
+    (
+        "argument default and default list size",
+        "{ featuredListings { id categories { slug } } }",
+        {},
+        6 * (1 + LIST_SIZE * 1),
+    ),
+    # a mutation's base cost, 10, plus its object
+    (
+        "mutation",
+        'mutation { createWorkspace(input: {slug: "w", name: "W"}) { id slug } }',
+        {},
+        10 + 1,
+    ),
+    # rankings by `limit`: topApps 3 x (AppUsage 1 + app 1)
+    ("limit slicing", "{ topApps(limit: 3) { requests app { id } } }", {}, 3 * (1 + 1)),
+    # a fragment's fields count where it is spread; __typename is free
+    (
+        "fragments",
+        "query { listing(id: 1) { __typename ...L } } fragment L on Listing { id app { name } }",
+        {},
+        1 + 1,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "expected"),
+    [case[1:] for case in GOLDEN],
+    ids=[case[0] for case in GOLDEN],
+)
+def test_golden_estimated_costs(query: str, variables: dict[str, Any], expected: int) -> None:
+    assert formula(query).estimate(variables) == expected
+
+
+def test_an_estimate_without_variable_sizes_is_computed_once() -> None:
+    fixed = formula("{ listings(first: 2) { nodes { id } } }")
+    assert fixed.fixed == 1 + 2
+    assert formula("query($n: Int) { listings(first: $n) { nodes { id } } }").fixed is None
+
+
+def test_actual_cost_counts_what_the_response_holds() -> None:
+    query = (
+        "{ listings(first: 5) { edges { node { id reviews(first: 3) { nodes { rating } } } } } }"
+    )
+    data = {
+        "listings": {
+            "edges": [
+                {"node": {"id": "1", "reviews": {"nodes": [{"rating": 5}, {"rating": 4}]}}},
+                {"node": {"id": "2", "reviews": {"nodes": []}}},
+            ]
+        }
+    }
+    # listings 1 + edge 1 + node 1 + reviews 1 + 2 reviews + edge 1 + node 1 + reviews 1
+    assert formula(query).actual(data) == 1 + (1 + 1 + 1 + 2) + (1 + 1 + 1)
+    assert formula(query).actual({"listings": None}) == 0
+    assert formula(query).actual(None) == 0
+
+
+def test_coordinates_name_every_field_selected() -> None:
+    touched = formula("{ listings(first: 1) { nodes { id app { name } } } }").coordinates
+    assert touched == (
+        "App.name",
+        "Listing.app",
+        "Listing.id",
+        "ListingConnection.nodes",
+        "Query.listings",
+    )
