@@ -164,11 +164,15 @@ async def _send_webhooks(database: Database, bus: InMemoryEventBus) -> None:
 
 def _gateway_app(bus: InMemoryEventBus, subgraph_urls: dict[str, str]) -> ASGIApp:
     from gateway.auth import AuthConfig, IssuerConfig
+    from gateway.demand import DemandControlConfig
+    from gateway.ratelimit import RateLimitConfig
     from gateway.server import GatewayConfig
     from gateway.server import create_app as create_gateway
     from gateway.server.config import SubgraphErrorsConfig
     from gateway.supergraph import Supergraph
-    from subgraphs.installs.oauth.config import ISSUER_VARIABLE
+    from gateway.usage import UsageConfig
+    from gateway.usage.config import IngestionCredentials
+    from subgraphs.installs.oauth.config import ISSUER_VARIABLE, RESOURCE_SERVER_SECRET_VARIABLE
 
     # On this machine, the developer is the client: the platform subgraphs' errors as written.
     config = GatewayConfig(
@@ -178,6 +182,17 @@ def _gateway_app(bus: InMemoryEventBus, subgraph_urls: dict[str, str]) -> ASGIAp
         graphiql=True,
         override_subgraph_url=subgraph_urls,
         telemetry=TelemetryConfig(logging=LoggingConfig(format="console")),
+        # Metering as a platform runs it: costs, limits in memory, usage to the metrics subgraph
+        # with a token the gateway gets from the dev issuer as the resource-server client.
+        demand_control=DemandControlConfig(enabled=True, max_cost=5000),
+        rate_limits=RateLimitConfig(enabled=True),
+        usage=UsageConfig(
+            enabled=True,
+            credentials=IngestionCredentials(
+                token_url=os.environ[ISSUER_VARIABLE].rstrip("/") + "/oauth/token",
+                client_secret=os.environ[RESOURCE_SERVER_SECRET_VARIABLE],
+            ),
+        ),
     )
     return create_gateway(
         Supergraph.from_sdl(SUPERGRAPH.read_text(encoding="utf-8")), config=config, events=bus

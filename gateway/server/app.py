@@ -34,13 +34,21 @@ from gateway.auth import (
     SchemaViews,
     load_policy_hook,
 )
+from gateway.demand import CostCache
 from gateway.execution import HttpSubgraphClient, SubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
-from gateway.server.config import GatewayConfig
+from gateway.ratelimit import RateLimiter
+from gateway.server.config import ConfigError, GatewayConfig
 from gateway.server.graphiql import ASSET_PATH, graphiql_asset
 from gateway.server.headers import HeaderRules, HeaderRulesClient
-from gateway.server.pipeline import FORWARDED_HEADERS, Pipeline, Planner, ServingState
+from gateway.server.pipeline import (
+    FORWARDED_HEADERS,
+    Metering,
+    Pipeline,
+    Planner,
+    ServingState,
+)
 from gateway.server.schema import FederatedSchema
 from gateway.server.shutdown import AnswerWhenCancelled
 from gateway.server.view import GatewayView
@@ -48,6 +56,7 @@ from gateway.telemetry.instrumented_client import InstrumentedSubgraphClient
 from gateway.telemetry.metrics import CacheCounts, exposition
 from gateway.telemetry.readiness import SubgraphHealth
 from gateway.telemetry.tracing import Tracing, otlp_tracer_provider
+from gateway.usage import UsageRecorder, UsageSink
 
 if TYPE_CHECKING:
     from gateway.planning import PlanCache
@@ -72,6 +81,7 @@ def create_app(
     authenticator: Authenticator | None = None,
     events: EventSource | None = None,
     tracer_provider: TracerProvider | None = None,
+    usage_sink: UsageSink | None = None,
 ) -> Starlette:
     """`planner` replaces the planning stage (tests with hand-written plans); by default
     plans come from a `PlanCache` over `supergraph`. `watch` runs for the app's lifetime and
@@ -80,7 +90,8 @@ def create_app(
     `authenticator` replaces the one `config.auth` describes (tests with in-memory keys);
     `events` is the bus whose revocation events it follows (`switchboard dev` shares its
     in-memory bus; otherwise `auth.events_url` names a Redis Streams bus).
-    `tracer_provider` records the spans (default: OTLP export when configured, else none)."""
+    `tracer_provider` records the spans (default: OTLP export when configured, else none).
+    `usage_sink` receives the usage records (default: the metrics subgraph, as `usage:` says)."""
     config = config or GatewayConfig()
     if authenticator is None:
         authenticator = Authenticator(config.auth.verifier(), Revocations())
@@ -102,6 +113,7 @@ def create_app(
     tracing = Tracing(tracer_provider or otlp_tracer_provider(config.telemetry))
     readiness = config.telemetry.readiness
     health = SubgraphHealth(readiness.window_seconds, readiness.probe_timeout_seconds)
+    metering = metering_of(config, supergraph, usage_sink)
     pipeline = Pipeline(
         serving_state(supergraph, config, planner),
         InstrumentedSubgraphClient(subgraph_client, tracing, health),
@@ -112,6 +124,7 @@ def create_app(
         policy_hook=load_policy_hook(config.auth.policy_hook),
         reject_unauthorized=config.auth.reject_unauthorized,
         tracing=tracing,
+        metering=metering,
     )
     view = GatewayView(
         FederatedSchema(pipeline),
@@ -154,6 +167,8 @@ def create_app(
             tasks.append(asyncio.create_task(watch(pipeline, config)))
         if events is not None:
             tasks.append(asyncio.create_task(authenticator.revocations.follow(events)))
+        if metering.recorder is not None:
+            metering.recorder.start()
         logger.info(
             "gateway started",
             extra={
@@ -174,6 +189,11 @@ def create_app(
             for task in tasks:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            # Requests have finished by now (uvicorn drains them first): their records are in.
+            if metering.recorder is not None:
+                await metering.recorder.close()
+            if metering.limiter is not None:
+                await metering.limiter.close()
             await client.aclose()
             tracing.shutdown()
             logger.info("gateway stopped")
@@ -197,6 +217,52 @@ def create_app(
     app.state.pipeline = pipeline
     app.state.subgraph_client = client
     return app
+
+
+def metering_of(
+    config: GatewayConfig, supergraph: SupergraphLike, sink: UsageSink | None = None
+) -> Metering:
+    """Demand control, rate limits and usage recording, as configured."""
+    demand = config.demand_control
+    limits = config.rate_limits
+    recorder = None
+    usage = config.usage
+    if usage.enabled or sink is not None:
+        if sink is None:
+            from gateway.usage.ingestion import MetricsIngestion
+
+            assert usage.credentials is not None, "the usage section requires credentials"
+            sink = MetricsIngestion(ingest_url(config, supergraph), usage.credentials)
+        recorder = UsageRecorder(
+            sink,
+            buffer_size=usage.buffer_size,
+            batch_size=usage.batch_size,
+            flush_interval=usage.flush_interval_ms / 1000,
+            max_attempts=usage.max_attempts,
+            backoff=usage.retry_backoff_ms / 1000,
+            shutdown_timeout=usage.shutdown_timeout_ms / 1000,
+        )
+    return Metering(
+        report_cost=demand.enabled or limits.enabled,
+        max_cost=demand.max_cost if demand.enabled else None,
+        limiter=RateLimiter(limits) if limits.enabled else None,
+        recorder=recorder,
+    )
+
+
+def ingest_url(config: GatewayConfig, supergraph: SupergraphLike) -> str:
+    usage = config.usage
+    if usage.ingest_url is not None:
+        return usage.ingest_url
+    override = config.override_subgraph_url.get(usage.subgraph)
+    if override is not None:
+        return override
+    graph = supergraph.graphs.get(usage.subgraph)
+    if graph is None:
+        raise ConfigError(
+            f"usage: the supergraph has no subgraph {usage.subgraph!r}; set usage.ingest_url"
+        )
+    return graph.url
 
 
 def cors_middleware(config: GatewayConfig) -> list[Middleware]:
@@ -234,6 +300,10 @@ def serving_state(
     if planner is None:
         plan_cache = default_plan_cache(supergraph, config)
         planner = plan_cache.get
+    costs = None
+    metered = config.demand_control.enabled or config.rate_limits.enabled or config.usage.enabled
+    if metered and isinstance(supergraph, Supergraph):
+        costs = CostCache(supergraph, config.demand_control.list_size, config.caches.plans)
     return ServingState(
         supergraph,
         OperationCache(
@@ -247,6 +317,7 @@ def serving_state(
         authorizer,
         schema_views,
         plan_cache,
+        costs,
     )
 
 

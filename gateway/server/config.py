@@ -18,6 +18,7 @@ from pydantic import ConfigDict, Field, NonNegativeInt, PositiveFloat, PositiveI
 
 from gateway.auth.config import AuthConfig
 from gateway.config import ConfigError, Section, load_settings, validate
+from gateway.demand import DemandControlConfig
 from gateway.execution.http_client import DEFAULT_MAX_RESPONSE_BYTES
 from gateway.execution.redaction import SubgraphErrorPolicy
 from gateway.operation.cache import DEFAULT_MAX_BYTES as OPERATIONS_MAX_BYTES
@@ -28,10 +29,12 @@ from gateway.operation.limits import (
     OperationLimits,
 )
 from gateway.planning.cache import DEFAULT_MAX_BYTES as PLANS_MAX_BYTES
+from gateway.ratelimit import RateLimitConfig
 from gateway.server.body import DEFAULT_MAX_BODY_BYTES
 from gateway.server.headers import HeadersConfig
 from gateway.server.http_protocol import DEFAULT_HEADER_READ_TIMEOUT_SECONDS, DEFAULT_MAX_HEAD_BYTES
 from gateway.telemetry.config import TelemetryConfig
+from gateway.usage import UsageConfig
 
 # A request whose fetches each take the whole subgraph timeout still has time to answer.
 SHUTDOWN_MARGIN_SECONDS = 5.0
@@ -217,6 +220,12 @@ class GatewayConfig(Section):
     """Access tokens and authorization (gateway/auth)."""
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
     """Traces, metrics, logs and readiness."""
+    demand_control: DemandControlConfig = Field(default_factory=DemandControlConfig)
+    """Operation cost from `@cost`/`@listSize`, and the most an operation may cost."""
+    rate_limits: RateLimitConfig = Field(default_factory=RateLimitConfig)
+    """Requests and cost points per app and per installation."""
+    usage: UsageConfig = Field(default_factory=UsageConfig)
+    """Usage records sent to the metrics subgraph."""
 
     @classmethod
     def load(

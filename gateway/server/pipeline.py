@@ -1,5 +1,5 @@
-"""The federated pipeline behind `/graphql`: authenticate → prepare → authorize → plan →
-execute, HTTP-agnostic.
+"""The federated pipeline behind `/graphql`: authenticate → prepare → authorize → plan (and
+cost) → admit (rate limits) → execute → record usage, HTTP-agnostic.
 
 It never raises: request errors, forbidden methods and internal failures all come back as an
 `Outcome` the transport turns into a response. Internal failures are logged with a trace id;
@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from graphql import FieldNode, GraphQLSchema
@@ -39,6 +41,7 @@ from gateway.auth import (
 )
 from gateway.auth.errors import INVALID_TOKEN_CHALLENGE
 from gateway.auth.policy import PolicyHook
+from gateway.demand import CostCache, CostFormula, CostTooExpensive
 from gateway.errors import ClientError
 from gateway.execution import SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
@@ -47,10 +50,12 @@ from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
 from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
+from gateway.ratelimit import NOT_LIMITED, RATE_LIMITED, Admission, RateLimiter
 from gateway.telemetry.logs import REQUEST, RequestFields
-from gateway.telemetry.metrics import CountingCache
+from gateway.telemetry.metrics import OPERATION_COST, CountingCache
 from gateway.telemetry.observe import observe_outcome
 from gateway.telemetry.tracing import Tracing, stage
+from gateway.usage import FETCH_TIMINGS, RequestUsage, UsageRecorder
 
 logger = logging.getLogger("gateway.server")
 
@@ -109,6 +114,23 @@ class ServingState:
     schema_views: SchemaViews | None = None
     # The cache behind `planner` when it is one, for its hit counts (`/metrics`).
     plan_cache: CountingCache | None = None
+    # Operations' cost formulas (demand control, rate limits by cost, usage records' fields).
+    costs: CostCache | None = None
+
+
+@dataclass(frozen=True)
+class Metering:
+    """What the pipeline does about cost and usage; each part is off unless configured."""
+
+    # Add `extensions.cost` to every response (demand control or rate limits are on).
+    report_cost: bool = False
+    # Refuse operations estimated above this.
+    max_cost: int | None = None
+    limiter: RateLimiter | None = None
+    recorder: UsageRecorder | None = None
+
+
+NO_METERING = Metering()
 
 
 class Pipeline:
@@ -124,6 +146,7 @@ class Pipeline:
         policy_hook: PolicyHook = deny_all,
         reject_unauthorized: bool = False,
         tracing: Tracing | None = None,
+        metering: Metering = NO_METERING,
     ) -> None:
         """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
         `random.Random`. The default, the `random` module, is reseeded in forked workers.
@@ -142,6 +165,7 @@ class Pipeline:
         self.policy_hook = policy_hook
         self.reject_unauthorized = reject_unauthorized
         self.tracing = tracing or Tracing()
+        self.metering = metering
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -164,16 +188,36 @@ class Pipeline:
         fields = RequestFields(headers, operation_name)
         started = time.perf_counter()
         token = REQUEST.set(fields)
+        recorder = self.metering.recorder
+        usage = RequestUsage() if recorder is not None else None
+        timings = FETCH_TIMINGS.set(usage.timings) if usage is not None else None
         try:
             if self.tracing.tracer is None:
-                outcome = await self._run(fields, query, variables, allowed_kinds, headers)
+                outcome = await self._run(fields, query, variables, allowed_kinds, headers, usage)
             else:
                 with self.tracing.request(headers) as span:
-                    outcome = await self._run(fields, query, variables, allowed_kinds, headers)
+                    outcome = await self._run(
+                        fields, query, variables, allowed_kinds, headers, usage
+                    )
                     self.tracing.annotate(span, fields, outcome.status)
         finally:
             REQUEST.reset(token)
+            if timings is not None:
+                FETCH_TIMINGS.reset(timings)
         observe_outcome(fields, outcome.response, outcome.request_error, outcome.status, started)
+        if recorder is not None and usage is not None:
+            status = outcome.status or (400 if outcome.request_error else 200)
+            recorder.record(
+                usage.record(
+                    time=datetime.now(UTC),
+                    query=query,
+                    operation_name=fields.operation,
+                    operation_kind=fields.kind,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    response=outcome.response,
+                    http_status=status,
+                )
+            )
         return outcome
 
     async def _run(
@@ -183,11 +227,15 @@ class Pipeline:
         variables: Mapping[str, Any] | None,
         allowed_kinds: Collection[OperationKind],
         headers: Mapping[str, str],
+        usage: RequestUsage | None = None,
     ) -> Outcome:
         state = self.state
+        metering = self.metering
         try:
             principal = await self.authenticator.principal(headers)
             fields.app = principal.app_id  # verified: labels metrics, spans and logs
+            if usage is not None:
+                usage.principal = principal
             if not query:
                 return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
             # The HTTP view checks these too; websocket payloads reach here unchecked.
@@ -202,6 +250,8 @@ class Pipeline:
                     query, fields.requested_operation, state.supergraph.api_schema
                 )
             fields.identify(operation.name, operation.kind)
+            if usage is not None:
+                usage.operation_hash = operation.hash
             if operation.kind not in allowed_kinds:
                 return forbidden(operation.kind)
             access = self._authorize(state, operation, principal)
@@ -209,18 +259,29 @@ class Pipeline:
             with stage("plan"):
                 try:
                     if operation.selections > OFF_LOOP_SELECTIONS:
-                        plan = await asyncio.to_thread(state.planner, access.operation, labels)
+                        plan, formula = await asyncio.to_thread(
+                            plan_and_cost, state, access.operation, labels
+                        )
                     else:
-                        plan = state.planner(access.operation, labels)
+                        plan, formula = plan_and_cost(state, access.operation, labels)
                 except Exception:
                     # The operation is valid and the supergraph composed, so this is a planner
-                    # bug: logged with the operation, answered as a GraphQL error, never a 500.
+                    # (or cost compiler) bug: logged with the operation, answered as a GraphQL
+                    # error, never a 500.
                     return planning_failed(fields, query)
+            estimated = self._estimate(formula, variables, usage)
+            admission = NOT_LIMITED
+            if metering.limiter is not None:
+                admission = await metering.limiter.admit(principal, estimated or 0)
+                if not admission.allowed:
+                    return rate_limited(admission, estimated)
             forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
             if principal.authenticated:
                 # Subgraphs verify the same token again: they trust no principal header.
                 forwarded["authorization"] = headers["authorization"]
             denied = access.denied
+            if usage is not None:
+                usage.executed = True
             with stage("execute"):
                 response = await execute(
                     plan,
@@ -236,7 +297,9 @@ class Pipeline:
                     if denied
                     else None,
                 )
-            return Outcome(response)
+            if formula is None or estimated is None:
+                return Outcome(response)
+            return await self._costed(response, formula, estimated, admission, usage)
         except AuthError as refusal:
             challenge = (
                 {"www-authenticate": INVALID_TOKEN_CHALLENGE}
@@ -261,6 +324,47 @@ class Pipeline:
                 "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
             )
 
+    def _estimate(
+        self,
+        formula: CostFormula | None,
+        variables: Mapping[str, Any] | None,
+        usage: RequestUsage | None,
+    ) -> int | None:
+        """The operation's estimated cost; refuses it when above the maximum."""
+        if formula is None:
+            return None
+        estimated = formula.estimate(variables)
+        if usage is not None:
+            usage.fields = formula.coordinates
+            usage.estimated_cost = estimated
+        maximum = self.metering.max_cost
+        if maximum is not None and estimated > maximum:
+            raise CostTooExpensive(estimated, maximum)
+        OPERATION_COST.observe(estimated)
+        return estimated
+
+    async def _costed(
+        self,
+        response: JsonObject,
+        formula: CostFormula,
+        estimated: int,
+        admission: Admission,
+        usage: RequestUsage | None,
+    ) -> Outcome:
+        """The response with its actual cost, and the caller's buckets once the unspent part
+        of the estimate is given back."""
+        actual = formula.actual(response.get("data"))
+        if usage is not None:
+            usage.actual_cost = actual
+        limiter = self.metering.limiter
+        if limiter is not None and admission.limited:
+            admission = await limiter.settle(admission, estimated, actual)
+        if not self.metering.report_cost:
+            return Outcome(response)
+        cost = cost_extension(estimated, actual, admission)
+        extensions = {**(response.get("extensions") or {}), "cost": cost}
+        return Outcome({**response, "extensions": extensions}, headers=admission.headers() or None)
+
     def _authorize(
         self, state: ServingState, operation: PreparedOperation, principal: Principal
     ) -> AuthorizedOperation:
@@ -282,6 +386,36 @@ class Pipeline:
         ):
             return None
         return views.view(denied_requirements(principal, views.requirements, self.policy_hook))
+
+
+def plan_and_cost(
+    state: ServingState, operation: PreparedOperation, labels: frozenset[str]
+) -> tuple[QueryPlan, CostFormula | None]:
+    plan = state.planner(operation, labels)
+    return plan, state.costs.get(operation) if state.costs is not None else None
+
+
+def cost_extension(estimated: int, actual: int | None, admission: Admission) -> JsonObject:
+    """`extensions.cost`, in the names Shopify's API uses."""
+    cost: JsonObject = {"requestedQueryCost": estimated}
+    if actual is not None:
+        cost["actualQueryCost"] = actual
+    throttle = admission.throttle_status()
+    if throttle is not None:
+        cost["throttleStatus"] = throttle
+    return cost
+
+
+def rate_limited(admission: Admission, estimated: int | None) -> Outcome:
+    seconds = max(1, math.ceil(admission.retry_after))
+    error = {
+        "message": f"Rate limit exceeded: retry in {seconds} s",
+        "extensions": {"code": RATE_LIMITED, "retryAfterSeconds": seconds},
+    }
+    response: JsonObject = {"errors": [error]}
+    if estimated is not None:
+        response["extensions"] = {"cost": cost_extension(estimated, None, admission)}
+    return Outcome(response, request_error=True, status=429, headers=admission.headers())
 
 
 def forbidden(kind: OperationKind) -> Outcome:

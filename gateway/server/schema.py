@@ -170,9 +170,10 @@ def to_result(outcome: Outcome) -> ExecutionResult:
     errors: list[GraphQLError] | None = [
         FormattedError(error) for error in outcome.response.get("errors") or ()
     ] or None
+    extensions = outcome.response.get("extensions")
     if outcome.request_error:
-        return PreExecutionError(data=None, errors=errors)
-    return ExecutionResult(data=outcome.response.get("data"), errors=errors)
+        return PreExecutionError(data=None, errors=errors, extensions=extensions)
+    return ExecutionResult(data=outcome.response.get("data"), errors=errors, extensions=extensions)
 
 
 def _kinds(operation_types: Iterable[OperationType] | None) -> set[OperationKind]:

@@ -175,7 +175,12 @@ class GatewayView(GraphQL[GatewayContext, None]):
     ) -> GraphQLHTTPResponse:
         if isinstance(result, PreExecutionError):
             # A request error: the operation did not run, so there is no `data` entry at all.
-            return {"errors": [error.formatted for error in result.errors or ()]}
+            response: GraphQLHTTPResponse = {
+                "errors": [error.formatted for error in result.errors or ()]
+            }
+            if result.extensions:
+                response["extensions"] = result.extensions
+            return response
         return process_result(result)
 
     def decode_json(self, data: str | bytes) -> object:

@@ -1,4 +1,5 @@
-"""`InstrumentedSubgraphClient`: each subgraph fetch traced, timed, counted and remembered.
+"""`InstrumentedSubgraphClient`: each subgraph fetch traced, timed, counted and remembered
+(its time also goes to the request's usage record, when one is kept).
 
 It wraps the real `SubgraphClient`, so the executor and the HTTP client know nothing of
 telemetry. A fetch's span carries the subgraph's name and the outcome (`ok` or the error code,
@@ -22,6 +23,7 @@ from gateway.execution.client import (
 from gateway.telemetry.metrics import SUBGRAPH_FETCH_DURATION, SUBGRAPH_FETCH_ERRORS
 from gateway.telemetry.readiness import SubgraphHealth
 from gateway.telemetry.tracing import Tracing, inject
+from gateway.usage.record import add_fetch_timing
 
 
 class InstrumentedSubgraphClient:
@@ -65,6 +67,8 @@ class InstrumentedSubgraphClient:
             SUBGRAPH_FETCH_ERRORS.labels(graph.name, str(failure.extensions.get("code"))).inc()
             raise
         finally:
-            SUBGRAPH_FETCH_DURATION.labels(graph.name).observe(time.perf_counter() - started)
+            elapsed = time.perf_counter() - started
+            SUBGRAPH_FETCH_DURATION.labels(graph.name).observe(elapsed)
+            add_fetch_timing(graph.name, elapsed * 1000)
         self.health.answered(graph.name)
         return response

@@ -67,6 +67,28 @@ REFUSALS = Counter(
     ["reason", "code"],
 )
 
+RATE_LIMIT_REFUSALS = Counter(
+    "switchboard_rate_limited",
+    "Requests refused by a rate limit, by the bucket that was empty "
+    "(installation-requests, installation-cost, app-requests, app-cost)",
+    ["bucket"],
+)
+RATE_LIMIT_STORE_ERRORS = Counter(
+    "switchboard_rate_limit_store_errors",
+    "Rate-limit checks the bucket store (Redis) did not answer; those requests were let through",
+)
+OPERATION_COST = Histogram(
+    "switchboard_operation_cost",
+    "Estimated cost of the operations demand control let run",
+    buckets=(0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 10000),
+)
+USAGE_RECORDS = Counter(
+    "switchboard_usage_records",
+    "Usage records by what became of them: sent (accepted by the ingestion) or dropped "
+    "(buffer_full, ingestion_failed, shutdown)",
+    ["result"],
+)
+
 
 def count_refusal(reason: str, code: str) -> None:
     """For the stages that refuse requests (limits, auth, rate limits)."""

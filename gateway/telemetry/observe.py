@@ -27,6 +27,8 @@ def refusal_reason(code: str) -> str | None:
         return "auth"
     if "RATE_LIMIT" in code:
         return "rate_limit"
+    if code.startswith("COST_"):
+        return "cost"
     return None
 
 
