@@ -10,12 +10,14 @@ small Starlette app on a free port (`serve`).
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
+from urllib.parse import parse_qs, unquote
 
 import uvicorn
 from joserfc import jwt
@@ -38,6 +40,8 @@ class TestIssuer:
         self.issuer = issuer
         self.key = ECKey.generate_key("P-256", parameters={"kid": kid or uuid.uuid4().hex[:12]})
         self.kid: str = self.key.kid  # type: ignore[assignment]
+        # Confidential clients of the token endpoint: id → (secret, the scopes it may get).
+        self.clients: dict[str, tuple[str, frozenset[str]]] = {}
 
     def claims(
         self,
@@ -104,14 +108,36 @@ class TestIssuer:
         return self.issuer.rstrip("/") + "/.well-known/jwks.json"
 
     def app(self) -> Starlette:
-        """The issuer's discovery routes; `jwks_requests` counts what was asked of it."""
+        """The issuer's discovery routes, and a token endpoint for the client credentials of
+        `clients`; `jwks_requests` counts what was asked of it."""
         self.jwks_requests = 0
 
         async def jwks(_: Request) -> JSONResponse:
             self.jwks_requests += 1
             return JSONResponse(self.jwks())
 
-        return Starlette(routes=[Route("/.well-known/jwks.json", jwks)])
+        async def token(request: Request) -> JSONResponse:
+            form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+            client_id, secret = _basic(request.headers.get("authorization", ""))
+            client = self.clients.get(client_id)
+            if client is None or client[0] != secret:
+                return JSONResponse({"error": "invalid_client"}, status_code=401)
+            if form.get("grant_type") != "client_credentials":
+                return JSONResponse({"error": "unsupported_grant_type"}, status_code=400)
+            asked = set(str(form.get("scope") or "").split())
+            if not asked <= client[1]:
+                return JSONResponse({"error": "invalid_scope"}, status_code=400)
+            self.token_requests += 1
+            access = self.token(sub=client_id, scopes=asked or client[1], client_id=client_id)
+            return JSONResponse({"access_token": access, "token_type": "Bearer", "expires_in": 900})
+
+        self.token_requests = 0
+        return Starlette(
+            routes=[
+                Route("/.well-known/jwks.json", jwks),
+                Route("/oauth/token", token, methods=["POST"]),
+            ]
+        )
 
     @contextlib.contextmanager
     def serve(self) -> Iterator[TestIssuer]:
@@ -143,3 +169,14 @@ class TestIssuer:
             yield self
         finally:
             await asyncio.to_thread(context.__exit__, None, None, None)
+
+
+def _basic(header: str) -> tuple[str, str]:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return "", ""
+    try:
+        client_id, _, secret = base64.b64decode(encoded).decode().partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return "", ""
+    return unquote(client_id), unquote(secret)
