@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
@@ -67,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         "--auth", action="store_true",
         help="also measure Switchboard with a valid JWT on every request (a token per connection)",
     )  # fmt: skip
+    parser.add_argument(
+        "--metering", action="store_true",
+        help="instead: usage recording, demand control and rate limits on against off, "
+        "alternating (python -m bench.metering --help for its options)",
+    )  # fmt: skip
     scale = parser.add_argument_group("scale (docs/benchmarks.md)")
     scale.add_argument(
         "--scale", action="store_true",
@@ -80,7 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     scale.add_argument(
         "--repeat", type=int, default=1, help="runs per figure, the median is reported (1)"
     )
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--metering" in arguments:
+        from bench.metering import main as metering
+
+        return metering([argument for argument in arguments if argument != "--metering"])
+    args = parser.parse_args(arguments)
     if args.scale:
         return run_scale(
             ScaleSettings(
