@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from subgraphs.common.events import EventType
+from subgraphs.common.principal import Principal
 from subgraphs.demo.world import DEMO_NOW
 from subgraphs.metrics import recording
+from subgraphs.metrics.owners import record_owners
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.metrics.conftest import ADMIN, INGEST, integration
 
@@ -192,3 +194,69 @@ async def test_threshold_event_is_published_once_per_app_and_hour(
         "requests": 5,
         "threshold": 5,
     }
+
+
+async def test_anonymous_records_count_for_the_platform_not_for_any_app(
+    empty: SubgraphHarness,
+) -> None:
+    anonymous = record(
+        10, appId=None, installationId=None, operationHash="hash-anon", estimatedCost=3
+    )
+    refused = record(
+        1,
+        errorCount=1,
+        errorCodes=["RATE_LIMITED"],
+        httpStatus=429,
+        fields=[],
+        subgraphTimings=[],
+        workspaceId="ws_1",
+        operationKind="query",
+        estimatedCost=6,
+    )
+    await empty.data(RECORD, {"records": [anonymous, refused]}, principal=INGEST)
+    window = f'from: "{HOUR.isoformat()}", to: "{(HOUR + timedelta(hours=1)).isoformat()}"'
+    data = await empty.data(
+        f"{{ platformUsage(granularity: HOUR, {window}) {{ requests errors }} "
+        f"topApps({window}) {{ app {{ id }} requests }} }}",
+        principal=ADMIN,
+    )
+    assert data["platformUsage"] == [{"requests": 2, "errors": 1}]
+    assert data["topApps"] == [{"app": {"id": APP}, "requests": 1}]
+    records = await empty.data(
+        f'{{ usageRecords(appId: "{APP}") {{ nodes {{ errorCodes httpStatus fields '
+        "workspaceId operationKind estimatedCost actualCost } } }",
+        principal=ADMIN,
+    )
+    assert records["usageRecords"]["nodes"] == [
+        {
+            "errorCodes": ["RATE_LIMITED"],
+            "httpStatus": 429,
+            "fields": [],
+            "workspaceId": "ws_1",
+            "operationKind": "query",
+            "estimatedCost": 6,
+            "actualCost": None,
+        }
+    ]
+
+
+async def test_owners_read_their_apps_usage_and_a_reviewer_reads_none(
+    empty: SubgraphHarness,
+) -> None:
+    await record_owners(empty.database, [(APP, "org_owner"), (OTHER_APP, "org_else")])
+    await empty.data(
+        RECORD, {"records": [record(10), record(20, appId=OTHER_APP)]}, principal=INGEST
+    )
+    owner = Principal(organization_id="org_owner", scopes=frozenset({"metrics:read"}))
+    reviewer = Principal(user_id="user_reviewer", scopes=frozenset({"platform:admin"}))
+    query = (
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on App { "
+        f'usageSummary(from: "{HOUR.isoformat()}") {{ requests }} }} }} }}'
+    )
+    both = {"r": [{"__typename": "App", "id": APP}, {"__typename": "App", "id": OTHER_APP}]}
+    seen = await empty.data(query, both, principal=owner)
+    assert [entity["usageSummary"]["requests"] for entity in seen["_entities"]] == [1, 0]
+    seen = await empty.data(query, both, principal=reviewer)
+    assert [entity["usageSummary"]["requests"] for entity in seen["_entities"]] == [0, 0]
+    seen = await empty.data(query, both, principal=ADMIN)
+    assert [entity["usageSummary"]["requests"] for entity in seen["_entities"]] == [1, 1]
