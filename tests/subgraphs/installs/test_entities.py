@@ -96,7 +96,10 @@ async def test_sdl_declares_the_contract(installs: SubgraphHarness) -> None:
     assert "installCount: Int!" in sdl
     assert (
         "installations(first: Int = null, after: String = null, status: InstallationStatus = null)"
-        ': InstallationConnection! @authenticated @requiresScopes(scopes: [["installs:read"]])'
+        ": InstallationConnection!"
+        ' @listSize(assumedSize: 20, slicingArguments: ["first"], sizedFields: ["edges", "nodes"],'
+        " requireOneSlicingArgument: false)"
+        ' @authenticated @requiresScopes(scopes: [["installs:read"]])'
     ) in sdl
     assert (
         "installApp(input: InstallAppInput!): Installation!"
