@@ -74,7 +74,9 @@ def test_dev_on_another_port_issues_tokens_its_gateway_accepts(tmp_path: Path) -
             timeout=30,
         )
         assert answer.json() == {
-            "data": {"appBySlug": {"name": "Build Watch", "usageSummary": {"requests": 166228}}}
+            "data": {"appBySlug": {"name": "Build Watch", "usageSummary": {"requests": 166228}}},
+            # dev meters: the operation's cost (a person's token has no rate-limit bucket)
+            "extensions": {"cost": {"requestedQueryCost": 2, "actualQueryCost": 2}},
         }
 
         # A token of the default platform (issuer on 4102) means nothing to this one.
