@@ -81,7 +81,12 @@ async def metered(
 
 
 async def test_every_answer_carries_its_cost_and_the_callers_buckets() -> None:
-    async with metered() as gateway:
+    # A cost bucket that refills slowly enough (0.01 a second) not to move during the test.
+    slow = Quotas(
+        requests=Quota(limit=600, window_seconds=60),
+        cost=Quota(limit=1000, window_seconds=100_000),
+    )
+    async with metered(rate_limits=RateLimitConfig(enabled=True, installation=slow)) as gateway:
         response = await gateway.post(
             LISTINGS, app=APP, installation="inst_1", workspace="ws_1", scopes={"apps:read"}
         )
@@ -92,14 +97,18 @@ async def test_every_answer_carries_its_cost_and_the_callers_buckets() -> None:
     assert body["extensions"]["cost"] == {
         "requestedQueryCost": 6,
         "actualQueryCost": 2,
-        "throttleStatus": {"maximumAvailable": 1000, "currentlyAvailable": 998, "restoreRate": 50},
+        "throttleStatus": {
+            "maximumAvailable": 1000,
+            "currentlyAvailable": 998,
+            "restoreRate": 0.01,
+        },
     }
     assert response.headers["ratelimit-policy"] == (
-        '"installation-requests";q=600;w=60, "installation-cost";q=1000;w=20;qu="cost", '
+        '"installation-requests";q=600;w=60, "installation-cost";q=1000;w=100000;qu="cost", '
         '"app-requests";q=6000;w=60'
     )
     assert response.headers["ratelimit"] == (
-        '"installation-requests";r=599;t=1, "installation-cost";r=998;t=1, '
+        '"installation-requests";r=599;t=1, "installation-cost";r=998;t=200, '
         '"app-requests";r=5999;t=1'
     )
     assert "retry-after" not in response.headers
