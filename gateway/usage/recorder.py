@@ -96,7 +96,9 @@ class UsageRecorder:
                 logger.error("usage batch of %d records refused: %s", len(batch), error)
                 USAGE_RECORDS.labels("dropped_rejected").inc(len(batch))
                 return
-            except UsageSinkError as error:
+            except Exception as error:  # a sink's bug (not only its outage) is retried too
+                if not isinstance(error, UsageSinkError):
+                    logger.exception("usage sink failed unexpectedly")
                 if attempt == self.max_attempts:
                     logger.error(
                         "usage batch of %d records dropped after %d attempts: %s",
