@@ -73,6 +73,10 @@ class CostNode:
     weight: int
     size: ListSizeRule | None  # None: one value, not a list
     children: tuple[CostNode, ...]
+    # The children `actual` reads: one per response key (a key selected in two fragments is
+    # one value in the response), none that costs nothing, so most of a response's scalars
+    # are never visited.
+    counted: tuple[CostNode, ...] = ()
 
     def estimate(self, variables: Mapping[str, Any]) -> int:
         total = self.weight + sum(child.estimate(variables) for child in self.children)
@@ -84,14 +88,15 @@ class CostNode:
         if isinstance(value, list):
             return sum(self.actual(item) for item in value)
         total = self.weight
-        if isinstance(value, dict) and self.children:
-            seen: set[str] = set()
-            for child in self.children:
-                # A key selected in two fragments is one value in the response.
-                if child.key not in seen:
-                    seen.add(child.key)
-                    total += child.actual(value.get(child.key))
+        if isinstance(value, dict):
+            for child in self.counted:
+                total += child.actual(value.get(child.key))
         return total
+
+    @property
+    def costs_nothing(self) -> bool:
+        """Whatever the response holds, this field adds nothing (a scalar of weight 0)."""
+        return self.weight == 0 and not self.children
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +107,7 @@ class CostFormula:
     coordinates: tuple[str, ...]
     # The estimate when no size depends on a variable.
     fixed: int | None
+    counted: tuple[CostNode, ...] = ()  # the root fields `actual` reads (see `CostNode`)
 
     def estimate(self, variables: Mapping[str, Any] | None) -> int:
         if self.fixed is not None:
@@ -113,13 +119,18 @@ class CostFormula:
         """The cost of what the response holds (nothing ran: the base only)."""
         if not data:
             return self.base if data is not None else 0
-        seen: set[str] = set()
         total = self.base
-        for node in self.fields:
-            if node.key not in seen:
-                seen.add(node.key)
-                total += node.actual(data.get(node.key))
+        for node in self.counted:
+            total += node.actual(data.get(node.key))
         return total
+
+
+def counted(nodes: tuple[CostNode, ...]) -> tuple[CostNode, ...]:
+    """The first node of each response key, leaving out those that cost nothing."""
+    first: dict[str, CostNode] = {}
+    for node in nodes:
+        first.setdefault(node.key, node)
+    return tuple(node for node in first.values() if not node.costs_nothing)
 
 
 def compile_cost(
@@ -130,9 +141,10 @@ def compile_cost(
     assert root is not None, "a validated operation's root type exists"
     fields = compiler.selections(root, operation.selection_set, None)
     base = MUTATION_BASE_COST if operation.kind == "mutation" else 0
-    formula = CostFormula(base, fields, tuple(sorted(compiler.coordinates)), None)
+    coordinates = tuple(sorted(compiler.coordinates))
+    formula = CostFormula(base, fields, coordinates, None, counted(fields))
     if not compiler.variable_sizes:
-        formula = CostFormula(base, fields, formula.coordinates, formula.estimate({}))
+        formula = CostFormula(base, fields, coordinates, formula.estimate({}), formula.counted)
     return formula
 
 
@@ -218,7 +230,8 @@ class _Compiler:
         children: tuple[CostNode, ...] = ()
         if node.selection_set is not None and isinstance(named, GraphQLCompositeType):
             children = self.selections(named, node.selection_set, handed_down)
-        return CostNode(node.alias.value if node.alias else name, weight, size, children)
+        key = node.alias.value if node.alias else name
+        return CostNode(key, weight, size, children, counted(children))
 
     def _weight(self, type_name: str, composite: bool) -> int:
         model = self.types.get(type_name)

@@ -129,3 +129,14 @@ def test_coordinates_name_every_field_selected() -> None:
         "ListingConnection.nodes",
         "Query.listings",
     )
+
+
+def test_actual_cost_counts_a_key_selected_twice_once() -> None:
+    # `reviews` is selected directly and again in a fragment: one value in the response.
+    query = """{ listings(first: 5) { nodes {
+        reviews(first: 3) { nodes { rating } }
+        ... on Listing { reviews(first: 3) { nodes { rating } } tagline }
+    } } }"""
+    data = {"listings": {"nodes": [{"reviews": {"nodes": [{"rating": 5}]}, "tagline": "t"}]}}
+    # listings 1 + listing 1 + reviews 1 + one review 1; the scalars cost nothing
+    assert formula(query).actual(data) == 1 + 1 + 1 + 1
