@@ -352,10 +352,12 @@ class _Parser:
         type_shareable = bool(self.has(directives, "shareable"))
         fields: list[SubgraphField] = []
         for node in nodes:
+            # `@external` on a type (or one extension of it) marks every field it declares.
+            type_external = bool(self.has(node.directives or (), "external"))
             for field_node in getattr(node, "fields", None) or ():
                 if name == "Query" and field_node.name.value in FEDERATION_ROOT_FIELDS:
                     continue
-                fields.append(self.field(field_node, renames, type_shareable))
+                fields.append(self.field(field_node, renames, type_shareable, type_external))
         if kind == "object" and not fields and name in ("Mutation", "Subscription"):
             return None
         values = [
@@ -389,7 +391,13 @@ class _Parser:
             shareable=type_shareable,
         )
 
-    def field(self, node: object, renames: dict[str, str], type_shareable: bool) -> SubgraphField:
+    def field(
+        self,
+        node: object,
+        renames: dict[str, str],
+        type_shareable: bool,
+        type_external: bool = False,
+    ) -> SubgraphField:
         directives = tuple(getattr(node, "directives", None) or ())
         override = self.has(directives, "override")
         requires = self.has(directives, "requires")
@@ -406,7 +414,7 @@ class _Parser:
             ),
             directives=self.applied(directives),
             default=default,
-            external=bool(self.has(directives, "external")),
+            external=type_external or bool(self.has(directives, "external")),
             shareable=type_shareable or bool(self.has(directives, "shareable")),
             requires=str(_argument_value(requires[0], "fields")) if requires else None,
             provides=str(_argument_value(provides[0], "fields")) if provides else None,

@@ -116,6 +116,12 @@ class _FieldSetChecker:
                 )
                 continue
             external = field_.external or under_external
+            if type_.kind == "interface" and self.directive == "provides":
+                # Interface fields cannot be @external; provided through one, they count as
+                # external when every implementation here has them external.
+                external = external or _external_in_every_implementation(
+                    self.subgraph, type_name, selection.name
+                )
             if (
                 self.directive in ("requires", "provides")
                 and not is_composite
@@ -138,6 +144,14 @@ class _FieldSetChecker:
                 self.walk(
                     named_type(field_.type), selection.selections, coordinate, prefix, external
                 )
+
+
+def _external_in_every_implementation(subgraph: Subgraph, interface: str, field_name: str) -> bool:
+    implementations = [type_ for type_ in subgraph.types.values() if interface in type_.interfaces]
+    return bool(implementations) and all(
+        (field_ := type_.field(field_name)) is not None and field_.external
+        for type_ in implementations
+    )
 
 
 def validate_subgraph(subgraph: Subgraph) -> list[CompositionError]:
