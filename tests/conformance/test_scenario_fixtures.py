@@ -52,3 +52,8 @@ def test_every_case_is_complete(scenario: Scenario) -> None:
         assert "data" in expected or "errors" in expected, case.id
         if case.settings.get("expected_source") == "hand":
             assert case.settings.get("notes"), f"{case.id}: say why it is hand-written"
+            # What Apollo Gateway said instead is kept beside it, for the comparison.
+            assert (case.directory / "apollo-gateway.json").exists(), case.id
+        # Every case whose plan is golden also has Apollo's plan beside it, for review.
+        if (case.directory / "plan.txt").exists():
+            assert (case.directory / "apollo.plan").exists(), case.id

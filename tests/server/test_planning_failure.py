@@ -1,7 +1,14 @@
-"""No valid request gets a 500: an operation the planner cannot plan on a supergraph it was
-given (here a corrupted one: no subgraph resolves `Member.plan` any more) is answered with
+"""No valid request gets a 500, and no unplannable one gets made-up data: an operation the
+planner cannot plan on a supergraph it was given (here corrupted ones) is answered with
 `data: null` and one `QUERY_PLANNING_FAILED` error carrying the trace id, and the operation is
-logged for whoever has to fix the planner or the supergraph."""
+logged for whoever has to fix the planner or the supergraph.
+
+- `shared_root_split`: no subgraph resolves `Member.plan` any more;
+- `interface_field_per_type`: `Cat.name` was overridden away from zoo and is now external in
+  cats too. zoo still answers `Animal.name` for every animal, but its Cat names are stale:
+  planned per implementation, the Cat's has nowhere to come from, and the answer is the error,
+  never zoo's value.
+"""
 
 from __future__ import annotations
 
@@ -12,26 +19,37 @@ import pytest
 
 from tests.conformance.harness import Scenario
 
-OPERATION = "query Viewer { viewer { name plan } }"
-
-
-def corrupted_supergraph() -> str:
-    sdl = Scenario.load("shared_root_split").supergraph_sdl
-    broken = sdl.replace(
+CORRUPTIONS = {
+    "shared_root_split": (
+        "query Viewer { viewer { name plan } }",
         "plan: String! @join__field(graph: BILLING)",
         "plan: String! @join__field(graph: BILLING, external: true)",
-    )
-    assert broken != sdl
-    return broken
+    ),
+    "interface_field_per_type": (
+        "query Animals { animals { id name } }",
+        '@join__field(graph: CATS, override: "zoo")',
+        "@join__field(graph: CATS, external: true)",
+    ),
+}
 
 
-async def test_planning_failure_is_a_coded_graphql_error(caplog: pytest.LogCaptureFixture) -> None:
+def corrupted_supergraph(scenario: str) -> str:
+    _, intact, broken = CORRUPTIONS[scenario]
+    sdl = Scenario.load(scenario).supergraph_sdl
+    assert intact in sdl
+    return sdl.replace(intact, broken)
+
+
+@pytest.mark.parametrize("scenario", sorted(CORRUPTIONS))
+async def test_planning_failure_is_a_coded_graphql_error(
+    scenario: str, caplog: pytest.LogCaptureFixture
+) -> None:
     from gateway.server import create_app
     from gateway.supergraph import Supergraph
 
-    scenario = Scenario.load("shared_root_split")
-    transport = scenario.transport()
-    app = create_app(Supergraph.from_sdl(corrupted_supergraph()), transport=transport)
+    operation = CORRUPTIONS[scenario][0]
+    transport = Scenario.load(scenario).transport()
+    app = create_app(Supergraph.from_sdl(corrupted_supergraph(scenario)), transport=transport)
     async with (
         app.router.lifespan_context(app),
         httpx.AsyncClient(
@@ -40,7 +58,7 @@ async def test_planning_failure_is_a_coded_graphql_error(caplog: pytest.LogCaptu
     ):
         with caplog.at_level(logging.ERROR, logger="gateway.server"):
             response = await client.post(
-                "/graphql", json={"query": OPERATION}, headers={"accept": "application/json"}
+                "/graphql", json={"query": operation}, headers={"accept": "application/json"}
             )
     await transport.aclose()
 
@@ -53,6 +71,6 @@ async def test_planning_failure_is_a_coded_graphql_error(caplog: pytest.LogCaptu
     trace_id = error["extensions"]["traceId"]
     [record] = [r for r in caplog.records if "query planning failed" in r.getMessage()]
     assert trace_id in record.getMessage()
-    assert OPERATION in record.getMessage()
+    assert operation in record.getMessage()
     assert "PlanningError" in (record.exc_text or "")
     assert transport.requests == []
