@@ -96,6 +96,10 @@ class JwksKeys:
         stale = self._fetched_at is None or now - self._fetched_at >= self.max_age
         if found is not None and not stale:
             return found
+        if self._lock.locked():
+            # A fetch is in flight (its `_fetched_at` already set): its answer decides.
+            async with self._lock:
+                return self._keys.get(kid)
         if stale or self._may_refetch(now):
             async with self._lock:
                 # Another request may have fetched while this one waited.

@@ -176,3 +176,15 @@ async def test_jwks_over_http_refetches_on_rotation_but_not_for_a_flood_of_kids(
         await verifier.verify(issuer.token())
         await verifier.verify(issuer.token())
         assert issuer.jwks_requests == 3
+
+
+async def test_concurrent_first_tokens_wait_for_the_one_jwks_fetch() -> None:
+    """The first tokens a server sees arrive together: all wait for the fetch the first one
+    started, rather than being refused for a kid that fetch is about to bring."""
+    issuer = TestIssuer()
+    async with issuer.serving():
+        verifier = TokenVerifier([Issuer(issuer.issuer, JwksKeys(issuer.jwks_url))])
+        tokens = [issuer.token(jti=str(number)) for number in range(5)]
+        claims = await asyncio.gather(*(verifier.verify(token) for token in tokens))
+    assert [claim["jti"] for claim in claims] == ["0", "1", "2", "3", "4"]
+    assert issuer.jwks_requests == 1
