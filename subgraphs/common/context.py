@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +23,15 @@ class SubgraphContext(Generic[Loaders]):
     bus: EventBus
     principal: Principal
     loaders: Loaders
+    # Makes new loaders for the same caller; a websocket connection's context lives as long
+    # as it does, so a subscription renews its loaders per event (`renew_loaders`).
+    make_loaders: Callable[[], Loaders] | None = None
+
+    def renew_loaders(self) -> Loaders:
+        """Fresh loaders, so an event shows the data as it is when the event is delivered."""
+        if self.make_loaders is not None:
+            self.loaders = self.make_loaders()
+        return self.loaders
 
 
 Info = StrawberryInfo[SubgraphContext[Any], None]

@@ -72,6 +72,11 @@ class EventBus(Protocol):
         consumer that must not miss anything from now on starts."""
         ...
 
+    async def oldest_id(self) -> int:
+        """The id of the oldest event still retained (`latest_id() + 1` when none is): a
+        consumer resuming after an id below `oldest_id() - 1` would miss events."""
+        ...
+
 
 @dataclass
 class InMemoryEventBus:
@@ -124,6 +129,9 @@ class InMemoryEventBus:
 
     async def latest_id(self) -> int:
         return self._next_id - 1
+
+    async def oldest_id(self) -> int:
+        return self._events[0].id if self._events else self._next_id
 
     async def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None

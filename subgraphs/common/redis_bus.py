@@ -98,6 +98,17 @@ class RedisEventBus:
         number = await self._client.get(self._counter)
         return int(number or 0)
 
+    async def oldest_id(self) -> int:
+        # Read the counter first: an event published between the two reads then only makes
+        # the answer conservative (the stream's first entry, not a number past it).
+        latest = await self.latest_id()
+        first = await self._client.xrange(self._stream, count=1)
+        if not first:
+            return latest + 1
+        entry_id = first[0][0]
+        text = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
+        return int(text.split("-", 1)[0])
+
     async def subscribe(
         self, *, types: Collection[EventType] | None = None, after: int | None = None
     ) -> AsyncIterator[Event]:

@@ -100,11 +100,16 @@ class SubgraphGraphQL(GraphQL[SubgraphContext[Any], None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> SubgraphContext[Any]:
         principal: Principal = request.state.principal
+
+        def make_loaders() -> Any:
+            return self.subgraph.make_loaders(self.database, principal)
+
         return SubgraphContext(
             database=self.database,
             bus=self.bus,
             principal=principal,
-            loaders=self.subgraph.make_loaders(self.database, principal),
+            loaders=make_loaders(),
+            make_loaders=make_loaders,
         )
 
 

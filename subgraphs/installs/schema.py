@@ -6,5 +6,8 @@ from subgraphs.common.schema import SubgraphSchema
 from subgraphs.installs.entities import App, Installation, Workspace
 from subgraphs.installs.mutations import Mutation
 from subgraphs.installs.queries import Query
+from subgraphs.installs.subscriptions import Subscription
 
-schema = SubgraphSchema(query=Query, mutation=Mutation, types=[App, Installation, Workspace])
+schema = SubgraphSchema(
+    query=Query, mutation=Mutation, subscription=Subscription, types=[App, Installation, Workspace]
+)
