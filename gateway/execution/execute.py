@@ -14,16 +14,16 @@ from typing import Any, Protocol
 
 from graphql import GraphQLObjectType, GraphQLSchema
 
-from gateway.execution.client import GraphLike, JsonObject, SubgraphClient
+from gateway.execution.client import GraphLike, JsonObject, SubgraphClient, SubgraphResponse
 from gateway.execution.introspection import introspect, introspection_fields
 from gateway.execution.merge import deep_merge
-from gateway.execution.plan_run import PlanRun
+from gateway.execution.plan_run import PlanExecutionError, PlanRun
 from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
 from gateway.execution.shape_plan import shape_plan_for
 from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
 from gateway.operation.prepared import PreparedOperation
-from gateway.planning.nodes import QueryPlan
+from gateway.planning.nodes import QueryPlan, Subscription
 from gateway.telemetry.tracing import stage
 
 # Called with the merged data and the errors before shaping (the auth stage reports the fields
@@ -62,6 +62,66 @@ async def execute(
     run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {}, subgraph_errors)
     if plan.node is not None:
         await run.run(plan.node)
+    return finish(
+        run,
+        plan,
+        operation,
+        coerced,
+        variables,
+        shaped_operation=shaped_operation,
+        introspection_schema=introspection_schema,
+        before_shaping=before_shaping,
+    )
+
+
+async def execute_event(
+    plan: QueryPlan,
+    event: SubgraphResponse,
+    operation: PreparedOperation,
+    coerced: Mapping[str, Any],
+    supergraph: SupergraphLike,
+    client: SubgraphClient,
+    headers: Mapping[str, str] | None = None,
+    subgraph_errors: SubgraphErrorPolicy = INCLUDE_ALL,
+    *,
+    shaped_operation: PreparedOperation | None = None,
+    before_shaping: BeforeShaping | None = None,
+) -> JsonObject:
+    """One event of a subscription plan: `event` is what the primary fetch yielded; the rest
+    of the plan (entity fetches) runs on it, then the result is shaped as for a query.
+    `coerced` are the operation's variables, coerced once when the subscription started."""
+    node = plan.node
+    if not isinstance(node, Subscription):
+        raise PlanExecutionError("execute_event needs a subscription plan")
+    schema = supergraph.api_schema
+    run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {}, subgraph_errors)
+    run.accept_root(node.primary, event)
+    if node.rest is not None:
+        await run.run(node.rest)
+    return finish(
+        run,
+        plan,
+        operation,
+        coerced,
+        None,
+        shaped_operation=shaped_operation,
+        before_shaping=before_shaping,
+    )
+
+
+def finish(
+    run: PlanRun,
+    plan: QueryPlan,
+    operation: PreparedOperation,
+    coerced: Mapping[str, Any],
+    variables: Mapping[str, Any] | None,
+    *,
+    shaped_operation: PreparedOperation | None = None,
+    introspection_schema: GraphQLSchema | None = None,
+    before_shaping: BeforeShaping | None = None,
+) -> JsonObject:
+    """Introspection, the auth stage's reports, and shaping of a walked plan's tree."""
+    schema = run.schema
     introspection = introspection_fields(operation, coerced)
     if introspection:
         view = introspection_schema or schema

@@ -118,6 +118,10 @@ class PlanRun:
             for key in root_response_keys(fetch.operation):
                 self.errors.append(failure.error([key]))
             return
+        self.accept_root(fetch, response)
+
+    def accept_root(self, fetch: Fetch, response: SubgraphResponse) -> None:
+        """Merge a root fetch's answer (a subscription's event arrives this way too)."""
         for error in response.errors:
             self.errors.append(
                 subgraph_error(error, fetch.service_name, error.get("path"), self.subgraph_errors)

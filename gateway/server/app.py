@@ -52,6 +52,7 @@ from gateway.server.pipeline import (
 from gateway.server.schema import FederatedSchema
 from gateway.server.shutdown import AnswerWhenCancelled
 from gateway.server.view import GatewayView
+from gateway.subscriptions.service import Subscriptions
 from gateway.telemetry.instrumented_client import InstrumentedSubgraphClient
 from gateway.telemetry.metrics import CacheCounts, exposition
 from gateway.telemetry.readiness import SubgraphHealth
@@ -126,11 +127,24 @@ def create_app(
         tracing=tracing,
         metering=metering,
     )
+    subscriptions = None
+    if config.subscriptions.enabled:
+        subscriptions = Subscriptions(
+            pipeline,
+            pipeline.client,
+            url_of=lambda name: (
+                config.override_subgraph_url.get(name) or pipeline.supergraph.graphs[name].url
+            ),
+            subgraph_errors=config.include_subgraph_errors.policy,
+            revocations=authenticator.revocations,
+            config=config.subscriptions,
+        )
     view = GatewayView(
-        FederatedSchema(pipeline),
+        FederatedSchema(pipeline, subscriptions),
         graphql_ide="graphiql" if config.graphiql else None,
         max_body_bytes=config.limits.http_max_request_bytes,
         csrf_prevention=not config.csrf.unsafe_disabled,
+        keepalive_seconds=config.subscriptions.keepalive_ms / 1000,
     )
     cache_counts = CacheCounts()
 
@@ -169,6 +183,8 @@ def create_app(
             tasks.append(asyncio.create_task(authenticator.revocations.follow(events)))
         if metering.recorder is not None:
             metering.recorder.start()
+        if subscriptions is not None:
+            tasks.append(asyncio.create_task(subscriptions.sweep()))
         logger.info(
             "gateway started",
             extra={
@@ -180,6 +196,8 @@ def create_app(
             yield
         finally:
             logger.info("gateway stopping")
+            if subscriptions is not None:
+                await subscriptions.close()
             for task in tasks:
                 task.cancel()
             if owned_bus is not None:
@@ -215,6 +233,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.pipeline = pipeline
+    app.state.subscriptions = subscriptions
     app.state.subgraph_client = client
     return app
 

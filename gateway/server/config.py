@@ -33,6 +33,7 @@ from gateway.ratelimit import RateLimitConfig
 from gateway.server.body import DEFAULT_MAX_BODY_BYTES
 from gateway.server.headers import HeadersConfig
 from gateway.server.http_protocol import DEFAULT_HEADER_READ_TIMEOUT_SECONDS, DEFAULT_MAX_HEAD_BYTES
+from gateway.subscriptions.config import SubscriptionsConfig
 from gateway.telemetry.config import TelemetryConfig
 from gateway.usage import UsageConfig
 
@@ -226,6 +227,8 @@ class GatewayConfig(Section):
     """Requests and cost points per app and per installation."""
     usage: UsageConfig = Field(default_factory=UsageConfig)
     """Usage records sent to the metrics subgraph."""
+    subscriptions: SubscriptionsConfig = Field(default_factory=SubscriptionsConfig)
+    """Subscriptions: buffers, keep-alives, checks of open streams."""
 
     @classmethod
     def load(

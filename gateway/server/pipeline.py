@@ -101,6 +101,28 @@ def planning_failed(fields: RequestFields, query: str) -> Outcome:
 
 
 @dataclass(frozen=True)
+class Planned:
+    """An operation ready to execute: who asked, what they may read, and its plan."""
+
+    state: ServingState
+    principal: Principal
+    operation: PreparedOperation  # as the client sent it (shaping follows it)
+    access: AuthorizedOperation  # the part the principal may read (planned)
+    plan: QueryPlan
+    forwarded: dict[str, str]  # headers sent to subgraphs (the verified token among them)
+    formula: CostFormula | None = None  # its cost, when demand control or limits are on
+    estimated: int | None = None
+    admission: Admission = NOT_LIMITED
+
+    @property
+    def before_shaping(self) -> Callable[[JsonObject, list[JsonObject]], None] | None:
+        denied = self.access.denied
+        if not denied:
+            return None
+        return lambda data, errors: report_denied(denied, data, errors)
+
+
+@dataclass(frozen=True)
 class ServingState:
     """Everything derived from one supergraph. A reload builds a new one and swaps it in whole;
     a request reads it once, so it finishes on the supergraph and plans it started with."""
@@ -230,99 +252,155 @@ class Pipeline:
         usage: RequestUsage | None = None,
     ) -> Outcome:
         state = self.state
-        metering = self.metering
         try:
-            principal = await self.authenticator.principal(headers)
-            fields.app = principal.app_id  # verified: labels metrics, spans and logs
-            if usage is not None:
-                usage.principal = principal
-            if not query:
-                return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
-            # The HTTP view checks these too; websocket payloads reach here unchecked.
-            if not isinstance(query, str) or not isinstance(fields.requested_operation, str | None):
-                return error_outcome(
-                    INVALID_REQUEST, "`query` and `operationName` must be strings", 400
-                )
-            if not isinstance(variables, Mapping | None):
-                return error_outcome(INVALID_REQUEST, "`variables` must be an object", 400)
-            with stage("parse_validate"):
-                operation = await state.operations.prepare_async(
-                    query, fields.requested_operation, state.supergraph.api_schema
-                )
-            fields.identify(operation.name, operation.kind)
-            if usage is not None:
-                usage.operation_hash = operation.hash
-            if operation.kind not in allowed_kinds:
-                return forbidden(operation.kind)
-            access = self._authorize(state, operation, principal)
-            labels = state.override_labels.roll(self.random_source)
-            with stage("plan"):
-                try:
-                    if operation.selections > OFF_LOOP_SELECTIONS:
-                        plan, formula = await asyncio.to_thread(
-                            plan_and_cost, state, access.operation, labels
-                        )
-                    else:
-                        plan, formula = plan_and_cost(state, access.operation, labels)
-                except Exception:
-                    # The operation is valid and the supergraph composed, so this is a planner
-                    # (or cost compiler) bug: logged with the operation, answered as a GraphQL
-                    # error, never a 500.
-                    return planning_failed(fields, query)
-            estimated = self._estimate(formula, variables, usage)
-            admission = NOT_LIMITED
-            if metering.limiter is not None:
-                admission = await metering.limiter.admit(principal, estimated or 0)
-                if not admission.allowed:
-                    return rate_limited(admission, estimated)
-            forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
-            if principal.authenticated:
-                # Subgraphs verify the same token again: they trust no principal header.
-                forwarded["authorization"] = headers["authorization"]
-            denied = access.denied
+            planned = await self._plan(
+                state, fields, query, variables, allowed_kinds, headers, usage
+            )
+            if isinstance(planned, Outcome):
+                return planned
             if usage is not None:
                 usage.executed = True
             with stage("execute"):
                 response = await execute(
-                    plan,
-                    access.operation,
+                    planned.plan,
+                    planned.access.operation,
                     variables,
                     state.supergraph,
                     self.client,
-                    forwarded,
+                    planned.forwarded,
                     self.subgraph_errors,
-                    shaped_operation=operation,
-                    introspection_schema=self._schema_view(state, operation, principal),
-                    before_shaping=(lambda data, errors: report_denied(denied, data, errors))
-                    if denied
-                    else None,
+                    shaped_operation=planned.operation,
+                    introspection_schema=self._schema_view(
+                        state, planned.operation, planned.principal
+                    ),
+                    before_shaping=planned.before_shaping,
                 )
-            if formula is None or estimated is None:
+            if planned.formula is None or planned.estimated is None:
                 return Outcome(response)
-            return await self._costed(response, formula, estimated, admission, usage)
-        except AuthError as refusal:
+            return await self._costed(
+                response, planned.formula, planned.estimated, planned.admission, usage
+            )
+        except Exception as error:
+            return self._refusal(fields, error)
+
+    async def operation_kind(
+        self, query: str | None, operation_name: str | None
+    ) -> OperationKind | None:
+        """The kind of the operation the text names; None when it does not prepare (whoever
+        answers it reports why)."""
+        if not isinstance(query, str) or not isinstance(operation_name, str | None):
+            return None
+        state = self.state
+        try:
+            operation = await state.operations.prepare_async(
+                query, operation_name, state.supergraph.api_schema
+            )
+        except ClientError:
+            return None
+        return operation.kind
+
+    async def plan_subscription(
+        self,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+        headers: Mapping[str, str],
+    ) -> Planned | Outcome:
+        """Everything a subscription needs before it opens upstream, or why it cannot run."""
+        fields = RequestFields(headers, operation_name)
+        kinds: tuple[OperationKind] = ("subscription",)
+        try:
+            return await self._plan(self.state, fields, query, variables, kinds, headers)
+        except Exception as error:
+            return self._refusal(fields, error)
+
+    async def _plan(
+        self,
+        state: ServingState,
+        fields: RequestFields,
+        query: str | None,
+        variables: Mapping[str, Any] | None,
+        allowed_kinds: Collection[OperationKind],
+        headers: Mapping[str, str],
+        usage: RequestUsage | None = None,
+    ) -> Planned | Outcome:
+        """authenticate → prepare → authorize → plan and cost → admit."""
+        principal = await self.authenticator.principal(headers)
+        fields.app = principal.app_id  # verified: labels metrics, spans and logs
+        if usage is not None:
+            usage.principal = principal
+        if not query:
+            return error_outcome("MISSING_QUERY_STRING", "Must provide query string.", 400)
+        # The HTTP view checks these too; websocket payloads reach here unchecked.
+        if not isinstance(query, str) or not isinstance(fields.requested_operation, str | None):
+            return error_outcome(
+                INVALID_REQUEST, "`query` and `operationName` must be strings", 400
+            )
+        if not isinstance(variables, Mapping | None):
+            return error_outcome(INVALID_REQUEST, "`variables` must be an object", 400)
+        with stage("parse_validate"):
+            operation = await state.operations.prepare_async(
+                query, fields.requested_operation, state.supergraph.api_schema
+            )
+        fields.identify(operation.name, operation.kind)
+        if usage is not None:
+            usage.operation_hash = operation.hash
+        if operation.kind not in allowed_kinds:
+            return forbidden(operation.kind)
+        access = self._authorize(state, operation, principal)
+        labels = state.override_labels.roll(self.random_source)
+        with stage("plan"):
+            try:
+                if operation.selections > OFF_LOOP_SELECTIONS:
+                    plan, formula = await asyncio.to_thread(
+                        plan_and_cost, state, access.operation, labels
+                    )
+                else:
+                    plan, formula = plan_and_cost(state, access.operation, labels)
+            except Exception:
+                # The operation is valid and the supergraph composed, so this is a planner
+                # (or cost compiler) bug: logged with the operation, answered as a GraphQL
+                # error, never a 500.
+                return planning_failed(fields, query)
+        estimated = self._estimate(formula, variables, usage)
+        admission = NOT_LIMITED
+        if self.metering.limiter is not None:
+            admission = await self.metering.limiter.admit(principal, estimated or 0)
+            if not admission.allowed:
+                return rate_limited(admission, estimated)
+        forwarded = {name: headers[name] for name in self.forwarded_headers if name in headers}
+        if principal.authenticated:
+            # Subgraphs verify the same token again: they trust no principal header.
+            forwarded["authorization"] = headers["authorization"]
+        return Planned(
+            state, principal, operation, access, plan, forwarded, formula, estimated, admission
+        )
+
+    def _refusal(self, fields: RequestFields, error: Exception) -> Outcome:
+        if isinstance(error, AuthError):
             challenge = (
                 {"www-authenticate": INVALID_TOKEN_CHALLENGE}
-                if isinstance(refusal, AuthenticationError)
+                if isinstance(error, AuthenticationError)
                 else None
             )
             return Outcome(
-                {"errors": [dict(error.formatted) for error in refusal.errors]},
+                {"errors": [dict(item.formatted) for item in error.errors]},
                 request_error=True,
-                status=refusal.status,
+                status=error.status,
                 headers=challenge,
             )
-        except ClientError as refusal:
+        if isinstance(error, ClientError):
             return Outcome(
-                {"errors": [dict(error.formatted) for error in refusal.errors]},
+                {"errors": [dict(item.formatted) for item in error.errors]},
                 request_error=True,
             )
-        except Exception:
-            trace_id = fields.trace_id
-            logger.exception("internal error answering an operation (trace id %s)", trace_id)
-            return error_outcome(
-                "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
-            )
+        trace_id = fields.trace_id
+        logger.error(
+            "internal error answering an operation (trace id %s)", trace_id, exc_info=error
+        )
+        return error_outcome(
+            "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
+        )
 
     def _estimate(
         self,

@@ -29,6 +29,7 @@ from gateway.server.app import create_app
 from gateway.server.config import ConfigError, GatewayConfig
 from gateway.server.http_protocol import PROTOCOL, GuardedHttpToolsProtocol
 from gateway.server.ports import port_taken
+from gateway.server.server import GatewayServer
 from gateway.server.workers import serve_workers
 from gateway.telemetry.logs import LogFormat, configure_logging
 from gateway.telemetry.metrics import MULTIPROCESS_VARIABLE
@@ -184,8 +185,10 @@ def serve(
     }
     if workers <= 1:
         tune_garbage_collection()
-        uvicorn.run(app, host=host, port=port, **options)
-        return 0
+        server = GatewayServer(uvicorn.Config(app, host=host, port=port, **options))
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run()
+        return 0 if server.started else 1
     del app  # each worker loads its own
     for variable, value in (
         (SUPERGRAPH_VARIABLE, supergraph_path),

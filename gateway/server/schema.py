@@ -10,9 +10,10 @@ answer "nothing"; no view reads them (docs/design/transport.md).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError, GraphQLSchema, print_schema
 from starlette.requests import HTTPConnection
@@ -26,9 +27,14 @@ from strawberry.types.base import WithStrawberryObjectDefinition
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.graphql import OperationType
 
+from gateway.execution import RequestError
 from gateway.planning.nodes import OperationKind
 from gateway.server.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.server.pipeline import Outcome, Pipeline, error_outcome
+from gateway.subscriptions.sse import EVENT_ID, LAST_EVENT_ID
+
+if TYPE_CHECKING:
+    from gateway.subscriptions.service import Subscriptions
 
 NO_STRAWBERRY_TYPES = "the federated schema is a graphql-core schema, not Strawberry types"
 
@@ -42,6 +48,9 @@ class GatewayContext:
     # here. None on websockets.
     response: Response | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # graphql-transport-ws `connection_init` payload (Strawberry sets it); its
+    # `Authorization` counts as the upgrade request's header would.
+    connection_params: dict[str, Any] | None = None
 
 
 class FormattedError(GraphQLError):
@@ -63,8 +72,9 @@ class FederatedSchema(BaseSchema):
     schema_directives: list[object] = []
     exception_handlers = ()
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, subscriptions: Subscriptions | None = None) -> None:
         self.pipeline = pipeline
+        self.subscriptions = subscriptions
         self.config = StrawberryConfig()
 
     @property
@@ -114,8 +124,8 @@ class FederatedSchema(BaseSchema):
         operation_name: str | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> AsyncGenerator[ExecutionResult, None]:
-        return self._single(
-            query, variable_values, context_value, operation_name, {"query", "mutation"}
+        return await self.stream(
+            query, variable_values, context_value, root_value, operation_name, operation_extensions
         )
 
     async def stream(
@@ -128,8 +138,47 @@ class FederatedSchema(BaseSchema):
         operation_extensions: dict[str, Any] | None = None,
         allowed_operation_types: Iterable[OperationType] | None = None,
     ) -> AsyncGenerator[ExecutionResult, None]:
-        allowed = _kinds(allowed_operation_types) - {"subscription"}
-        return self._single(query, variable_values, context_value, operation_name, allowed)
+        allowed = _kinds(allowed_operation_types)
+        if (
+            "subscription" in allowed
+            and self.subscriptions is not None
+            and await self.pipeline.operation_kind(query, operation_name) == "subscription"
+        ):
+            return self._subscription(query, variable_values, context_value, operation_name)
+        return self._single(
+            query, variable_values, context_value, operation_name, allowed - {"subscription"}
+        )
+
+    async def _subscription(
+        self,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        context: Any,
+        operation_name: str | None,
+    ) -> AsyncGenerator[ExecutionResult, None]:
+        """A subscription's results, each with its event's bus id in `extensions.eventId`."""
+        assert self.subscriptions is not None
+        headers = _headers(context)
+        planned = await self.subscriptions.plan(query, variables, operation_name, headers)
+        if isinstance(planned, Outcome):
+            yield to_result(planned)
+            return
+        resume = headers.get(LAST_EVENT_ID) if _is_http(context) else None
+        try:
+            stream = self.subscriptions.stream(planned, variables, resume)
+            async with contextlib.aclosing(stream) as results:
+                async for shaped, event_id in results:
+                    errors: list[GraphQLError] | None = [
+                        FormattedError(error) for error in shaped.get("errors") or ()
+                    ] or None
+                    extensions = {EVENT_ID: event_id} if event_id is not None else None
+                    yield ExecutionResult(
+                        data=shaped.get("data"), errors=errors, extensions=extensions
+                    )
+        except RequestError as refusal:
+            yield PreExecutionError(
+                data=None, errors=[FormattedError(error.formatted) for error in refusal.errors]
+            )
 
     async def _single(
         self,
@@ -139,8 +188,8 @@ class FederatedSchema(BaseSchema):
         operation_name: str | None,
         allowed: set[OperationKind],
     ) -> AsyncGenerator[ExecutionResult, None]:
-        """Queries and mutations sent over a streaming transport answer once. Subscriptions
-        are refused until the subscriptions stage runs them."""
+        """Queries and mutations sent over a streaming transport answer once; a subscription
+        that gets here (subscriptions turned off) is refused."""
         outcome = await self.pipeline.run(
             query, variables, operation_name, allowed_kinds=allowed, headers=_headers(context)
         )
@@ -191,9 +240,21 @@ def _kinds(operation_types: Iterable[OperationType] | None) -> set[OperationKind
 
 
 def _headers(context: Any) -> Mapping[str, str]:
-    if isinstance(context, GatewayContext):
-        return context.connection.headers
-    return {}
+    if not isinstance(context, GatewayContext):
+        return {}
+    params = context.connection_params
+    if params:
+        given = next(
+            (value for key, value in params.items() if key.lower() == "authorization"), None
+        )
+        if isinstance(given, str):
+            # The token in `connection_init` stands for the upgrade request's header.
+            return {**context.connection.headers, "authorization": given}
+    return context.connection.headers
+
+
+def _is_http(context: Any) -> bool:
+    return isinstance(context, GatewayContext) and context.response is not None
 
 
 def _set_status(context: Any, outcome: Outcome) -> None:

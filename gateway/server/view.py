@@ -27,6 +27,13 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.http.streaming import MultipartSubscriptionTransport
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    GRAPHQL_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 
@@ -42,6 +49,12 @@ from gateway.server.csrf import CSRF_ERROR, CSRF_MESSAGE, preflighted
 from gateway.server.graphiql import graphiql_page
 from gateway.server.negotiation import can_answer, response_media_type
 from gateway.server.schema import GatewayContext
+from gateway.subscriptions.sse import ResumableSSETransport
+from gateway.subscriptions.websocket import (
+    DEFAULT_KEEPALIVE_SECONDS,
+    KeepAliveHandler,
+    TextFrames,
+)
 from gateway.telemetry.tracing import trace_id_of
 
 logger = logging.getLogger("gateway.server")
@@ -61,17 +74,37 @@ class CodedRefusal(HTTPException):
 
 
 class GatewayView(GraphQL[GatewayContext, None]):
+    # Websockets: graphql-transport-ws (with keep-alive pings) and the legacy graphql-ws;
+    # over HTTP: SSE (with event ids) and multipart subscriptions.
+    graphql_transport_ws_handler_class = KeepAliveHandler
+    websocket_adapter_class = TextFrames
+    stream_transport_classes_by_protocol = {
+        MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
+        GRAPHQL_SSE_PROTOCOL: ResumableSSETransport,
+    }
+
     def __init__(
         self,
         schema: Any,
         *,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         csrf_prevention: bool = True,
+        keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS,
         **options: Any,
     ) -> None:
+        options.setdefault(
+            "subscription_protocols",
+            (
+                GRAPHQL_TRANSPORT_WS_PROTOCOL,
+                GRAPHQL_WS_PROTOCOL,
+                GRAPHQL_SSE_PROTOCOL,
+                MULTIPART_SUBSCRIPTION_PROTOCOL,
+            ),
+        )
         super().__init__(schema, **options)
         self.max_body_bytes = max_body_bytes
         self.csrf_prevention = csrf_prevention
+        self.keepalive_seconds = keepalive_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

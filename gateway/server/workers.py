@@ -27,6 +27,8 @@ from typing import Any
 
 import uvicorn
 
+from gateway.server.server import GatewayServer
+
 logger = logging.getLogger("gateway.server")
 
 RESTART_DELAY_SECONDS = 1.0
@@ -46,7 +48,7 @@ def run_worker(app: str, host: str, port: int, options: Mapping[str, Any]) -> No
     """One worker process: its own socket on the shared port, one uvicorn server on it."""
     sock = reuse_port_socket(host, port)
     config = uvicorn.Config(app, host=host, port=port, **options)
-    uvicorn.Server(config).run(sockets=[sock])
+    GatewayServer(config).run(sockets=[sock])
 
 
 def serve_workers(app: str, host: str, port: int, count: int, options: Mapping[str, Any]) -> int:

@@ -21,6 +21,7 @@ from prometheus_client import (
     REGISTRY,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -38,6 +39,11 @@ REQUESTS = Counter(
     "GraphQL operations answered, by operation name, outcome "
     "(success, partial, request_error, internal_error) and calling app",
     ["operation", "status", "app"],
+)
+OPEN_SUBSCRIPTIONS = Gauge(
+    "switchboard_open_subscriptions",
+    "Subscriptions being streamed to clients now (websocket, SSE and multipart)",
+    multiprocess_mode="livesum",
 )
 REQUEST_DURATION = Histogram(
     "switchboard_request_duration_seconds",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
 
 from gateway.auth import Authenticator, Revocations
 from gateway.server import GatewayConfig, create_app
@@ -31,6 +32,7 @@ class AuthGateway:
     subgraphs: MockSubgraphs
     issuer: TestIssuer
     revocations: Revocations
+    app: Starlette
 
     async def post(self, query: str, token: str | None = None, **extra: Any) -> httpx.Response:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -57,5 +59,5 @@ async def auth_gateway(config: GatewayConfig | None = None) -> AsyncIterator[Aut
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway"
     ) as client:
-        yield AuthGateway(client, subgraphs, issuer, revocations)
+        yield AuthGateway(client, subgraphs, issuer, revocations, app)
     await app.state.subgraph_client.aclose()

@@ -1,0 +1,63 @@
+"""graphql-transport-ws to clients: Strawberry's protocol handler, with keep-alive pings, over
+text frames.
+
+Strawberry answers a client's `ping` but never pings an idle connection itself; proxies and
+load balancers close connections that stay silent. After `connection_ack` this handler sends a
+`ping` every `keepalive_seconds` (the view's), which every graphql-transport-ws client answers
+with a `pong`.
+
+Strawberry's adapter sends a view's JSON as a binary frame when the encoder gives bytes (ours,
+orjson, does); the protocol's messages are text frames, and browser and node clients fail to
+parse binary ones. `TextFrames` always sends text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.websockets import WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+
+DEFAULT_KEEPALIVE_SECONDS = 15.0
+
+
+class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
+    keepalive: asyncio.Task[None] | None = None
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        if self.connection_acknowledged and self.keepalive is None:
+            self.keepalive = asyncio.create_task(self._ping())
+
+    async def shutdown(self) -> None:
+        if self.keepalive is not None:
+            self.keepalive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.keepalive
+        await super().shutdown()
+
+    async def _ping(self) -> None:
+        interval = float(getattr(self.view, "keepalive_seconds", DEFAULT_KEEPALIVE_SECONDS))
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.send_message({"type": "ping"})
+            except Exception:  # the connection is gone; its handler is shutting down
+                return
+
+
+class TextFrames(ASGIWebSocketAdapter):
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        try:
+            await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
+        except WebSocketDisconnect as disconnected:
+            raise WebSocketDisconnected from disconnected
