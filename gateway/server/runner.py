@@ -185,10 +185,7 @@ def serve(
     }
     if workers <= 1:
         tune_garbage_collection()
-        server = GatewayServer(uvicorn.Config(app, host=host, port=port, **options))
-        with contextlib.suppress(KeyboardInterrupt):
-            server.run()
-        return 0 if server.started else 1
+        return 0 if run_server(app, host=host, port=port, **options) else 1
     del app  # each worker loads its own
     for variable, value in (
         (SUPERGRAPH_VARIABLE, supergraph_path),
@@ -201,6 +198,15 @@ def serve(
         os.environ[POLL_VARIABLE] = str(poll_seconds)
     with metrics_directory():
         return serve_workers(APP_FACTORY, host, port, workers, {**options, "factory": True})
+
+
+def run_server(app: Starlette, **options: Any) -> bool:
+    """`uvicorn.run` with `GatewayServer` (subscriptions told before connections close);
+    whether the server started."""
+    server = GatewayServer(uvicorn.Config(app, **options))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return bool(server.started)
 
 
 @contextlib.contextmanager

@@ -28,7 +28,7 @@ def test_serve_loads_the_supergraph_once_with_the_collector_paused(
 
     served: list[Any] = []
     monkeypatch.setattr(Supergraph, "from_sdl", classmethod(counting))
-    monkeypatch.setattr(runner.uvicorn, "run", lambda app, **_: served.append(app))
+    monkeypatch.setattr(runner, "run_server", lambda app, **_: served.append(app) or True)
     # Freezing the collector is for the server process, not the test session.
     monkeypatch.setattr(runner, "tune_garbage_collection", lambda: None)
 
