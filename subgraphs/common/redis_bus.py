@@ -119,6 +119,11 @@ class RedisEventBus:
             try:
                 answer = await self._client.xread({self._stream: cursor}, block=self._block_ms)
             except (redis.ConnectionError, redis.TimeoutError) as error:
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    # Stopping: redis-py turned the cancelled read into a connection error;
+                    # retrying would swallow the cancellation for good.
+                    raise asyncio.CancelledError() from error
                 logger.warning(
                     "reading %s after %s failed, trying again: %r", self._stream, cursor, error
                 )
