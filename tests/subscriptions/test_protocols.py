@@ -10,6 +10,7 @@ subgraphs and the gateway on a Redis stream of their own) serves the whole modul
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Iterator
 
 import httpx
@@ -28,6 +29,7 @@ from tests.subscriptions.clients import (
     sse_events,
 )
 from tests.subscriptions.platform import (
+    SUBSCRIBE,
     Platform,
     change_scopes,
     platform_running,
@@ -345,3 +347,70 @@ async def test_resume_across_a_gateway_restart(
     assert resumed.ids == [
         str(number) for number in range(int(seen.ids[-1]) + 1, int(produced) + 1)
     ], resumed
+
+
+APP_EVENTS = """
+subscription($after: ID) {
+  appEvents(types: [REVIEW_CREATED], after: $after) {
+    type app { slug } review { rating body } listing { tagline }
+  }
+}
+"""
+REVIEWS = """
+subscription($listing: ID!, $after: ID) {
+  reviewCreated(listing: $listing, after: $after) { rating review { body } app { name } }
+}
+"""
+CREATE_REVIEW = """
+mutation($listing: ID!) {
+  createReview(input: {listingId: $listing, rating: 4, body: "Solid"}) { id }
+}
+"""
+
+
+async def test_a_review_reaches_its_apps_owner_and_the_listings_front_end(
+    platform: Platform,
+) -> None:
+    from subgraphs.demo.world import world
+
+    app = next(app for app in world().apps if app.status == "PUBLISHED")
+    query = "query($slug: String!) { appBySlug(slug: $slug) { listing { id tagline } } }"
+    listing = platform.post(query, slug=app.slug)["data"]["appBySlug"]["listing"]
+    after = await latest_id(platform)
+    owner = platform.issuer.token(sub="user_owner", org=app.organization_id, scopes={SUBSCRIBE})
+    outsider = platform.issuer.token(sub="user_other", org="org_other", scopes={SUBSCRIBE})
+    front_end = platform.issuer.token(sub="user_visitor", scopes={SUBSCRIBE})
+    clients = [
+        await JavaScriptClient.start(
+            "ws", platform.ws_url, APP_EVENTS, token=token, variables={"after": after},
+            count=1, extra_ms=500, timeout_ms=8000,
+        )
+        for token in (owner, outsider)
+    ] + [
+        await JavaScriptClient.start(
+            "sse", platform.http_url, REVIEWS, token=front_end,
+            variables={"listing": listing["id"], "after": after}, count=1,
+        )
+    ]  # fmt: skip
+    author = platform.issuer.token(
+        sub="user_author", workspace=f"ws_{uuid.uuid4().hex[:12]}", scopes={"marketplace:write"}
+    )
+    created = await asyncio.to_thread(platform.post, CREATE_REVIEW, author, listing=listing["id"])
+    assert "errors" not in created, created
+    owners, outsiders, front_ends = [await client.finished() for client in clients]
+    # Review and listing fields come from marketplace; the app from apps.
+    assert [event["data"] for event in owners.events] == [
+        {
+            "appEvents": {
+                "type": "REVIEW_CREATED",
+                "app": {"slug": app.slug},
+                "review": {"rating": 4, "body": "Solid"},
+                "listing": {"tagline": listing["tagline"]},
+            }
+        }
+    ]
+    assert outsiders.events == []  # another organization's app: nothing, until it gives up
+    assert outsiders.timeout
+    assert [event["data"] for event in front_ends.events] == [
+        {"reviewCreated": {"rating": 4, "review": {"body": "Solid"}, "app": {"name": app.name}}}
+    ]

@@ -21,6 +21,7 @@ from gateway.subscriptions.service import Subscriptions
 from gateway.supergraph import Supergraph
 from tests.auth.harness import SUPERGRAPH, AuthGateway, auth_gateway, platform_supergraph
 
+OPEN_GAUGE = "switchboard_open_subscriptions"
 EVENTS = "subscription { installationEvents { type app { name } } }"
 
 
@@ -76,6 +77,13 @@ def stage(gateway: AuthGateway) -> tuple[Subscriptions, FeedPool]:
     return subscriptions, pool
 
 
+async def open_subscriptions(gateway: AuthGateway) -> float:
+    """The open-subscriptions gauge, as Prometheus scrapes it from /metrics."""
+    text = (await gateway.client.get("/metrics")).text
+    [line] = [line for line in text.splitlines() if line.startswith(OPEN_GAUGE + " ")]
+    return float(line.split()[1])
+
+
 async def planned(gateway: AuthGateway, subscriptions: Subscriptions, **claims: Any) -> Planned:
     token = gateway.issuer.token(app="app_1", scopes={"events:subscribe"}, **claims)
     result = await subscriptions.plan(EVENTS, None, None, {"authorization": f"Bearer {token}"})
@@ -85,6 +93,7 @@ async def planned(gateway: AuthGateway, subscriptions: Subscriptions, **claims: 
 
 async def test_events_run_the_rest_of_the_plan_and_carry_their_ids(gateway: AuthGateway) -> None:
     subscriptions, pool = stage(gateway)
+    before = await open_subscriptions(gateway)
     stream = subscriptions.stream(await planned(gateway, subscriptions), None, resume_after="7")
     task = asyncio.ensure_future(anext(stream))
     await asyncio.sleep(0)
@@ -105,8 +114,10 @@ async def test_events_run_the_rest_of_the_plan_and_carry_their_ids(gateway: Auth
     assert shaped["data"]["installationEvents"]["type"] == "CREATED"
     assert isinstance(shaped["data"]["installationEvents"]["app"]["name"], str)
     assert "sb_eventId" not in shaped["data"]["installationEvents"]
+    assert await open_subscriptions(gateway) == before + 1
     await stream.aclose()
     assert pool.upstreams[0].closed
+    assert await open_subscriptions(gateway) == before
 
 
 async def test_a_client_that_falls_behind_is_ended_with_its_last_id(gateway: AuthGateway) -> None:
