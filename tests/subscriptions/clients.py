@@ -76,7 +76,8 @@ class JavaScriptClient:
         variables: dict[str, Any] | None = None,
         count: int | None = None,
         extra_ms: int = 0,
-        timeout_ms: int = 20_000,
+        # Generous: on a machine busy with other suites an event can take seconds.
+        timeout_ms: int = 60_000,
     ) -> JavaScriptClient:
         options = {
             "protocol": protocol,

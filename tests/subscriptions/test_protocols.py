@@ -383,9 +383,9 @@ async def test_a_review_reaches_its_apps_owner_and_the_listings_front_end(
     clients = [
         await JavaScriptClient.start(
             "ws", platform.ws_url, APP_EVENTS, token=token, variables={"after": after},
-            count=1, extra_ms=500, timeout_ms=8000,
+            count=1, extra_ms=500, timeout_ms=timeout,
         )
-        for token in (owner, outsider)
+        for token, timeout in ((owner, 60_000), (outsider, 15_000))
     ] + [
         await JavaScriptClient.start(
             "sse", platform.http_url, REVIEWS, token=front_end,
