@@ -6,6 +6,7 @@ because the servers are part of the machine CI runs on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -24,10 +25,10 @@ def unavailable(what: str, error: BaseException) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-async def redis_stream() -> AsyncIterator[str]:
-    """A fresh stream name on the reachable Redis; the stream and its id counter are deleted
-    afterwards."""
+@contextlib.asynccontextmanager
+async def fresh_stream() -> AsyncIterator[str]:
+    """A new stream name on the reachable Redis; the stream and its id counter are deleted
+    afterwards. Unique per use, so tests in parallel workers never share one."""
     client = redis.Redis.from_url(REDIS_URL)
     try:
         await client.ping()
@@ -35,6 +36,15 @@ async def redis_stream() -> AsyncIterator[str]:
         await client.aclose()
         unavailable("Redis", error)
     name = f"test:stream:{uuid.uuid4().hex}"
-    yield name
-    await client.delete(name, f"{name}:last-id")
-    await client.aclose()
+    try:
+        yield name
+    finally:
+        await client.delete(name, f"{name}:last-id")
+        await client.aclose()
+
+
+@pytest.fixture
+async def redis_stream() -> AsyncIterator[str]:
+    """A fresh stream name on the reachable Redis (`fresh_stream`)."""
+    async with fresh_stream() as name:
+        yield name

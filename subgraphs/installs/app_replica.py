@@ -3,9 +3,9 @@
 Installing needs an app's status (only published apps install) and its requested scopes (the
 ceiling of what may be granted); the authorization server needs its OAuth client (client id,
 secret hash, redirect URIs) and what the consent page shows (name, publisher). The installs
-subgraph cannot ask the apps subgraph, so it keeps
-a copy: seeded from the demo world, then kept in step by `consume`, which follows the apps
-subgraph's events on the bus. Every app event carries the app's whole current state
+subgraph cannot ask the apps subgraph, so it keeps a copy: seeded from the demo world, then kept
+in step by `consume`, which follows the apps subgraph's events on the bus from where it stopped
+(`subgraphs/common/positions.py`). Every app event carries the app's whole current state
 (`AppSnapshot`), so each one simply upserts the app's row. A malformed event is logged and
 skipped: a replica that stops on one bad event is worse than one that waits for the next.
 """
@@ -17,8 +17,8 @@ import logging
 from subgraphs.common.app_events import APP_EVENTS, AppSnapshot, MalformedAppEvent
 from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
-from subgraphs.common.events import EventBus
-from subgraphs.installs.models import AppReferenceRow
+from subgraphs.common.events import Event, EventBus
+from subgraphs.installs.models import POSITIONS, AppReferenceRow
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +48,24 @@ async def apply(database: Database, app: AppSnapshot) -> None:
         await session.commit()
 
 
+CONSUMER = "app-replica"
+
+
 async def consume(database: Database, bus: EventBus) -> None:
     """Follow the apps subgraph's events forever (the server cancels this task on shutdown)."""
-    async for event in bus.subscribe(types=APP_EVENTS):
-        try:
-            app = AppSnapshot.of(event)
-        except MalformedAppEvent as error:
-            logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
-            continue
-        try:
-            await apply(database, app)
-        except Exception:
-            # One failed write must not stop the replica; the next event about the app repairs it.
-            logger.exception("Could not apply %s event %s", event.type, event.id)
+    await POSITIONS.follow(
+        database, bus, CONSUMER, lambda event: handle(database, event), types=APP_EVENTS
+    )
+
+
+async def handle(database: Database, event: Event) -> None:
+    try:
+        app = AppSnapshot.of(event)
+    except MalformedAppEvent as error:
+        logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
+        return
+    try:
+        await apply(database, app)
+    except Exception:
+        # One failed write must not stop the replica; the next event about the app repairs it.
+        logger.exception("Could not apply %s event %s", event.type, event.id)

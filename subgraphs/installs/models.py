@@ -13,6 +13,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from subgraphs.common.outbox import Outbox
+from subgraphs.common.positions import ConsumerPositions
 
 
 class Base(SQLModel, registry=registry()):
@@ -187,5 +188,7 @@ class RevokedAccessTokenRow(Base, table=True):
 
 # The events this subgraph's mutations stage, committed with their changes.
 OUTBOX = Outbox(Base.metadata)
+# Where the app replica stopped reading the bus (`app_replica.consume`).
+POSITIONS = ConsumerPositions(Base.metadata)
 
 metadata = Base.metadata

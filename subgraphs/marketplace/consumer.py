@@ -4,7 +4,8 @@ The marketplace never asks apps for an app's state: it listens. Every app event 
 whole current state (`AppSnapshot`), so one rule handles them all: the event of a newly published
 app creates its listing, and any event about a listed app copies the app's name, slug, owner and
 status onto it (a listing is visible only while its app is PUBLISHED). Handling is idempotent, so
-replaying an event is harmless. A malformed event is logged and skipped.
+replaying an event is harmless. A malformed event is logged and skipped. The consumer resumes from
+where it stopped (`subgraphs/common/positions.py`).
 """
 
 from __future__ import annotations
@@ -16,27 +17,35 @@ from sqlmodel import col, select
 
 from subgraphs.common.app_events import APP_EVENTS, AppSnapshot, MalformedAppEvent
 from subgraphs.common.database import Database
-from subgraphs.common.events import EventBus
+from subgraphs.common.events import Event, EventBus
 from subgraphs.marketplace import search
-from subgraphs.marketplace.models import PUBLISHED, ListingRow, listing_id_for
+from subgraphs.marketplace.models import POSITIONS, PUBLISHED, ListingRow, listing_id_for
 from subgraphs.marketplace.types import CertificationState, PricingModel
 
 logger = logging.getLogger(__name__)
 
 
+CONSUMER = "listings"
+
+
 async def consume(database: Database, bus: EventBus) -> None:
-    """Apply app events as they arrive, until cancelled."""
-    async for event in bus.subscribe(types=APP_EVENTS):
-        try:
-            app = AppSnapshot.of(event)
-        except MalformedAppEvent as error:
-            logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
-            continue
-        try:
-            await apply(database, app, event.occurred_at)
-        except Exception:
-            # One failed write must not stop the listings from following the other events.
-            logger.exception("Could not apply %s event %s", event.type, event.id)
+    """Apply app events as they arrive, from where this consumer stopped, until cancelled."""
+    await POSITIONS.follow(
+        database, bus, CONSUMER, lambda event: handle(database, event), types=APP_EVENTS
+    )
+
+
+async def handle(database: Database, event: Event) -> None:
+    try:
+        app = AppSnapshot.of(event)
+    except MalformedAppEvent as error:
+        logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
+        return
+    try:
+        await apply(database, app, event.occurred_at)
+    except Exception:
+        # One failed write must not stop the listings from following the other events.
+        logger.exception("Could not apply %s event %s", event.type, event.id)
 
 
 async def apply(database: Database, app: AppSnapshot, occurred_at: datetime) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from subgraphs.common.outbox import Outbox
+from subgraphs.common.positions import ConsumerPositions
 
 PUBLISHED = "PUBLISHED"
 
@@ -90,5 +91,7 @@ class ReviewRow(Base, table=True):
 
 # The events this subgraph's mutations stage, committed with their changes.
 OUTBOX = Outbox(Base.metadata)
+# Where the listings' consumer of app events stopped reading the bus (`consumer.consume`).
+POSITIONS = ConsumerPositions(Base.metadata)
 
 metadata = Base.metadata

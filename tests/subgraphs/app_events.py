@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from subgraphs.common.app_events import AppSnapshot
-from subgraphs.common.events import EventType, InMemoryEventBus
+from subgraphs.common.events import EventBus, EventType
 from subgraphs.demo.world import App
 
 
@@ -25,5 +25,5 @@ def snapshot_of(app: App, **changes: object) -> AppSnapshot:
     return replace(unchanged, **changes)  # type: ignore[arg-type]
 
 
-async def announce(bus: InMemoryEventBus, type: EventType, app: AppSnapshot) -> None:
+async def announce(bus: EventBus, type: EventType, app: AppSnapshot) -> None:
     await bus.publish(type, app.payload(), app_id=app.app_id)

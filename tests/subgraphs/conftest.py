@@ -1,4 +1,5 @@
-"""Subgraph test harness: every subgraph test runs on SQLite and on PostgreSQL."""
+"""Subgraph test harness: every subgraph test runs on SQLite and on PostgreSQL; tests of events
+(outbox, consumers, event flow) also on each bus, in memory and Redis Streams."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import asyncpg
 import pytest
 
 from subgraphs.common.database import Database
-from subgraphs.common.events import InMemoryEventBus
+from subgraphs.common.events import EventBus, InMemoryEventBus
+from subgraphs.common.redis_bus import RedisEventBus
 from subgraphs.common.server import Subgraph, prepare_database
-from tests.conftest import TEST_DATABASE_URL, unavailable
+from tests.conftest import REDIS_URL, TEST_DATABASE_URL, fresh_stream, unavailable
 from tests.subgraphs.harness import SubgraphHarness
 
 MakeHarness = Callable[..., Awaitable[SubgraphHarness]]
@@ -22,6 +24,19 @@ MakeHarness = Callable[..., Awaitable[SubgraphHarness]]
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def bus(request: pytest.FixtureRequest) -> AsyncIterator[EventBus]:
+    """A fresh, empty bus of each implementation: in memory, or a new stream on Redis."""
+    if request.param == "memory":
+        yield InMemoryEventBus()
+        return
+    async with fresh_stream() as stream:
+        # Short blocking reads, so a cancelled consumer lets go of its connection quickly.
+        redis_bus = RedisEventBus.from_url(REDIS_URL, stream=stream, block_ms=200)
+        yield redis_bus
+        await redis_bus.close()
 
 
 @pytest.fixture
@@ -62,7 +77,7 @@ async def make_harness(
     harnesses: list[SubgraphHarness] = []
 
     async def make(
-        subgraph: Subgraph, *, seed: bool = False, bus: InMemoryEventBus | None = None
+        subgraph: Subgraph, *, seed: bool = False, bus: EventBus | None = None
     ) -> SubgraphHarness:
         database = await make_database(subgraph.name)
         await prepare_database(subgraph, database, seed=seed)

@@ -4,13 +4,14 @@ sent as an access token from the test issuer, which the subgraph verifies."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from subgraphs.common.database import Database
-from subgraphs.common.events import Event, EventType, InMemoryEventBus
+from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
 from subgraphs.common.principal import ANONYMOUS, Principal
 from subgraphs.common.server import Subgraph, create_app
 from subgraphs.common.tokens import TokenAuthentication
@@ -42,7 +43,7 @@ def trusting_test_issuer(issuer: TestIssuer = ISSUER) -> TokenAuthentication:
 class SubgraphHarness:
     subgraph: Subgraph
     database: Database
-    bus: InMemoryEventBus
+    bus: EventBus
     _client: httpx.AsyncClient = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +103,20 @@ class SubgraphHarness:
 
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+async def published(bus: EventBus) -> list[Event]:
+    """Every event on `bus` so far, oldest first, read back as a consumer reads them."""
+    latest = await bus.latest_id()
+    events: list[Event] = []
+    if latest == 0:
+        return events
+    async with contextlib.aclosing(bus.subscribe(after=0)) as replay:
+        async for event in replay:
+            events.append(event)
+            if event.id >= latest:
+                break
+    return events
 
 
 @dataclass

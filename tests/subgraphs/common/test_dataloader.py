@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from subgraphs.common.dataloader import DataLoader, settle
+from tests.waiting import eventually
 
 
 async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
@@ -21,8 +22,7 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
     loader = DataLoader[str, str](load)
     cancelled = asyncio.ensure_future(loader.load("a"))
     waiting = asyncio.ensure_future(loader.load("a"))
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
+    await eventually(lambda: batches == [["a"]])  # the batch is loading
     cancelled.cancel()
     with pytest.raises(asyncio.CancelledError):
         await cancelled
@@ -34,9 +34,11 @@ async def test_a_cancelled_caller_does_not_cancel_the_shared_load() -> None:
 
 
 async def test_settle_waits_for_a_batch_whose_callers_were_all_cancelled() -> None:
+    started: list[str] = []
     finished: list[str] = []
 
     async def load(keys: list[str]) -> list[str]:
+        started.extend(keys)
         await asyncio.sleep(0.01)
         finished.extend(keys)
         return keys
@@ -47,8 +49,7 @@ async def test_settle_waits_for_a_batch_whose_callers_were_all_cancelled() -> No
 
     loaders = Loaders()
     caller = asyncio.ensure_future(loaders.items.load("a"))
-    await asyncio.sleep(0)
-    await asyncio.sleep(0)
+    await eventually(lambda: started == ["a"])  # the batch is loading
     caller.cancel()
     with pytest.raises(asyncio.CancelledError):
         await caller

@@ -11,11 +11,13 @@ import pytest
 
 from subgraphs.common.app_events import AppSnapshot
 from subgraphs.common.database import Database
-from subgraphs.common.events import EventType, InMemoryEventBus
+from subgraphs.common.events import EventBus, EventType
 from subgraphs.demo.world import World
 from subgraphs.installs.app_replica import consume
-from subgraphs.installs.models import AppReferenceRow
+from subgraphs.installs.models import POSITIONS, AppReferenceRow
+from subgraphs.installs.subgraph import SUBGRAPH
 from tests.subgraphs.app_events import announce, snapshot_of
+from tests.subgraphs.conftest import MakeHarness
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.installs.conftest import ADMIN
 from tests.subgraphs.installs.operations import INSTALL
@@ -35,11 +37,17 @@ FRESH = AppSnapshot(
 
 
 @pytest.fixture
-async def replica(installs: SubgraphHarness) -> AsyncIterator[InMemoryEventBus]:
-    """The harness's bus with the consumer following it, as the server's lifespan runs it."""
+async def installs(make_harness: MakeHarness, bus: EventBus) -> SubgraphHarness:
+    """The seeded subgraph on each bus, in memory and Redis."""
+    return await make_harness(SUBGRAPH, seed=True, bus=bus)
+
+
+@pytest.fixture
+async def replica(installs: SubgraphHarness) -> AsyncIterator[EventBus]:
+    """The harness's bus with the consumer following it, as the server's lifespan runs it.
+    Events published before it reads are not lost: it reads after its stored position."""
     bus = installs.bus
     consumer = asyncio.create_task(consume(installs.database, bus))
-    await asyncio.sleep(0)  # let it subscribe before anything is published
     yield bus
     consumer.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -52,7 +60,7 @@ async def app_ref(database: Database, app_id: str) -> AppReferenceRow | None:
 
 
 async def test_a_created_then_published_app_becomes_installable(
-    installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
+    installs: SubgraphHarness, replica: EventBus, demo: World
 ) -> None:
     app_id = FRESH.app_id
     await announce(replica, EventType.APP_UPDATED, FRESH)
@@ -80,7 +88,7 @@ async def test_a_created_then_published_app_becomes_installable(
 
 
 async def test_status_and_scope_changes_of_known_apps(
-    installs: SubgraphHarness, replica: InMemoryEventBus, demo: World
+    installs: SubgraphHarness, replica: EventBus, demo: World
 ) -> None:
     app = next(a for a in demo.apps if a.status == "PUBLISHED")
     rescoped = snapshot_of(app, requested_scopes=("events:subscribe",))
@@ -100,7 +108,7 @@ async def test_status_and_scope_changes_of_known_apps(
 
 async def test_malformed_events_are_logged_and_skipped(
     installs: SubgraphHarness,
-    replica: InMemoryEventBus,
+    replica: EventBus,
     demo: World,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -127,3 +135,43 @@ async def test_malformed_events_are_logged_and_skipped(
         assert await app_ref(installs.database, skipped) is None
     assert f"event {camel_case.id}: the payload has no 'app_id'" in caplog.text
     assert f"event {wrong_type.id}: 'requested_scopes' has the wrong type" in caplog.text
+
+
+async def test_a_restarted_replica_learns_what_was_published_while_it_was_down(
+    installs: SubgraphHarness, bus: EventBus, demo: World
+) -> None:
+    first_run = asyncio.create_task(consume(installs.database, bus))
+    created = await bus.publish(EventType.APP_UPDATED, FRESH.payload(), app_id=FRESH.app_id)
+
+    async def position() -> int | None:
+        return await POSITIONS.stored(installs.database, "app-replica")
+
+    await eventually(position, lambda stored: stored == created.id)
+    first_run.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first_run
+
+    published = replace(FRESH, old_status="IN_REVIEW", new_status="PUBLISHED", change="publish")
+    await announce(bus, EventType.APP_PUBLISHED, published)  # while no replica reads
+    second_run = asyncio.create_task(consume(installs.database, bus))
+    try:
+
+        async def installable() -> bool:
+            row = await app_ref(installs.database, FRESH.app_id)
+            return row is not None and row.status == "PUBLISHED"
+
+        await eventually(installable, seconds=2.0)
+        await eventually(position, lambda stored: stored == created.id + 1)
+    finally:
+        second_run.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await second_run
+    install = {
+        "input": {
+            "appId": FRESH.app_id,
+            "workspaceId": demo.workspaces[0].id,
+            "scopes": ["metrics:read"],
+        }
+    }
+    data = await installs.data(INSTALL, install, principal=ADMIN)
+    assert data["installApp"]["grantedScopes"] == ["metrics:read"]

@@ -11,11 +11,13 @@ from dataclasses import replace
 import pytest
 
 from subgraphs.common.app_events import AppSnapshot
-from subgraphs.common.events import EventType
+from subgraphs.common.events import EventBus, EventType
 from subgraphs.common.principal import Principal
 from subgraphs.marketplace.consumer import consume
 from subgraphs.marketplace.models import listing_id_for
+from subgraphs.marketplace.subgraph import SUBGRAPH
 from tests.subgraphs.app_events import announce, snapshot_of
+from tests.subgraphs.conftest import MakeHarness
 from tests.subgraphs.harness import SubgraphHarness
 from tests.subgraphs.marketplace.conftest import app_named, listing_of, workspace
 from tests.waiting import eventually
@@ -37,11 +39,16 @@ LISTING = """query($app: ID!) { listingByApp(appId: $app) {
 
 
 @pytest.fixture
+async def marketplace(make_harness: MakeHarness, bus: EventBus) -> SubgraphHarness:
+    """The seeded subgraph on each bus, in memory and Redis."""
+    return await make_harness(SUBGRAPH, seed=True, bus=bus)
+
+
+@pytest.fixture
 async def consuming(marketplace: SubgraphHarness) -> AsyncIterator[SubgraphHarness]:
-    """The seeded marketplace with its consumer running on the harness's bus."""
+    """The seeded marketplace with its consumer running on the harness's bus. Events published
+    before it reads are not lost: it reads after its stored position."""
     consumer = asyncio.create_task(consume(marketplace.database, marketplace.bus))
-    for _ in range(5):  # let the consumer reach its subscription before anything is published
-        await asyncio.sleep(0)
     yield marketplace
     consumer.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -1,0 +1,66 @@
+"""A consumer's stored position: where it resumes on a durable bus, and never backwards."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from subgraphs.common.database import Database
+from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
+from subgraphs.common.migrations import upgrade
+from subgraphs.installs.models import POSITIONS
+from tests.waiting import eventually
+
+
+@pytest.fixture
+async def database(make_database: Callable[[str], Awaitable[Database]]) -> Database:
+    database = await make_database("installs")
+    await upgrade(database, "installs")
+    return database
+
+
+async def test_a_restarted_consumer_reads_on_from_its_position(
+    database: Database, bus: EventBus
+) -> None:
+    handled: list[int] = []
+
+    async def handle(event: Event) -> None:
+        handled.append(event.id)
+
+    def run() -> asyncio.Task[None]:
+        return asyncio.create_task(POSITIONS.follow(database, bus, "test", handle))
+
+    async def stop(task: asyncio.Task[None]) -> None:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    for n in range(2):  # published before the consumer's first start: not lost
+        await bus.publish(EventType.APP_UPDATED, {"n": n})
+    first = run()
+    await eventually(lambda: POSITIONS.stored(database, "test"), lambda stored: stored == 2)
+    await stop(first)
+    assert handled == [1, 2]
+
+    await bus.publish(EventType.APP_UPDATED, {"n": 2})
+    handled.clear()
+    second = run()
+    await eventually(lambda: POSITIONS.stored(database, "test"), lambda stored: stored == 3)
+    await stop(second)
+    if isinstance(bus, InMemoryEventBus):
+        # Its ids start over with every process: a stored position means nothing to it.
+        assert handled == [1, 2, 3]
+    else:
+        assert handled == [3]
+
+
+async def test_the_position_never_moves_backwards(database: Database) -> None:
+    bus = InMemoryEventBus()
+    # Replicas of one subgraph start together: both find no row, one inserts it.
+    await asyncio.gather(*(POSITIONS.start_after(database, bus, "test") for _ in range(2)))
+    await POSITIONS.record(database, "test", 7)
+    await POSITIONS.record(database, "test", 5)  # a replica that handled an older event last
+    assert await POSITIONS.stored(database, "test") == 7
+    assert await POSITIONS.stored(database, "other") is None
