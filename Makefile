@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # GraphiQL works offline; without npm the page loads them from a CDN instead.
 GRAPHIQL_ASSETS := gateway/server/graphiql_assets
 
-.PHONY: dev test lint tools bench clean
+.PHONY: dev test lint tools bench clean mutate verify-fixtures
 
 $(STAMP): pyproject.toml $(GRAPHIQL_ASSETS)/package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,23 @@ $(CHROMIUM):
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
 
-# The suite, after the house checks (ruff, mypy --strict on gateway/): CI runs this target.
+# The suite, after the house checks (ruff, mypy --strict on gateway/), with branch coverage:
+# each package must stay at or above its floor in tests/coverage_floors.json (docs/testing.md).
+# CI runs this target.
 test: lint tools $(CHROMIUM)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov --cov-report=
+	$(BIN)/python scripts/coverage_floors.py
+
+# The recorded Apollo fixtures, recorded again with the pinned Apollo packages (npm ci into
+# scripts/apollo/node_modules/, ignored): any difference fails (docs/testing.md).
+verify-fixtures: $(STAMP)
+	$(BIN)/python scripts/verify_fixtures.py
+
+# Mutation testing (mutmut) of the packages the suite must guard most; slow, not part of
+# `make test`. PACKAGES="gateway/auth" narrows it (docs/testing.md).
+PACKAGES ?= gateway/execution gateway/operation gateway/auth subgraphs/common
+mutate: $(STAMP)
+	nice -n 10 $(BIN)/python scripts/mutate.py $(PACKAGES)
 
 # Debian tools the tests run: wrk (the bench's load generator).
 tools:
