@@ -76,3 +76,63 @@ def test_the_first_limit_exceeded_is_the_one_reported() -> None:
 
     assert refused(source, max_depth=1, max_aliases=0, max_root_fields=0) == "MAX_DEPTH_LIMIT"
     assert refused(source, max_aliases=0, max_root_fields=0) == "MAX_ALIASES_LIMIT"
+
+
+def refusal(source: str, **limits: int) -> tuple[str, str] | None:
+    """The code and message of the limit the operation exceeds, or None when it passes."""
+    try:
+        prepare(source, None, SCHEMA, OperationLimits(**limits))
+    except OperationError as error:
+        return error.code, error.errors[0].message
+    return None
+
+
+NESTED = "{ products { reviews { body } } }"  # three selection sets, as written and expanded
+# Two selection sets deep as written, four once F is inlined (inside an inline fragment).
+NESTED_IN_FRAGMENTS = """
+    { products { ... on Product { ...F } } }
+    fragment F on Product { reviews { body } }
+"""
+
+
+def test_the_parser_recursion_limit_refuses_one_level_past_it() -> None:
+    assert refusal(NESTED, parser_max_recursion=3) is None
+    assert refusal(NESTED, parser_max_recursion=2) == (
+        "GRAPHQL_PARSE_FAILED",
+        "Document is nested too deeply (parser recursion limit reached).",
+    )
+
+
+def test_nesting_added_by_fragments_is_refused_before_they_are_inlined() -> None:
+    assert refusal(NESTED_IN_FRAGMENTS, parser_max_recursion=5) is None
+    assert refusal(NESTED_IN_FRAGMENTS, parser_max_recursion=4) == (
+        "MAX_DEPTH_LIMIT",
+        "Selections are nested too deeply once fragments are inlined",
+    )
+
+
+def test_the_height_limit_counts_every_field_selection() -> None:
+    source = "{ products { upc name } }"  # three field selections
+    assert refusal(source, max_height=3) is None
+    assert refusal(source, max_height=2) == (
+        "MAX_HEIGHT_LIMIT",
+        "Maximum height (field count) limit exceeded in this operation",
+    )
+    spread_twice = "{ products { ...F } other: products { ...F } } fragment F on Product { upc }"
+    assert refusal(spread_twice, max_height=4) is None
+    assert refusal(spread_twice, max_height=3) is not None
+
+
+def test_the_other_limits_name_themselves() -> None:
+    assert refusal(NESTED, max_depth=2) == (
+        "MAX_DEPTH_LIMIT",
+        "Maximum depth limit exceeded in this operation",
+    )
+    assert refusal("{ a: products { upc } }", max_aliases=0) == (
+        "MAX_ALIASES_LIMIT",
+        "Maximum aliases limit exceeded in this operation",
+    )
+    assert refusal("{ products { upc } a: products { upc } }", max_root_fields=1) == (
+        "MAX_ROOT_FIELDS_LIMIT",
+        "Maximum root fields limit exceeded in this operation",
+    )
