@@ -8,6 +8,7 @@ import pytest
 from graphql import build_schema
 
 from gateway.operation import OperationCache, OperationError, OperationLimits
+from gateway.operation.cache import OFF_LOOP_SOURCE_BYTES
 
 SCHEMA = build_schema("type Query { hello: String, other: Int }")
 
@@ -137,3 +138,55 @@ async def test_a_large_text_is_prepared_off_the_event_loop() -> None:
 
     assert threads[0] == loop_thread
     assert threads[1] != loop_thread
+
+
+def test_a_named_operation_is_found_again_under_its_name() -> None:
+    cache = OperationCache()
+    source = "query A { hello } query B { other }"
+    first = cache.prepare(source, "A", SCHEMA)
+
+    assert cache.prepare(source, "A", SCHEMA) is first
+    assert cache.prepare(source, "B", SCHEMA) is not first
+    assert (cache.hits, cache.misses) == (1, 2)
+
+
+async def test_the_request_path_uses_the_same_cache() -> None:
+    cache = OperationCache()
+    source = "query A { hello } query B { other }"
+    first = await cache.prepare_async(source, "A", SCHEMA)
+    assert await cache.prepare_async(source, "A", SCHEMA) is first
+    assert cache.prepare(source, "A", SCHEMA) is first
+    other = build_schema("type Query { hello: String, other: Int }")
+    assert await cache.prepare_async(source, "A", other) is not first
+
+    large = large_operation(0)
+    named = f"query Large {large} query Small {{ hello }}"
+    prepared = await cache.prepare_async(named, "Large", SCHEMA)
+    assert prepared.name == "Large"
+    assert await cache.prepare_async(named, "Large", SCHEMA) is prepared
+
+
+async def test_a_text_of_exactly_the_threshold_stays_on_the_event_loop() -> None:
+    cache = OperationCache()
+    threads: list[int] = []
+    original = cache._prepare
+
+    def recording(*arguments: object) -> object:
+        threads.append(threading.get_ident())
+        return original(*arguments)  # type: ignore[arg-type]
+
+    cache._prepare = recording  # type: ignore[method-assign]
+    at_threshold = "{ hello }".ljust(OFF_LOOP_SOURCE_BYTES)
+    await cache.prepare_async(at_threshold, None, SCHEMA)
+    await cache.prepare_async(at_threshold + " ", None, SCHEMA)
+
+    assert threads == [threading.get_ident(), threads[1]]
+    assert threads[1] != threading.get_ident()
+
+
+def test_introspection_is_allowed_unless_the_cache_turns_it_off() -> None:
+    assert OperationCache().prepare("{ __schema { queryType { name } } }", None, SCHEMA)
+    closed = OperationCache(introspection=False)
+    with pytest.raises(OperationError) as refused:
+        closed.prepare("{ __schema { queryType { name } } }", None, SCHEMA)
+    assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
