@@ -193,3 +193,11 @@ def test_operations_at_the_limits_pass() -> None:
     limits = OperationLimits(max_depth=3, max_aliases=2, max_root_fields=2)
 
     assert prepare(source, None, SCHEMA, limits).root_type == "Query"
+
+
+def test_introspection_is_allowed_unless_turned_off() -> None:
+    source = "{ __schema { queryType { name } } }"
+    assert prepare(source, None, SCHEMA).name is None
+    with pytest.raises(OperationError) as refused:
+        prepare(source, None, SCHEMA, introspection=False)
+    assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
