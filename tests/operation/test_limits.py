@@ -136,3 +136,8 @@ def test_the_other_limits_name_themselves() -> None:
         "MAX_ROOT_FIELDS_LIMIT",
         "Maximum root fields limit exceeded in this operation",
     )
+
+
+def test_a_selection_set_emptied_by_a_literal_skip_adds_no_depth() -> None:
+    assert refused("{ products { upc @skip(if: true) } }", max_depth=1) is None
+    assert refused("{ products { upc @skip(if: true) } }", max_depth=0) == "MAX_DEPTH_LIMIT"
