@@ -115,10 +115,10 @@ def choose_operation(document: DocumentNode, operation_name: str | None) -> Oper
         raise OperationError.single(
             UNKNOWN_OPERATION_NAME, f'Unknown operation named "{operation_name}"'
         )
+    # Validation refused a document without operations (its fragments would be unused).
+    assert operations, "validation guarantees the document has an operation"
     if len(operations) == 1:
         return operations[0]
-    if not operations:
-        raise OperationError.single(VALIDATION_FAILED, "Must provide an operation.")
     raise OperationError.single(
         OPERATION_NAME_REQUIRED,
         "Must provide operation name if query contains multiple operations.",

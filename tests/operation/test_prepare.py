@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
 import pytest
@@ -200,4 +201,20 @@ def test_introspection_is_allowed_unless_turned_off() -> None:
     assert prepare(source, None, SCHEMA).name is None
     with pytest.raises(OperationError) as refused:
         prepare(source, None, SCHEMA, introspection=False)
+    assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
+
+
+def test_the_hash_is_stable_across_releases() -> None:
+    """Usage records are keyed by it (metrics subgraph): the same text must keep its hash."""
+    assert prepare_against_schema("{ products { upc } }", None).hash == (
+        hashlib.sha256(b"{ products { upc } }\0").hexdigest()
+    )
+    assert prepare_against_schema("query Q { products { upc } }", "Q").hash == (
+        hashlib.sha256(b"query Q { products { upc } }\0Q").hexdigest()
+    )
+
+
+def test_a_document_of_fragments_alone_is_refused_by_validation() -> None:
+    with pytest.raises(OperationError) as refused:
+        prepare_against_schema("fragment F on Query { products { upc } }", None)
     assert refused.value.code == "GRAPHQL_VALIDATION_FAILED"
