@@ -77,3 +77,29 @@ async def test_an_event_published_between_two_reads_is_not_lost(redis_stream: st
     finally:
         await bus.close()
         await publisher.close()
+
+
+async def test_a_cancelled_subscription_ends(redis_stream: str) -> None:
+    """Cancelling a read made redis-py drop the connection and, at times, report a connection
+    error that its retry answered by reading again: the task read on forever and a server's
+    shutdown, which cancels its consumers, hung until it was killed."""
+    bus = RedisEventBus.from_url(REDIS_URL, stream=redis_stream, block_ms=200)
+    publisher = RedisEventBus.from_url(REDIS_URL, stream=redis_stream)
+    try:
+        for attempt in range(20):
+
+            async def follow() -> None:
+                async for _event in bus.subscribe():
+                    pass
+
+            task = asyncio.create_task(follow())
+            await asyncio.sleep(attempt % 7 * 0.05)  # cancelled at different points of a read
+            if attempt % 2:
+                await publisher.publish(EventType.APP_UPDATED, {})
+            task.cancel()
+            done, _ = await asyncio.wait({task}, timeout=3)
+            assert done == {task}, f"attempt {attempt}: the cancelled subscription still reads"
+            assert task.cancelled()
+    finally:
+        await bus.close()
+        await publisher.close()
