@@ -32,7 +32,7 @@ $(CHROMIUM):
 # each package must stay at or above its floor in tests/coverage_floors.json (docs/testing.md).
 # CI runs this target.
 test: lint tools $(CHROMIUM)
-	$(BIN)/pytest --cov --cov-report=
+	$(BIN)/pytest --cov --cov-report= $(PYTEST_ARGS)
 	$(BIN)/python scripts/coverage_floors.py
 
 # The recorded Apollo fixtures, recorded again with the pinned Apollo packages (npm ci into

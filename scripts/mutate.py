@@ -4,6 +4,8 @@ Each package runs mutmut in its own scratch copy of the repository (`.mutmut/<pa
 by git), against the fastest tests that exercise it (`TESTS`), so packages can run side by side
 and a run of one never invalidates another's cached results. A run prints the score and the
 surviving mutants; `mutmut show NAME` inside the scratch folder prints a survivor's diff.
+After writing tests for survivors, `--survivors` runs only the previous run's survivors again,
+against the tests as they are now (minutes, instead of the whole package again).
 Surviving mutants judged equivalent, with why, are listed in docs/testing.md.
 """
 
@@ -55,25 +57,43 @@ def prepare(package: str) -> Path:
         + "\n[tool.mutmut]\n"
         + 'source_paths = ["gateway", "subgraphs"]\n'
         + f'only_mutate = ["{package}/*"]\n'
+        # What the tests read besides tests/ (the platform supergraph, the Apollo fixtures).
+        + 'also_copy = ["schema", "scripts"]\n'
         + f"pytest_add_cli_args_test_selection = [{tests}]\n"
-        # The suite's own per-test timeout would turn an infinite-loop mutant into a hang of
-        # two minutes; mutmut's timeout (15x the test's clean time) kills it sooner.
-        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-o", "timeout=30", "-q"]\n'
+        # mutmut's own timeout (15x a test's clean time) ends an infinite-loop mutant; the
+        # suite's per-test timeout stays as a backstop for tests slowed by mutmut's trampolines.
+        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
     )
     return folder
 
 
-def run(package: str, max_children: int) -> dict[str, object]:
+def run(package: str, max_children: int, *, survivors_only: bool = False) -> dict[str, object]:
     if package not in TESTS:
         raise SystemExit(f"no test selection for {package}: add it to TESTS in {__file__}")
     if not (ROOT / package).is_dir():
         raise SystemExit(f"{package} does not exist")
-    folder = prepare(package)
+    if survivors_only:
+        folder = SCRATCH / package.replace("/", ".")
+        summary = folder / "summary.json"
+        if not summary.exists():
+            raise SystemExit(f"{package} has no previous run to take survivors from")
+        names = [
+            line.split(":", 1)[0]
+            for line in json.loads(summary.read_text())["survivors"]
+            if line.endswith(": survived")
+        ]
+        # mutmut runs the tests inside mutants/: both copies get the tests as they are now.
+        for copy in (folder, folder / "mutants"):
+            shutil.rmtree(copy / "tests")
+            shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("*.pyc"))
+    else:
+        folder = prepare(package)
+        names = []
     mutmut = Path(sys.executable).with_name("mutmut")
     log = folder / "mutmut.log"
-    with log.open("w") as output:
+    with log.open("a" if survivors_only else "w") as output:
         subprocess.run(
-            [str(mutmut), "run", "--max-children", str(max_children)],
+            [str(mutmut), "run", "--max-children", str(max_children), *names],
             cwd=folder,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -97,6 +117,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("packages", nargs="*", default=list(TESTS))
     parser.add_argument("--max-children", type=int, default=1)
+    parser.add_argument(
+        "--survivors", action="store_true", help="run only the last run's survivors again"
+    )
     arguments = parser.parse_args()
     with (ROOT / "pyproject.toml").open("rb") as config:
         tomllib.load(config)  # fail early on a broken pyproject, before copying anything
@@ -104,7 +127,7 @@ def main() -> None:
         if package == "gateway/auth" and not (ROOT / package).is_dir():
             print(f"{package}: not present, skipped")
             continue
-        stats = run(package, arguments.max_children)
+        stats = run(package, arguments.max_children, survivors_only=arguments.survivors)
         print(
             f"{package}: {stats['score']}% ({stats['killed']} killed, "
             f"{stats.get('timeout', 0)} timed out, {stats['survived']} survived, "
