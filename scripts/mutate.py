@@ -62,7 +62,8 @@ def prepare(package: str) -> Path:
         + f"pytest_add_cli_args_test_selection = [{tests}]\n"
         # mutmut's own timeout (15x a test's clean time) ends an infinite-loop mutant; the
         # suite's per-test timeout stays as a backstop for tests slowed by mutmut's trampolines.
-        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]\n'
+        # mutmut runs its own processes: pytest-xdist's workers (addopts) are turned off.
+        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-n", "0"]\n'
     )
     return folder
 

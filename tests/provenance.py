@@ -153,7 +153,7 @@ def conformance_responses() -> Iterator[Recording]:
     for scenario in all_scenarios():
         sources = [
             scenario.directory / "supergraph.graphql",
-            *sorted(scenario.directory.glob("*.py")),
+            *(scenario.directory / f"{name}.py" for name in scenario.subgraph_names),
         ]
         for case in scenario.cases():
             case_folder = case.directory
