@@ -76,8 +76,8 @@ class ConsumerPositions:
         return stored or 0
 
     async def record(self, database: Database, consumer: str, event_id: int) -> None:
-        """Move the position to `event_id`; never backwards (replicas may handle one event
-        each, in any order)."""
+        """Move the position to `event_id`; never backwards (a replica of the subgraph that
+        reads the same bus on the same database may have recorded a later event already)."""
         table = self.table
         async with database.engine.begin() as connection:
             await connection.execute(
