@@ -8,7 +8,8 @@ id N is then a plain `XREAD` from `N-0`.
 A subscription outlives a quiet stream and a Redis failure: its socket waits longer than a
 blocking read, a read that fails is logged and tried again from the same cursor, and a
 subscription "from now" starts from the counter's current value rather than `$`, which would
-skip whatever was published between two reads.
+skip whatever was published between two reads. A cancelled subscription ends at its next read
+at the latest (`_end_if_cancelled`), even when redis-py swallowed the cancellation.
 """
 
 from __future__ import annotations
@@ -119,16 +120,13 @@ class RedisEventBus:
             try:
                 answer = await self._client.xread({self._stream: cursor}, block=self._block_ms)
             except (redis.ConnectionError, redis.TimeoutError) as error:
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    # Stopping: redis-py turned the cancelled read into a connection error;
-                    # retrying would swallow the cancellation for good.
-                    raise asyncio.CancelledError() from error
+                _end_if_cancelled(error)
                 logger.warning(
                     "reading %s after %s failed, trying again: %r", self._stream, cursor, error
                 )
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            _end_if_cancelled()
             for _stream, entries in answer or []:
                 for entry_id, fields in entries:
                     cursor = entry_id.decode() if isinstance(entry_id, bytes) else entry_id
@@ -138,6 +136,16 @@ class RedisEventBus:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _end_if_cancelled(error: BaseException | None = None) -> None:
+    """End a subscription whose task was cancelled during a read. redis-py drops the connection
+    when a read is cancelled and can report that as a connection error, or as nothing at all,
+    which its own retry answers by reading again: the cancellation is spent, and the task would
+    read forever."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError from error
 
 
 def _decode(entry_id: str, raw: bytes) -> Event:
