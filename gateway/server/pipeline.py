@@ -2,10 +2,10 @@
 cost) → admit (rate limits) → execute → record usage, HTTP-agnostic.
 
 It never raises: request errors, forbidden methods and internal failures all come back as an
-`Outcome` the transport turns into a response. Internal failures are logged with a trace id;
-the client sees only `INTERNAL_SERVER_ERROR` and that id. A valid operation the planner cannot
-plan is such a failure too, but answered as GraphQL does a failed execution: `data: null` and a
-`QUERY_PLANNING_FAILED` error with the trace id (status 200), the operation in the log.
+`Outcome` the transport turns into a response. Internal failures are logged with a trace id and
+answered as GraphQL answers a failed execution, never with a 500: status 200, `data: null` and
+one error, `INTERNAL_SERVER_ERROR` with the trace id (`QUERY_PLANNING_FAILED` when the planner
+failed on a valid operation, the operation in the log).
 
 Preparing a large text and planning a large operation run on a worker thread, so one request
 never holds the event loop (and `/health`, and every other client) for more than a few
@@ -398,9 +398,13 @@ class Pipeline:
         logger.error(
             "internal error answering an operation (trace id %s)", trace_id, exc_info=error
         )
-        return error_outcome(
-            "INTERNAL_SERVER_ERROR", "Internal server error", 500, traceId=trace_id
-        )
+        # The request was valid: a failure of ours is answered as a failed execution (status
+        # 200, `data: null`), never a 500.
+        failure = {
+            "message": "Internal server error",
+            "extensions": {"code": "INTERNAL_SERVER_ERROR", "traceId": trace_id},
+        }
+        return Outcome({"data": None, "errors": [failure]})
 
     def _estimate(
         self,

@@ -32,8 +32,15 @@ def refusal_reason(code: str) -> str | None:
     return None
 
 
+# Failures of the gateway itself, answered with status 200 as failed executions are.
+INTERNAL_CODES = frozenset({"INTERNAL_SERVER_ERROR", "QUERY_PLANNING_FAILED"})
+
+
 def outcome_status(response: Mapping[str, Any], request_error: bool, status: int | None) -> str:
     if status is not None and status >= 500:
+        return "internal_error"
+    errors = response.get("errors") or ()
+    if any((error.get("extensions") or {}).get("code") in INTERNAL_CODES for error in errors):
         return "internal_error"
     if request_error:
         return "request_error"
