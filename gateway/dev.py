@@ -92,6 +92,8 @@ def run_dev(
     os.environ.setdefault(identity.ISSUER_VARIABLE, dev_issuer(port))
     configure_logging(log_level, "console")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # One line per internal request (JWKS, usage batches, token) would drown the console.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     subgraphs = platform_subgraphs()
     ports = [port, *(subgraph_port(subgraph, port) for subgraph in subgraphs)]
     for wanted in ports:
