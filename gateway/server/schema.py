@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncGenerator, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from graphql import GraphQLError, GraphQLSchema, print_schema
 from starlette.requests import HTTPConnection
@@ -31,6 +31,7 @@ from gateway.execution import RequestError
 from gateway.planning.nodes import OperationKind
 from gateway.server.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.server.pipeline import Outcome, Pipeline, error_outcome
+from gateway.subscriptions.shared import Shaped
 from gateway.subscriptions.sse import EVENT_ID, LAST_EVENT_ID
 
 if TYPE_CHECKING:
@@ -172,8 +173,12 @@ class FederatedSchema(BaseSchema):
                         FormattedError(error) for error in shaped.get("errors") or ()
                     ] or None
                     extensions = {EVENT_ID: event_id} if event_id is not None else None
+                    # A result shared by many subscribers has its `data` encoded once.
+                    data = shaped.data_fragment() if isinstance(shaped, Shaped) else None
                     yield ExecutionResult(
-                        data=shaped.get("data"), errors=errors, extensions=extensions
+                        data=cast(Any, data) if data is not None else shaped.get("data"),
+                        errors=errors,
+                        extensions=extensions,
                     )
         except RequestError as refusal:
             yield PreExecutionError(

@@ -1,14 +1,18 @@
-"""The primary fetch of a subscription, made resumable.
+"""The primary fetch of a subscription, made resumable and shareable.
 
 Every event the gateway delivers carries its bus id (SSE `id:`, `extensions.eventId`), whether
 or not the client selected it: the root field's `id` is added to the primary fetch under the
-alias `sb_eventId` when the event type has one. Resuming from an SSE `Last-Event-ID` sets the
-root field's `after` argument (replacing the client's own) to the variable `$sb_after`. Both
-are rewrites of the fetch's operation text, made once per plan and cached.
+alias `sb_eventId` when the event type has one. When the field takes `after`, the argument is
+always the variable `$sb_after` (the client's own `after`, literal or variable, is taken out and
+remembered as the resume position): the live stream (`$sb_after: null`) is then the same request
+for every client of the same operation, whatever position each resumed from, so they can share
+one upstream operation (docs/design/subscriptions.md, "Sharing"). These are rewrites of the
+fetch's operation text, made once per plan and cached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -17,10 +21,13 @@ from graphql import (
     FieldNode,
     GraphQLObjectType,
     GraphQLSchema,
+    IntValueNode,
     NamedTypeNode,
     NameNode,
+    Node,
     OperationDefinitionNode,
     SelectionSetNode,
+    StringValueNode,
     VariableDefinitionNode,
     VariableNode,
     get_named_type,
@@ -40,17 +47,32 @@ class PrimaryFetch:
     fetch: Fetch
     root_key: str  # the root field's response key in the subgraph's answer
     event_ids: bool  # whether `sb_eventId` is selected
-    # The variable whose value is the `after` argument when resuming; None when the field
-    # takes no `after` (or no resumption was asked for).
+    # The variable whose value is the `after` argument (`sb_after`); None when the field takes
+    # no `after`.
     after_variable: str | None
+    # Where the client asked to start: its literal `after`, or the variable that held it.
+    given_after: str | None = None
+    given_after_variable: str | None = None
 
 
-def primary_fetch(schema: GraphQLSchema, fetch: Fetch, resume: bool) -> PrimaryFetch:
-    return _rewrite(schema, fetch, resume)
+def primary_fetch(schema: GraphQLSchema, fetch: Fetch) -> PrimaryFetch:
+    return _rewrite(schema, fetch)
+
+
+def _variables_used(node: Node) -> Iterator[str]:
+    if isinstance(node, VariableNode):
+        yield node.name.value
+        return
+    for key in node.keys:
+        value = getattr(node, key, None)
+        children = value if isinstance(value, tuple | list) else (value,)
+        for child in children:
+            if isinstance(child, Node):
+                yield from _variables_used(child)
 
 
 @lru_cache(maxsize=1024)
-def _rewrite(schema: GraphQLSchema, fetch: Fetch, resume: bool) -> PrimaryFetch:
+def _rewrite(schema: GraphQLSchema, fetch: Fetch) -> PrimaryFetch:
     document = parse(fetch.operation, no_location=True)
     operation = document.definitions[0]
     assert isinstance(operation, OperationDefinitionNode)
@@ -69,14 +91,16 @@ def _rewrite(schema: GraphQLSchema, fetch: Fetch, resume: bool) -> PrimaryFetch:
     arguments = list(root.arguments or ())
     variables = list(operation.variable_definitions or ())
     usages = fetch.variable_usages
-    after_variable = None
-    given = next((arg for arg in arguments if arg.name.value == AFTER_ARGUMENT), None)
-    if resume and resumable and given is not None and isinstance(given.value, VariableNode):
-        # The client's own variable carries the resume position instead of its value.
-        after_variable = given.value.name.value
-    elif resume and resumable:
+    after_variable = given_after = given_after_variable = None
+    if resumable:
         after_variable = AFTER_VARIABLE
-        arguments = [argument for argument in arguments if argument is not given]
+        given = next((arg for arg in arguments if arg.name.value == AFTER_ARGUMENT), None)
+        if given is not None:
+            arguments.remove(given)
+            if isinstance(given.value, VariableNode):
+                given_after_variable = given.value.name.value
+            elif isinstance(given.value, StringValueNode | IntValueNode):
+                given_after = given.value.value
         arguments.append(
             ArgumentNode(
                 name=NameNode(value=AFTER_ARGUMENT),
@@ -98,12 +122,19 @@ def _rewrite(schema: GraphQLSchema, fetch: Fetch, resume: bool) -> PrimaryFetch:
         directives=root.directives,
         selection_set=SelectionSetNode(selections=tuple(selections)),
     )
+    selection_set = SelectionSetNode(selections=(new_root,))
+    if given_after_variable is not None:
+        # The client's `after` variable is no longer sent when nothing else uses it.
+        used = set(_variables_used(selection_set)) | set(_variables_used_in(operation))
+        if given_after_variable not in used:
+            variables = [v for v in variables if v.variable.name.value != given_after_variable]
+            usages = tuple(name for name in usages if name != given_after_variable)
     new_operation = OperationDefinitionNode(
         operation=operation.operation,
         name=operation.name,
         variable_definitions=tuple(variables),
         directives=operation.directives,
-        selection_set=SelectionSetNode(selections=(new_root,)),
+        selection_set=selection_set,
     )
     text = print_ast(new_operation)
     return PrimaryFetch(
@@ -111,4 +142,12 @@ def _rewrite(schema: GraphQLSchema, fetch: Fetch, resume: bool) -> PrimaryFetch:
         (root.alias or root.name).value,
         event_ids,
         after_variable,
+        given_after,
+        given_after_variable,
     )
+
+
+def _variables_used_in(operation: OperationDefinitionNode) -> Iterator[str]:
+    """Variables the operation's own directives use (rare, but they count)."""
+    for directive in operation.directives or ():
+        yield from _variables_used(directive)

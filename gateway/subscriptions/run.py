@@ -1,8 +1,18 @@
 """`SubscriptionRun`: one client's subscription, from the upstream events to shaped results.
 
-    plan (Pipeline.plan_subscription) → open the primary fetch upstream (resumable, pooled)
-    → for each event: the subscriber still valid? → the rest of the plan (entity fetches) →
-      shaping with the subscriber's authorization → a result with `extensions.eventId`
+    plan (Pipeline.plan_subscription) → join the shared upstream stream of its primary fetch
+    (`shared.py`; resumable, pooled) → for each event: the subscriber still valid? → the rest
+    of the plan (entity fetches) → shaping with the subscriber's authorization → a result with
+    `extensions.eventId` (the rest of the plan and the shaping run once per event for every
+    subscriber with the same shape key, `SharedEvent.shaped`)
+
+A client that resumes (`Last-Event-ID`, `after`) first reads its gap on an upstream operation
+of its own (`after` = its position) while it joins the shared live stream, whose events wait
+in `pending`; as soon as its own stream reaches an event the shared one has too, it switches:
+the pending events newer than the last one it got follow, its own operation is stopped, and
+the shared stream's events older than that are dropped. No gap, no duplicate: both streams
+carry every event of the subscription in bus-id order. When ids are not numbers, it stays on
+its own stream.
 
 Events wait in a bounded buffer between the upstream reader and the client: a client that
 falls `buffer_size` events behind is ended with `SUBSCRIPTION_BUFFER_OVERFLOW` (it resumes
@@ -17,8 +27,10 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+import orjson
 
 from gateway.auth import Revocations
 from gateway.execution import SubgraphClient, SubgraphResponse
@@ -34,7 +46,14 @@ from gateway.subscriptions.errors import (
     Ending,
     UpstreamClosed,
 )
-from gateway.subscriptions.resume import EVENT_ID_KEY, primary_fetch
+from gateway.subscriptions.resume import primary_fetch
+from gateway.subscriptions.shared import (
+    TRACE_HEADERS,
+    Shaped,
+    SharedEvent,
+    SharedStream,
+    SharedStreams,
+)
 from gateway.subscriptions.upstream import UpstreamPool, UpstreamSubscription
 
 if TYPE_CHECKING:
@@ -45,6 +64,25 @@ logger = logging.getLogger("gateway.subscriptions")
 JsonObject = dict[str, Any]
 # A shaped result and the bus id of its event (None for a result about no event).
 Delivered = tuple[JsonObject, str | None]
+# live: on the shared stream; catching_up: reading its gap on its own stream, the shared
+# stream's events pending; own: on its own stream only.
+Mode = Literal["live", "catching_up", "own"]
+
+
+class _OwnStream:
+    """The `Delivery` of a resuming client's own upstream operation."""
+
+    __slots__ = ("root_key", "run")
+
+    def __init__(self, run: SubscriptionRun, root_key: str) -> None:
+        self.run = run
+        self.root_key = root_key
+
+    def next(self, payload: JsonObject) -> None:
+        self.run.own_next(SharedEvent(payload, self.root_key, shared=False))
+
+    def end(self, failure: UpstreamClosed | None) -> None:
+        self.run.own_end(failure)
 
 
 class SubscriptionRun:
@@ -55,6 +93,7 @@ class SubscriptionRun:
         *,
         client: SubgraphClient,
         pool: UpstreamPool,
+        streams: SharedStreams,
         url_of: Callable[[str], str],
         subgraph_errors: SubgraphErrorPolicy,
         revocations: Revocations | None,
@@ -66,26 +105,90 @@ class SubscriptionRun:
         self.variables = variables
         self.client = client
         self.pool = pool
+        self.streams = streams
         self.url_of = url_of
         self.subgraph_errors = subgraph_errors
         self.revocations = revocations
         self.buffer_size = buffer_size
         self.resume_after = resume_after
         self.clock = clock
-        self.inbox: deque[JsonObject] = deque()
+        self.inbox: deque[SharedEvent] = deque()
+        self.pending: deque[SharedEvent] = deque()
         self.wake = asyncio.Event()
         self.ending: Ending | None = None
         self.upstream_done = False
         self.last_event_id: str | None = resume_after
-        self.upstream: UpstreamSubscription | None = None
+        self.mode: Mode = "live"
+        # The last event id taken from the client's own stream (catching up).
+        self.floor: int | None = None
+        self.shared: SharedStream | None = None
+        self.own: UpstreamSubscription | None = None
+        self._own_closing: asyncio.Future[None] | None = None
 
     # Delivery, called by the upstream connection's reader: never blocks.
-    def next(self, payload: JsonObject) -> None:
+    def shared_next(self, event: SharedEvent) -> None:
+        if self.mode == "live":
+            if self.floor is not None and (event.number is None or event.number <= self.floor):
+                return  # already delivered from its own stream
+            self._take(event)
+        elif self.mode == "catching_up":
+            if event.number is None:
+                self._stay_own()
+            elif self.floor is not None and event.number <= self.floor:
+                self._go_live()  # its own stream is past this one: the rest follows live
+            elif len(self.pending) >= self.buffer_size:
+                self.end_with(OVERFLOW)
+            else:
+                self.pending.append(event)
+
+    def shared_end(self, failure: UpstreamClosed | None) -> None:
+        if self.mode == "live":
+            self.end(failure)
+        elif self.mode == "catching_up":
+            self._stay_own()  # its own stream says how it ends
+
+    def own_next(self, event: SharedEvent) -> None:
+        if self.mode == "live":
+            return  # switched: the shared stream has it
+        self._take(event)
+        if self.mode == "catching_up":
+            if event.number is None:
+                self._stay_own()
+                return
+            self.floor = event.number
+            if self.pending and (self.pending[0].number or 0) <= self.floor:
+                self._go_live()
+
+    def own_end(self, failure: UpstreamClosed | None) -> None:
+        if self.mode != "live":
+            self.end(failure)
+
+    def _take(self, event: SharedEvent) -> None:
         if len(self.inbox) >= self.buffer_size:
             self.end_with(OVERFLOW)
             return
-        self.inbox.append(payload)
+        self.inbox.append(event)
         self.wake.set()
+
+    def _go_live(self) -> None:
+        self.mode = "live"
+        pending, self.pending = self.pending, deque()
+        for event in pending:
+            if event.number is not None and self.floor is not None and event.number > self.floor:
+                self._take(event)
+        if self.own is not None:
+            own, self.own = self.own, None
+            self._own_closing = asyncio.ensure_future(own.close())
+
+    def _stay_own(self) -> None:
+        self.mode = "own"
+        self.pending.clear()
+        if self.shared is not None:
+            shared, self.shared = self.shared, None
+            self.streams.leave(shared, self)  # stops the upstream operation if it was the last
+
+    def on_own_stream(self) -> bool:
+        return self.mode == "own"
 
     def end(self, failure: UpstreamClosed | None) -> None:
         self.upstream_done = True
@@ -126,18 +229,46 @@ class SubscriptionRun:
         assert isinstance(node, Subscription)
         schema = planned.state.supergraph.api_schema
         coerced = coerce_variables(schema, planned.access.operation.definition, self.variables)
-        primary = primary_fetch(schema, node.primary, resume=self.resume_after is not None)
+        primary = primary_fetch(schema, node.primary)
         fetch = primary.fetch
         variables = {name: coerced[name] for name in fetch.variable_usages if name in coerced}
+        position = self.resume_after
+        if position is None and primary.given_after is not None:
+            position = primary.given_after
+        if position is None and primary.given_after_variable is not None:
+            given = coerced.get(primary.given_after_variable)
+            position = None if given is None else str(given)
         if primary.after_variable is not None:
-            variables[primary.after_variable] = self.resume_after
+            variables[primary.after_variable] = None  # live: from now on
         request: JsonObject = {"query": fetch.operation, "variables": variables}
         if fetch.operation_name:
             request["operationName"] = fetch.operation_name
+        url = self.url_of(fetch.service_name)
+        headers = planned.forwarded
+        shape_key = self._shape_key(coerced)
+
+        async def shape(payload: JsonObject) -> Shaped:
+            return await self._shape(payload, coerced)
+
         try:
-            self.upstream = await self.pool.subscribe(
-                self.url_of(fetch.service_name), planned.forwarded, request, self
-            )
+            if position is not None and primary.after_variable is not None:
+                # Its own operation from its position; the shared live stream unless the
+                # events have no comparable ids.
+                own = dict(request, variables={**variables, primary.after_variable: position})
+                self.mode = "catching_up" if primary.event_ids else "own"
+                self.own = await self.pool.subscribe(
+                    url, headers, own, _OwnStream(self, primary.root_key)
+                )
+            if not self.on_own_stream():
+                stream = await self.streams.join(
+                    self.pool, url, headers, request, primary.root_key, self
+                )
+                if not self.on_own_stream():  # it may have given up on the shared one meanwhile
+                    self.shared = stream
+                else:
+                    closing = self.streams.leave(stream, self)
+                    if closing is not None:
+                        await closing
         except UpstreamClosed as failure:
             self.end(failure)
         try:
@@ -150,29 +281,58 @@ class SubscriptionRun:
                     yield self.ending.result(self.last_event_id), None
                     return
                 if self.inbox:
-                    payload = self.inbox.popleft()
-                    yield await self._shape(payload, primary.root_key, coerced)
+                    event = self.inbox.popleft()
+                    shaped = await event.shaped(shape_key, shape)
+                    if event.event_id is not None:
+                        self.last_event_id = event.event_id
+                    yield shaped, event.event_id
                     continue
                 if self.upstream_done:
                     return
                 self.wake.clear()
                 await self.wake.wait()
         finally:
-            if self.upstream is not None:
-                await self.upstream.close()
+            await self._leave()
 
-    async def _shape(
-        self, payload: JsonObject, root_key: str, coerced: Mapping[str, Any]
-    ) -> Delivered:
+    async def _leave(self) -> None:
+        """Stop its own upstream operation and leave the shared stream."""
+        self.mode = "own"
+        if self.shared is not None:
+            shared, self.shared = self.shared, None
+            closing = self.streams.leave(shared, self)
+            if closing is not None:
+                await closing
+        if self.own is not None:
+            own, self.own = self.own, None
+            await own.close()
+        if self._own_closing is not None:
+            await self._own_closing
+
+    def _shape_key(self, coerced: Mapping[str, Any]) -> Hashable:
+        """What makes two subscribers' results the same for the same event: the operation
+        and its plan (supergraph state), its variables, the headers sent to subgraphs (but
+        trace context) and what the auth stage took out of it."""
+        planned = self.planned
+        return (
+            id(planned.state),
+            planned.operation.hash,
+            planned.operation.name,
+            planned.access.operation.hash,
+            tuple(id(field) for field in planned.access.denied),
+            orjson.dumps(coerced, option=orjson.OPT_SORT_KEYS, default=str),
+            tuple(
+                sorted(
+                    (name.lower(), value)
+                    for name, value in planned.forwarded.items()
+                    if name.lower() not in TRACE_HEADERS
+                )
+            ),
+        )
+
+    async def _shape(self, payload: JsonObject, coerced: Mapping[str, Any]) -> Shaped:
         planned = self.planned
         data = payload.get("data")
         errors = payload.get("errors")
-        event_id: str | None = None
-        if isinstance(data, dict):
-            root = data.get(root_key)
-            if isinstance(root, dict):
-                raw_id = root.pop(EVENT_ID_KEY, None)
-                event_id = None if raw_id is None else str(raw_id)
         response = SubgraphResponse(
             data if isinstance(data, dict) else None,
             [error for error in errors if isinstance(error, dict)]
@@ -191,6 +351,4 @@ class SubscriptionRun:
             shaped_operation=planned.operation,
             before_shaping=planned.before_shaping,
         )
-        if event_id is not None:
-            self.last_event_id = event_id
-        return shaped, event_id
+        return Shaped(shaped)

@@ -4,7 +4,9 @@ The transport (`FederatedSchema.stream`) hands it an operation the client wants 
 with; it answers results as long as the stream lives. It keeps every open `SubscriptionRun` so
 that one sweeper task, not a timer per subscriber, ends the streams whose token expired or was
 revoked, or whose field a reloaded supergraph dropped; shutdown ends them all with a reason.
-The open-subscriptions gauge counts them.
+The open-subscriptions gauge counts them. Identical subscriptions share one upstream operation
+(`shared.py`); each still has its own run, so expiry, revocation, reloads and shutdown end
+them one by one.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gateway.server.pipeline import Outcome, Pipeline, Planned
 from gateway.subscriptions.config import SubscriptionsConfig
 from gateway.subscriptions.errors import FIELD_GONE, SHUTDOWN
 from gateway.subscriptions.run import Delivered, SubscriptionRun
+from gateway.subscriptions.shared import SharedStreams
 from gateway.subscriptions.upstream import UpstreamPool
 from gateway.telemetry.metrics import OPEN_SUBSCRIPTIONS
 
@@ -55,6 +58,7 @@ class Subscriptions:
         self.revocations = revocations
         self.config = config or SubscriptionsConfig()
         self.pool = UpstreamPool()
+        self.streams = SharedStreams()
         self.runs: set[SubscriptionRun] = set()
         self.stopping = False
         _INSTANCES.add(self)
@@ -80,6 +84,7 @@ class Subscriptions:
             variables,
             client=self.client,
             pool=self.pool,
+            streams=self.streams,
             url_of=self.url_of,
             subgraph_errors=self.subgraph_errors,
             revocations=self.revocations,

@@ -5,6 +5,7 @@ the test feeds, so buffer overflow, reloads, revocation and shutdown can be driv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,6 +78,15 @@ def stage(gateway: AuthGateway) -> tuple[Subscriptions, FeedPool]:
     return subscriptions, pool
 
 
+async def subscribed(pool: FeedPool, count: int) -> None:
+    """Until `count` upstream operations were asked for (each opens on a task of its own)."""
+    for _ in range(100):
+        if len(pool.requests) >= count:
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"{len(pool.requests)} upstream operations, expected {count}")
+
+
 async def open_subscriptions(gateway: AuthGateway) -> float:
     """The open-subscriptions gauge, as Prometheus scrapes it from /metrics."""
     text = (await gateway.client.get("/metrics")).text
@@ -94,12 +104,13 @@ async def planned(gateway: AuthGateway, subscriptions: Subscriptions, **claims: 
 async def test_events_run_the_rest_of_the_plan_and_carry_their_ids(gateway: AuthGateway) -> None:
     subscriptions, pool = stage(gateway)
     before = await open_subscriptions(gateway)
-    stream = subscriptions.stream(await planned(gateway, subscriptions), None, resume_after="7")
+    stream = subscriptions.stream(await planned(gateway, subscriptions), None)
     task = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0)
+    await subscribed(pool, 1)
     [request] = pool.requests
-    # The event id is selected whatever the client asked; the resume position binds `after`.
-    assert request["variables"] == {"sb_after": "7"}
+    # The event id is selected whatever the client asked; `after` is always `$sb_after`,
+    # null for the live stream.
+    assert request["variables"] == {"sb_after": None}
     root = parse(request["query"]).definitions[0].selection_set.selections[0]  # type: ignore[attr-defined]
     assert [argument.name.value for argument in root.arguments] == ["after"]
     assert root.arguments[0].value.name.value == "sb_after"
@@ -120,11 +131,110 @@ async def test_events_run_the_rest_of_the_plan_and_carry_their_ids(gateway: Auth
     assert await open_subscriptions(gateway) == before
 
 
+def feed(pool: FeedPool, index: int, number: int) -> None:
+    pool.deliveries[index].next(
+        {
+            "data": {
+                "installationEvents": {
+                    "sb_eventId": str(number),
+                    "type": "CREATED",
+                    "app": {"__typename": "App", "id": "app_1"},
+                }
+            }
+        }
+    )
+
+
+async def test_identical_subscriptions_share_one_upstream_operation_and_one_shaping(
+    gateway: AuthGateway,
+) -> None:
+    subscriptions, pool = stage(gateway)
+    first = await planned(gateway, subscriptions)
+    streams = [subscriptions.stream(first, None), subscriptions.stream(first, None)]
+    pending = [asyncio.ensure_future(anext(stream)) for stream in streams]
+    await subscribed(pool, 1)
+    assert len(pool.requests) == 1
+    pool.event(1)
+    (one, one_id), (two, two_id) = await asyncio.gather(*pending)
+    assert one_id == two_id == "1"
+    assert one is two  # shaped once, the same result (and bytes) for both
+    # Another token (another principal, or the same one's other token) never shares.
+    other = subscriptions.stream(await planned(gateway, subscriptions, jti="other"), None)
+    waiting = asyncio.ensure_future(anext(other))
+    await subscribed(pool, 2)
+    assert len(pool.requests) == 2
+    # The first one leaving keeps the upstream operation for the second.
+    await streams[0].aclose()
+    assert not pool.upstreams[0].closed
+    await streams[1].aclose()
+    assert pool.upstreams[0].closed
+    waiting.cancel()  # the client went away while waiting
+    with contextlib.suppress(asyncio.CancelledError):
+        await waiting
+    assert pool.upstreams[1].closed
+
+
+async def test_a_slow_subscriber_overflows_alone(gateway: AuthGateway) -> None:
+    subscriptions, pool = stage(gateway)
+    first = await planned(gateway, subscriptions)
+    slow, fast = subscriptions.stream(first, None), subscriptions.stream(first, None)
+    pending = [asyncio.ensure_future(anext(slow)), asyncio.ensure_future(anext(fast))]
+    await subscribed(pool, 1)
+    pool.event(1)
+    await asyncio.gather(*pending)
+    received = []
+    for number in range(2, 8):  # the buffer holds 3: the slow one reads nothing
+        pool.event(number)
+        received.append((await anext(fast))[1])
+    assert received == ["2", "3", "4", "5", "6", "7"]
+    shaped, _ = await anext(slow)
+    assert shaped["errors"][0]["extensions"] == {
+        "code": "SUBSCRIPTION_BUFFER_OVERFLOW",
+        "lastEventId": "1",
+    }
+    await slow.aclose()
+    assert not pool.upstreams[0].closed
+    await fast.aclose()
+
+
+async def test_a_resuming_subscriber_reads_its_gap_then_joins_the_shared_stream(
+    gateway: AuthGateway,
+) -> None:
+    subscriptions, pool = stage(gateway)
+    first = await planned(gateway, subscriptions)
+    live = subscriptions.stream(first, None)
+    waiting = asyncio.ensure_future(anext(live))
+    await subscribed(pool, 1)
+    resumed = subscriptions.stream(first, None, resume_after="7")
+    task = asyncio.ensure_future(anext(resumed))
+    await subscribed(pool, 2)
+    # Its own operation from its position; the live one is the one already open.
+    assert [request["variables"] for request in pool.requests] == [
+        {"sb_after": None},
+        {"sb_after": "7"},
+    ]
+    own, shared = 1, 0
+    feed(pool, own, 8)  # its gap
+    feed(pool, shared, 10)  # live, before its own stream got there: pending
+    assert (await task)[1] == "8"
+    assert (await waiting)[1] == "10"
+    feed(pool, own, 9)
+    feed(pool, own, 10)  # its own stream reached the shared one: it switches
+    feed(pool, shared, 11)
+    got = [(await anext(resumed))[1] for _ in range(3)]
+    assert got == ["9", "10", "11"]  # no gap, no duplicate
+    assert (await anext(live))[1] == "11"
+    assert pool.upstreams[own].closed  # its own operation was stopped at the switch
+    await resumed.aclose()
+    await live.aclose()
+    assert pool.upstreams[shared].closed
+
+
 async def test_a_client_that_falls_behind_is_ended_with_its_last_id(gateway: AuthGateway) -> None:
     subscriptions, pool = stage(gateway)
     stream = subscriptions.stream(await planned(gateway, subscriptions), None)
     task = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0)
+    await subscribed(pool, 1)
     pool.event(1)
     assert (await task)[1] == "1"
     for number in range(2, 7):  # the buffer holds 3
@@ -154,7 +264,7 @@ async def test_a_reload_keeps_streams_whose_field_remains(gateway: AuthGateway) 
     subscriptions, pool = stage(gateway)
     stream = subscriptions.stream(await planned(gateway, subscriptions), None)
     task = asyncio.ensure_future(anext(stream))
-    await asyncio.sleep(0)
+    await subscribed(pool, 1)
     pipeline = subscriptions.pipeline
     config = GatewayConfig()
     pipeline.swap(serving_state(platform_supergraph(), config))
@@ -173,11 +283,11 @@ async def test_a_reload_keeps_streams_whose_field_remains(gateway: AuthGateway) 
 
 
 async def test_revocation_and_shutdown_end_streams_with_their_codes(gateway: AuthGateway) -> None:
-    subscriptions, _ = stage(gateway)
+    subscriptions, pool = stage(gateway)
     revoked = subscriptions.stream(await planned(gateway, subscriptions, jti="gone"), None)
     other = subscriptions.stream(await planned(gateway, subscriptions, jti="kept"), None)
     pending = [asyncio.ensure_future(anext(revoked)), asyncio.ensure_future(anext(other))]
-    await asyncio.sleep(0)
+    await subscribed(pool, 2)
 
     @dataclass
     class Revoked:

@@ -1,0 +1,224 @@
+"""Shared upstream subscriptions: one upstream operation for identical client subscriptions.
+
+Two client subscriptions whose primary fetch is the same request to the same subgraph — the same
+operation text, variables and forwarded `Authorization`, byte for byte once serialised (the rule
+of in-flight deduplication, docs/design/inflight-dedup.md) — share one upstream operation: the
+subgraph runs one resolver, not one per client. Two principals never share, since their tokens
+differ. The live request of every client is the one without a resume position (`$sb_after:
+null`, `resume.py`), so clients that resumed share it too once they caught up (`run.py`).
+
+    SharedStreams.join(pool, url, headers, request, root_key, member) → SharedStream
+        SharedStream.next(payload)  (on the upstream reader) → SharedEvent → member.shared_next
+        the last member leaving closes the upstream operation
+
+Each event becomes one `SharedEvent`, handed to every member without waiting; members buffer it
+in their own bounded inbox (a slow one overflows alone). The rest of the plan and the shaping
+run once per event and per shape key (`SharedEvent.shaped`): members whose operation, variables,
+forwarded headers and authorization outcome are equal get the very same result, which is also
+encoded once (`Shaped.data_fragment`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from typing import Any, Protocol
+
+import orjson
+
+from gateway.subscriptions.errors import UpstreamClosed
+from gateway.subscriptions.resume import EVENT_ID_KEY
+from gateway.subscriptions.upstream import UpstreamPool, UpstreamSubscription
+
+logger = logging.getLogger("gateway.subscriptions")
+
+JsonObject = dict[str, Any]
+# Trace context differs on every request and says nothing about who asks.
+TRACE_HEADERS = frozenset({"traceparent", "tracestate", "baggage"})
+
+
+class Shaped(dict[str, Any]):
+    """A shaped result that may go to many subscribers: its `data` is encoded once."""
+
+    __slots__ = ("_fragment",)
+    _fragment: orjson.Fragment
+
+    def data_fragment(self) -> orjson.Fragment | None:
+        """`data` as JSON already encoded (orjson writes it as is into every frame)."""
+        data = self.get("data")
+        if data is None:
+            return None
+        fragment: orjson.Fragment | None = getattr(self, "_fragment", None)
+        if fragment is None:
+            fragment = self._fragment = orjson.Fragment(orjson.dumps(data))
+        return fragment
+
+
+class SharedEvent:
+    """One upstream event, with its bus id, and its shaped results by shape key."""
+
+    __slots__ = ("_payload", "_raw", "_shaped", "event_id", "number")
+
+    def __init__(self, payload: JsonObject, root_key: str, *, shared: bool) -> None:
+        event_id: str | None = None
+        data = payload.get("data")
+        if isinstance(data, dict):
+            root = data.get(root_key)
+            if isinstance(root, dict):
+                raw_id = root.pop(EVENT_ID_KEY, None)
+                event_id = None if raw_id is None else str(raw_id)
+        self.event_id = event_id
+        # Bus ids grow with publication order; only numeric ones can be compared.
+        self.number = (
+            int(event_id) if event_id is not None and event_id.isascii() and event_id.isdigit()
+            else None
+        )  # fmt: skip
+        # The executor merges entity answers into the event in place: each shaping of a shared
+        # event decodes its own copy.
+        self._payload: JsonObject | None = None if shared else payload
+        self._raw: bytes | None = orjson.dumps(payload) if shared else None
+        self._shaped: dict[Hashable, asyncio.Future[Shaped]] = {}
+
+    def payload(self) -> JsonObject:
+        if self._raw is not None:
+            return orjson.loads(self._raw)  # type: ignore[no-any-return]
+        assert self._payload is not None
+        payload, self._payload = self._payload, None
+        return payload
+
+    async def shaped(
+        self, key: Hashable, shape: Callable[[JsonObject], Awaitable[Shaped]]
+    ) -> Shaped:
+        """The result for `key`, shaped by the first member that asks; the others wait for it.
+        A waiter that is cancelled leaves the shaping running for the rest."""
+        future = self._shaped.get(key)
+        if future is None:
+            future = asyncio.ensure_future(shape(self.payload()))
+            future.add_done_callback(_retrieve)
+            self._shaped[key] = future
+        return await asyncio.shield(future)
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()  # raised to every waiter; not "never retrieved" when none is left
+
+
+class Member(Protocol):
+    def shared_next(self, event: SharedEvent) -> None: ...
+
+    def shared_end(self, failure: UpstreamClosed | None) -> None: ...
+
+
+class SharedStream:
+    """One upstream operation and the client subscriptions it feeds (a `Delivery`)."""
+
+    def __init__(self, key: Hashable, root_key: str) -> None:
+        self.key = key
+        self.root_key = root_key
+        self.members: dict[Member, None] = {}  # insertion-ordered set
+        self.opening: asyncio.Future[UpstreamSubscription] | None = None
+        self.done = False
+
+    def next(self, payload: JsonObject) -> None:
+        event = SharedEvent(payload, self.root_key, shared=True)
+        for member in list(self.members):
+            member.shared_next(event)
+
+    def end(self, failure: UpstreamClosed | None) -> None:
+        self.done = True
+        for member in list(self.members):
+            member.shared_end(failure)
+
+
+def share_key(
+    url: str, headers: Mapping[str, str], request: JsonObject
+) -> tuple[str, str | None, bytes]:
+    authorization = next(
+        (value for name, value in headers.items() if name.lower() == "authorization"), None
+    )
+    return url, authorization, orjson.dumps(request, option=orjson.OPT_SORT_KEYS)
+
+
+class SharedStreams:
+    """The open shared streams of a process, by upstream request."""
+
+    def __init__(self) -> None:
+        self._streams: dict[Hashable, SharedStream] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._streams)
+
+    async def join(
+        self,
+        pool: UpstreamPool,
+        url: str,
+        headers: Mapping[str, str],
+        request: JsonObject,
+        root_key: str,
+        member: Member,
+    ) -> SharedStream:
+        """Add `member` to the stream of this request, opening it upstream if none is open.
+        Raises `UpstreamClosed` when it cannot open."""
+        key = share_key(url, headers, request)
+        stream = self._streams.get(key)
+        if stream is None or stream.done:
+            stream = SharedStream(key, root_key)
+            self._streams[key] = stream
+            opening = asyncio.ensure_future(pool.subscribe(url, headers, request, stream))
+            opening.add_done_callback(self._opened(stream))
+            stream.opening = opening
+        stream.members[member] = None
+        assert stream.opening is not None
+        try:
+            await asyncio.shield(stream.opening)
+        except BaseException:
+            closing = self.leave(stream, member)
+            if closing is not None:
+                await closing
+            raise
+        return stream
+
+    def _opened(self, stream: SharedStream) -> Callable[[asyncio.Future[Any]], None]:
+        def opened(future: asyncio.Future[Any]) -> None:
+            if future.cancelled() or future.exception() is not None:
+                self._forget(stream)
+            elif not stream.members:
+                # Everyone left while it opened: stop it upstream at once.
+                self._close_later(future.result())
+
+        return opened
+
+    def _forget(self, stream: SharedStream) -> None:
+        stream.done = True
+        if self._streams.get(stream.key) is stream:
+            del self._streams[stream.key]
+
+    def leave(self, stream: SharedStream, member: Member) -> asyncio.Task[None] | None:
+        """Take `member` out; the last one out stops the upstream operation (the returned
+        task does that; it runs on its own if nobody awaits it)."""
+        stream.members.pop(member, None)
+        if stream.members:
+            return None
+        was_done = stream.done
+        self._forget(stream)
+        opening = stream.opening
+        if opening is None or not opening.done():
+            return None  # `_opened` stops it once it is open
+        if was_done or opening.cancelled() or opening.exception() is not None:
+            return None
+        return self._close_later(opening.result())
+
+    def _close_later(self, upstream: UpstreamSubscription) -> asyncio.Task[None]:
+        task = asyncio.ensure_future(_close(upstream))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+        return task
+
+
+async def _close(upstream: UpstreamSubscription) -> None:
+    with contextlib.suppress(Exception):
+        await upstream.close()
