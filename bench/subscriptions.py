@@ -27,9 +27,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import json
 import os
+import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -48,12 +51,11 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 
-from bench.procstats import memory_kib
+from bench.procstats import cpu_seconds, memory_kib
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
-TICKS = "subscription { ticks { id sentAt } }"
 P99_BUDGET_MS = 100.0
 
 
@@ -63,23 +65,31 @@ P99_BUDGET_MS = 100.0
 @strawberry.type
 class Tick:
     id: strawberry.ID
+    channel: int
     sent_at: float
 
 
 class Ticker:
-    """Publishes a tick to every open subscription, `rate` times a second."""
+    """Publishes a tick to every open subscription, `rate` times a second; counts the
+    subscriptions open on it (the gateway shares one among identical client subscriptions)."""
 
     def __init__(self, rate: float) -> None:
         self.rate = rate
-        self.latest: Tick | None = None
+        self.number = 0
+        self.sent_at = 0.0
         self.changed = asyncio.Condition()
+        self.open = 0
 
     async def publish(self) -> None:
-        number = 0
+        started = time.monotonic()
         while True:
-            await asyncio.sleep(1 / self.rate)
-            number += 1
-            self.latest = Tick(id=strawberry.ID(str(number)), sent_at=time.time())
+            # On a fixed schedule, not "rate after the last one": a late tick does not
+            # push the next ones back.
+            await asyncio.sleep(
+                max(0.0, started + (self.number + 1) / self.rate - time.monotonic())
+            )
+            self.number += 1
+            self.sent_at = time.time()
             async with self.changed:
                 self.changed.notify_all()
 
@@ -91,19 +101,29 @@ class Query:
         ticker: Ticker = info.context["ticker"]
         return ticker.rate
 
+    @strawberry.field
+    def open_ticks(self, info: strawberry.Info) -> int:
+        """Subscriptions to `ticks` open on this subgraph now."""
+        ticker: Ticker = info.context["ticker"]
+        return ticker.open
+
 
 @strawberry.type
 class Subscription:
     @strawberry.subscription
     async def ticks(
-        self, info: strawberry.Info, after: strawberry.ID | None = None
+        self, info: strawberry.Info, channel: int = 0, after: strawberry.ID | None = None
     ) -> AsyncGenerator[Tick, None]:
         ticker: Ticker = info.context["ticker"]
-        while True:
-            async with ticker.changed:
-                await ticker.changed.wait()
-            assert ticker.latest is not None
-            yield ticker.latest
+        ticker.open += 1
+        try:
+            while True:
+                async with ticker.changed:
+                    await ticker.changed.wait()
+                yield Tick(id=strawberry.ID(str(ticker.number)), channel=channel,
+                           sent_at=ticker.sent_at)  # fmt: skip
+        finally:
+            ticker.open -= 1
 
 
 class TickerView(GraphQL[dict[str, Any], None]):
@@ -136,53 +156,211 @@ def serve_subgraph(port: int, rate: float) -> None:
     uvicorn.run(subgraph_app(rate), host="127.0.0.1", port=port, log_level="warning")
 
 
-# Subscribers.
+# Subscribers: raw protocols on asyncio, no task and no JSON parsing per connection.
+
+SENT_AT = b'"sentAt":'
+NUMBER_END = re.compile(rb"[,}]")
 
 
-async def subscriber(
-    url: str, delays: list[float], counting: list[bool], first: asyncio.Event
-) -> None:
-    from websockets.asyncio.client import connect
+class Recorder:
+    """The delays of one client process: arrival time minus the event's `sentAt`."""
 
-    async with connect(url, subprotocols=["graphql-transport-ws"], max_queue=None) as ws:  # type: ignore[list-item]
-        await ws.send('{"type":"connection_init"}')
-        await ws.recv()
-        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": TICKS}}))
-        async for raw in ws:
-            message = json.loads(raw)
-            if message.get("type") == "ping":
-                await ws.send('{"type":"pong"}')
-                continue
-            if message.get("type") != "next":
+    def __init__(self, count: int) -> None:
+        self.delays: list[float] = []
+        self.counting = False
+        self.waiting = count  # subscribers that have not had an event yet
+        self.ready = asyncio.get_running_loop().create_future()
+        self.lost = 0  # connections that ended before the step did
+
+    def first(self) -> None:
+        self.waiting -= 1
+        if self.waiting == 0 and not self.ready.done():
+            self.ready.set_result(None)
+
+    def scan(self, buffer: bytes, arrived: float) -> tuple[bytes, int]:
+        """Record every `sentAt` complete in `buffer`; the unread rest and how many."""
+        found = 0
+        while True:
+            start = buffer.find(SENT_AT)
+            if start < 0:
+                return buffer[-len(SENT_AT) :], found
+            match = NUMBER_END.search(buffer, start + len(SENT_AT))
+            if match is None:
+                return buffer[start:], found
+            if self.counting:
+                self.delays.append(arrived - float(buffer[start + len(SENT_AT) : match.start()]))
+            found += 1
+            buffer = buffer[match.end() :]
+
+
+class Subscriber(asyncio.Protocol):
+    """One subscription over a raw socket: the HTTP head, then the protocol's frames."""
+
+    request: bytes = b""
+
+    def __init__(self, recorder: Recorder) -> None:
+        self.recorder = recorder
+        self.transport: asyncio.Transport | None = None
+        self.head = True
+        self.buffer = b""
+        self.events = 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(self.request)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.recorder.lost += 1
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.time()
+        self.buffer += data
+        if self.head:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
                 return
-            first.set()
-            if counting[0]:
-                sent = message["payload"]["data"]["ticks"]["sentAt"]
-                delays.append(time.time() - sent)
+            status = self.buffer[: self.buffer.find(b"\r\n")]
+            if b" 101 " not in status and b" 200 " not in status:
+                raise RuntimeError(f"subscribing failed: {status!r}")
+            self.buffer = self.buffer[end + 4 :]
+            self.head = False
+            self.opened()
+        self.received(arrived)
+
+    def opened(self) -> None: ...
+
+    def received(self, arrived: float) -> None:
+        self.buffer, found = self.recorder.scan(self.buffer, arrived)
+        self.count(found)
+
+    def count(self, found: int) -> None:
+        if found and self.events == 0:
+            self.recorder.first()
+        self.events += found
 
 
-async def run_clients(url: str, count: int, seconds: float, report: Path) -> None:
+def frame(opcode: int, payload: bytes) -> bytes:
+    """A client frame: masked, with a zero key (so the payload is sent as is)."""
+    length = len(payload)
+    if length < 126:
+        header = bytes((0x80 | opcode, 0x80 | length))
+    elif length < 65536:
+        header = bytes((0x80 | opcode, 0x80 | 126)) + length.to_bytes(2, "big")
+    else:
+        header = bytes((0x80 | opcode, 0x80 | 127)) + length.to_bytes(8, "big")
+    return header + b"\0\0\0\0" + payload
+
+
+class WebSocketSubscriber(Subscriber):
+    """graphql-transport-ws: `connection_init`, `subscribe`; answers pings of both layers."""
+
+    subscribe = b""
+
+    def opened(self) -> None:
+        assert self.transport is not None
+        self.transport.write(frame(1, b'{"type":"connection_init"}'))
+
+    def received(self, arrived: float) -> None:
+        buffer = self.buffer
+        found = 0
+        while len(buffer) >= 2:
+            opcode, length = buffer[0] & 0x0F, buffer[1] & 0x7F
+            offset = 2
+            if length == 126:
+                length, offset = int.from_bytes(buffer[2:4], "big"), 4
+            elif length == 127:
+                length, offset = int.from_bytes(buffer[2:10], "big"), 10
+            if len(buffer) < offset + length:
+                break
+            payload, buffer = buffer[offset : offset + length], buffer[offset + length :]
+            found += self.message(opcode, payload, arrived)
+        self.buffer = buffer
+        self.count(found)
+
+    def message(self, opcode: int, payload: bytes, arrived: float) -> int:
+        assert self.transport is not None
+        if opcode == 9:  # websocket ping
+            self.transport.write(frame(10, payload))
+        elif opcode == 8:  # close
+            self.transport.close()
+        elif opcode == 1:
+            if b'"next"' in payload:
+                return self.recorder.scan(payload, arrived)[1]
+            if b'"connection_ack"' in payload:
+                self.transport.write(frame(1, self.subscribe))
+            elif b'"ping"' in payload:
+                self.transport.write(frame(1, b'{"type":"pong"}'))
+            elif b'"complete"' in payload or b'"error"' in payload:
+                self.transport.close()
+        return 0
+
+
+def subscriber_class(protocol: str, host: str, port: int, query: str) -> type[Subscriber]:
+    head = f"Host: {host}:{port}\r\n"
+    if protocol == "ws":
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET /graphql HTTP/1.1\r\n{head}Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
+        ).encode()
+        subscribe = json.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}})
+        return type(
+            "WS", (WebSocketSubscriber,), {"request": request, "subscribe": subscribe.encode()}
+        )
+    body = json.dumps({"query": query}).encode()
+    request = (
+        f"POST /graphql HTTP/1.1\r\n{head}Accept: text/event-stream\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    return type("SSE", (Subscriber,), {"request": request})
+
+
+def ticks_query(channel: int) -> str:
+    return f"subscription {{ ticks(channel: {channel}) {{ id sentAt }} }}"
+
+
+async def run_clients(arguments: argparse.Namespace) -> None:
     """`count` subscribers; prints "ready" once each got an event, measures when told on
     stdin ("go"), writes the delays to `report` after `seconds`."""
-    delays: list[float] = []
-    counting = [False]
-    firsts = [asyncio.Event() for _ in range(count)]
-    tasks = []
-    for index in range(count):
-        tasks.append(asyncio.create_task(subscriber(url, delays, counting, firsts[index])))
-        if index % 200 == 199:
-            await asyncio.sleep(0.05)  # a ramp, not a connection storm
-    await asyncio.wait_for(asyncio.gather(*(event.wait() for event in firsts)), 300)
+    raise_fd_limit()
+    loop = asyncio.get_running_loop()
+    recorder = Recorder(arguments.count)
+    classes = [
+        subscriber_class(arguments.protocol, arguments.host, arguments.port, ticks_query(channel))
+        for channel in range(arguments.channels)
+    ]
+    transports: list[asyncio.BaseTransport] = []
+    for index in range(arguments.count):
+        kind = classes[(arguments.first + index) % len(classes)]
+        transport, _ = await loop.create_connection(
+            lambda kind=kind: kind(recorder),  # type: ignore[misc]
+            arguments.host,
+            arguments.port,
+        )
+        transports.append(transport)
+        if index % 100 == 99:
+            await asyncio.sleep(0.02)  # a ramp, not a connection storm
+    await asyncio.wait_for(recorder.ready, 600)
     print("ready", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
-    counting[0] = True
-    await asyncio.sleep(seconds)
-    counting[0] = False
-    await asyncio.to_thread(report.write_text, json.dumps(delays))
+    await loop.run_in_executor(None, sys.stdin.readline)
+    recorder.counting = True
+    await asyncio.sleep(arguments.seconds)
+    recorder.counting = False
+    report = {"delays": recorder.delays, "lost": recorder.lost}
+    await asyncio.to_thread(arguments.report.write_text, json.dumps(report))
     print("done", flush=True)
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    for opened in transports:
+        opened.close()
+
+
+def raise_fd_limit() -> int:
+    """The soft limit on open files raised to the hard one (a subscriber is a socket)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return hard
 
 
 # The run.
@@ -218,65 +396,84 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def open_ticks(subgraph_url: str) -> int:
+    answer = httpx.post(subgraph_url, json={"query": "{ openTicks }"}, timeout=30).json()
+    return int(answer["data"]["openTicks"])
+
+
 def step(
     gateway_pid: int,
-    ws_url: str,
     count: int,
-    processes: int,
-    seconds: float,
+    arguments: argparse.Namespace,
     directory: Path,
-    rate: float,
+    subgraph_url: str,
 ) -> dict[str, Any]:
+    processes = min(arguments.client_processes, count)
     shares = [
         count // processes + (1 if index < count % processes else 0) for index in range(processes)
     ]
     clients = []
-    for index, share in enumerate(s for s in shares if s):
+    first = 0
+    for index, share in enumerate(shares):
         report = directory / f"delays-{count}-{index}.json"
         clients.append(
             (
                 subprocess.Popen(
-                    [sys.executable, "-m", "bench.subscriptions", "clients", "--url", ws_url,
-                     "--count", str(share), "--seconds", str(seconds), "--report", str(report)],
+                    [sys.executable, "-m", "bench.subscriptions", "clients",
+                     "--port", str(arguments.gateway_port), "--protocol", arguments.protocol,
+                     "--channels", str(arguments.channels), "--first", str(first),
+                     "--count", str(share), "--seconds", str(arguments.seconds),
+                     "--report", str(report)],
                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                 ),
                 report,
             )
         )  # fmt: skip
+        first += share
     started = time.monotonic()
     for process, _ in clients:
         assert process.stdout is not None
         if process.stdout.readline().strip() != "ready":
             raise RuntimeError("a subscriber process failed to subscribe")
     ramp = time.monotonic() - started
+    upstream = open_ticks(subgraph_url)
+    cpu_before = cpu_seconds(gateway_pid)
     for process, _ in clients:
         assert process.stdin is not None
         process.stdin.write("go\n")
         process.stdin.flush()
-    time.sleep(seconds * 0.9)
+    time.sleep(arguments.seconds * 0.9)
     rss_kib = memory_kib(gateway_pid, "VmRSS")
     delays: list[float] = []
+    lost = 0
     for process, report in clients:
         assert process.stdout is not None
         process.stdout.readline()
-        delays += json.loads(report.read_text())
-        process.wait(timeout=60)
-    expected = int(count * seconds * rate)
+        outcome = json.loads(report.read_text())
+        delays += outcome["delays"]
+        lost += outcome["lost"]
+        process.wait(timeout=120)
+    cpu = cpu_seconds(gateway_pid) - cpu_before
+    expected = int(count * arguments.seconds * arguments.rate)
     milliseconds = [delay * 1000 for delay in delays]
     return {
         "subscribers": count,
+        "upstream_subscriptions": upstream,
         "connect_seconds": round(ramp, 1),
         "events_delivered": len(delays),
         "events_expected_about": expected,
+        "connections_lost": lost,
         "p50_ms": round(percentile(milliseconds, 0.50), 1) if delays else None,
         "p99_ms": round(percentile(milliseconds, 0.99), 1) if delays else None,
         "max_ms": round(max(milliseconds), 1) if delays else None,
         "mean_ms": round(statistics.fmean(milliseconds), 1) if delays else None,
+        "gateway_cpu_share": round(cpu / arguments.seconds, 2),
         "gateway_rss_kib": rss_kib,
     }
 
 
 def run(arguments: argparse.Namespace) -> int:
+    raise_fd_limit()  # the gateway inherits it
     directory = Path(tempfile.mkdtemp(prefix="bench-subscriptions-"))
     subgraph_port, gateway_port = arguments.subgraph_port, arguments.gateway_port
     subgraph_url = f"http://127.0.0.1:{subgraph_port}/graphql"
@@ -287,9 +484,13 @@ def run(arguments: argparse.Namespace) -> int:
     )  # fmt: skip
     gateway = None
     results: dict[str, Any] = {
+        "protocol": arguments.protocol,
         "rate_per_second": arguments.rate,
+        "channels": arguments.channels,
         "seconds_per_step": arguments.seconds,
         "client_processes": arguments.client_processes,
+        "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+        "load_average_at_start": os.getloadavg()[0],
         "steps": [],
     }
     try:
@@ -306,17 +507,8 @@ def run(arguments: argparse.Namespace) -> int:
         )  # fmt: skip
         wait_up(f"http://127.0.0.1:{gateway_port}/health")
         results["gateway_idle_rss_kib"] = idle = memory_kib(gateway.pid, "VmRSS")
-        ws_url = f"ws://127.0.0.1:{gateway_port}/graphql"
         for count in arguments.steps:
-            outcome = step(
-                gateway.pid,
-                ws_url,
-                count,
-                min(arguments.client_processes, count),
-                arguments.seconds,
-                directory,
-                arguments.rate,
-            )
+            outcome = step(gateway.pid, count, arguments, directory, subgraph_url)
             outcome["rss_per_subscriber_kib"] = round(
                 (outcome["gateway_rss_kib"] - idle) / count, 1
             )
@@ -326,18 +518,21 @@ def run(arguments: argparse.Namespace) -> int:
                 outcome["p99_ms"] is not None
                 and outcome["p99_ms"] < P99_BUDGET_MS
                 and outcome["events_delivered"] >= 0.9 * outcome["events_expected_about"]
+                and outcome["connections_lost"] == 0
             )
-            if not held:
+            if held:
+                results["largest_held"] = count
+            elif not arguments.keep_going:
                 break
-            results["largest_held"] = count
     finally:
         for process in (gateway, subgraph):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
-                    process.wait(timeout=20)
+                    process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+    results["load_average_at_end"] = os.getloadavg()[0]
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = Path(arguments.results_dir or RESULTS) / f"{stamp}-subscriptions.json"
@@ -354,14 +549,27 @@ def main() -> int:
     sub.add_argument("--port", type=int, required=True)
     sub.add_argument("--rate", type=float, required=True)
     clients = commands.add_parser("clients")
-    clients.add_argument("--url", required=True)
+    clients.add_argument("--host", default="127.0.0.1")
+    clients.add_argument("--port", type=int, required=True)
+    clients.add_argument("--protocol", choices=("ws", "sse"), default="ws")
+    clients.add_argument("--channels", type=int, default=1)
+    clients.add_argument("--first", type=int, default=0)
     clients.add_argument("--count", type=int, required=True)
     clients.add_argument("--seconds", type=float, required=True)
     clients.add_argument("--report", type=Path, required=True)
-    parser.add_argument("--steps", type=int, nargs="+", default=[100, 300, 1000, 3000, 10000])
+    parser.add_argument("--steps", type=int, nargs="+", default=[100, 1000, 3000, 10000])
     parser.add_argument("--rate", type=float, default=1.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured per step")
+    parser.add_argument(
+        "--protocol", choices=("ws", "sse"), default="ws",
+        help="graphql-transport-ws or graphql-sse (distinct connections)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--channels", type=int, default=1,
+        help="distinct subscriptions (upstream operations); subscribers spread over them",
+    )  # fmt: skip
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument("--keep-going", action="store_true", help="past a step not held")
     parser.add_argument("--subgraph-port", type=int, default=5150)
     parser.add_argument("--gateway-port", type=int, default=5151)
     parser.add_argument("--results-dir", default=None)
@@ -370,9 +578,7 @@ def main() -> int:
         serve_subgraph(arguments.port, arguments.rate)
         return 0
     if arguments.command == "clients":
-        asyncio.run(
-            run_clients(arguments.url, arguments.count, arguments.seconds, arguments.report)
-        )
+        asyncio.run(run_clients(arguments))
         return 0
     return run(arguments)
 

@@ -123,7 +123,7 @@ class SubscriptionRun:
         self.floor: int | None = None
         self.shared: SharedStream | None = None
         self.own: UpstreamSubscription | None = None
-        self._own_closing: asyncio.Future[None] | None = None
+        self._own_closing: asyncio.Task[None] | None = None
 
     # Delivery, called by the upstream connection's reader: never blocks.
     def shared_next(self, event: SharedEvent) -> None:
@@ -178,7 +178,7 @@ class SubscriptionRun:
                 self._take(event)
         if self.own is not None:
             own, self.own = self.own, None
-            self._own_closing = asyncio.ensure_future(own.close())
+            self._own_closing = self.streams.stop(own)
 
     def _stay_own(self) -> None:
         self.mode = "own"
@@ -268,7 +268,7 @@ class SubscriptionRun:
                 else:
                     closing = self.streams.leave(stream, self)
                     if closing is not None:
-                        await closing
+                        await asyncio.shield(closing)
         except UpstreamClosed as failure:
             self.end(failure)
         try:
@@ -295,18 +295,21 @@ class SubscriptionRun:
             await self._leave()
 
     async def _leave(self) -> None:
-        """Stop its own upstream operation and leave the shared stream."""
+        """Stop its own upstream operation and leave the shared stream. The stops run on
+        tasks of their own, shielded: this runs when the client went away, often while
+        being cancelled, and a cancelled stop would leave the subgraph's resolver running."""
         self.mode = "own"
+        stops = []
         if self.shared is not None:
             shared, self.shared = self.shared, None
-            closing = self.streams.leave(shared, self)
-            if closing is not None:
-                await closing
+            stops.append(self.streams.leave(shared, self))
         if self.own is not None:
             own, self.own = self.own, None
-            await own.close()
-        if self._own_closing is not None:
-            await self._own_closing
+            stops.append(self.streams.stop(own))
+        stops.append(self._own_closing)
+        for stop in stops:
+            if stop is not None:
+                await asyncio.shield(stop)
 
     def _shape_key(self, coerced: Mapping[str, Any]) -> Hashable:
         """What makes two subscribers' results the same for the same event: the operation

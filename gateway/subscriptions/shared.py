@@ -21,7 +21,6 @@ encoded once (`Shaped.data_fragment`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, Protocol
@@ -178,7 +177,7 @@ class SharedStreams:
         except BaseException:
             closing = self.leave(stream, member)
             if closing is not None:
-                await closing
+                await asyncio.shield(closing)
             raise
         return stream
 
@@ -212,13 +211,20 @@ class SharedStreams:
             return None
         return self._close_later(opening.result())
 
+    def stop(self, upstream: UpstreamSubscription) -> asyncio.Task[None]:
+        """Stop an upstream operation on a task of its own: a subscriber being cancelled
+        (its client went away) does not cancel the stop with it."""
+        return self._close_later(upstream)
+
     def _close_later(self, upstream: UpstreamSubscription) -> asyncio.Task[None]:
-        task = asyncio.ensure_future(_close(upstream))
+        task = asyncio.ensure_future(_close(upstream))  # kept until done
         self._closing.add(task)
         task.add_done_callback(self._closing.discard)
         return task
 
 
 async def _close(upstream: UpstreamSubscription) -> None:
-    with contextlib.suppress(Exception):
+    try:
         await upstream.close()
+    except Exception:
+        logger.exception("stopping an upstream subscription failed")
