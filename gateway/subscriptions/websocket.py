@@ -30,28 +30,43 @@ DEFAULT_KEEPALIVE_SECONDS = 15.0
 
 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
-    keepalive: asyncio.Task[None] | None = None
+    """Pings an idle connection every `keepalive_seconds` from a timer: a task exists only
+    while a ping is being sent, not one sleeping per connection (memory per subscriber)."""
+
+    keepalive: asyncio.TimerHandle | None = None
+    pinging: asyncio.Task[None] | None = None
+    stopped = False
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self.keepalive is None:
-            self.keepalive = asyncio.create_task(self._ping())
+            self._schedule()
 
     async def shutdown(self) -> None:
+        self.stopped = True
         if self.keepalive is not None:
             self.keepalive.cancel()
+        if self.pinging is not None:
+            self.pinging.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self.keepalive
+                await self.pinging
         await super().shutdown()
 
-    async def _ping(self) -> None:
+    def _schedule(self) -> None:
+        if self.stopped:
+            return
         interval = float(getattr(self.view, "keepalive_seconds", DEFAULT_KEEPALIVE_SECONDS))
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await self.send_message({"type": "ping"})
-            except Exception:  # the connection is gone; its handler is shutting down
-                return
+        self.keepalive = asyncio.get_running_loop().call_later(interval, self._ping)
+
+    def _ping(self) -> None:
+        self.pinging = asyncio.ensure_future(self._send_ping())
+
+    async def _send_ping(self) -> None:
+        try:
+            await self.send_message({"type": "ping"})
+        except Exception:  # the connection is gone; its handler is shutting down
+            return
+        self._schedule()
 
 
 class TextFrames(ASGIWebSocketAdapter):

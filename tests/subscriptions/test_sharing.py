@@ -65,7 +65,9 @@ def ticking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ticking]:
         processes.append(subprocess.Popen(subgraph, cwd=ROOT))
         wait_healthy(subgraph_url + "?query=%7Brate%7D", processes[0])
         compose_supergraph(subgraph_url, directory)
-        config.write_text("telemetry:\n  logging:\n    level: warning\n")
+        config.write_text(
+            "subscriptions:\n  keepalive_ms: 300\ntelemetry:\n  logging:\n    level: warning\n"
+        )
         processes.append(subprocess.Popen(gateway, cwd=ROOT))
         wait_healthy(f"http://127.0.0.1:{gateway_port}/health", processes[1])
         yield Ticking(subgraph_url, f"http://127.0.0.1:{gateway_port}/graphql")
@@ -126,3 +128,13 @@ async def test_sse_subscribers_that_go_away_stop_the_shared_operation(ticking: T
                         pass
                 assert await ticking.open_ticks() == 1
             assert await eventually(ticking.open_ticks, lambda count: count == 0) == 0
+
+
+async def test_an_open_websocket_is_pinged_every_keepalive_interval(ticking: Ticking) -> None:
+    async with subscribed(ticking, 4) as ws:
+        pings = 0
+        while pings < 2:  # the second one shows the timer is set again after a ping
+            message = json.loads(await ws.recv())
+            if message["type"] == "ping":
+                pings += 1
+                await ws.send('{"type":"pong"}')
