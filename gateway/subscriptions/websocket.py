@@ -52,6 +52,13 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
                 await self.pinging
         await super().shutdown()
 
+    async def handle_task_exception(self, error: Exception) -> None:
+        """A client that went away while an event was being sent to it is not an error (the
+        stock handler logs one, with a traceback, per such client)."""
+        if isinstance(error, WebSocketDisconnected):
+            return
+        await super().handle_task_exception(error)
+
     def _schedule(self) -> None:
         if self.stopped:
             return
