@@ -2,8 +2,9 @@
 
 Real processes: the benchmark's event subgraph (`python -m bench.subscriptions subgraph`, which
 reports how many `ticks` subscriptions are open on it, `openTicks`) and `switchboard serve`
-over a supergraph composed from it; clients speak graphql-transport-ws (`websockets`) and
-graphql-sse (raw, httpx) to the gateway.
+over a supergraph composed from it, trusting a test issuer (a verified token is forwarded to
+the subgraph, and so decides the sharing); clients speak graphql-transport-ws (`websockets`)
+and graphql-sse (raw, httpx) to the gateway.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from bench.subscriptions import compose_supergraph
 from tests.e2e.test_processes import wait_healthy
+from tests.issuer import TestIssuer
 from tests.waiting import eventually, free_port
 
 pytestmark = [pytest.mark.e2e]
@@ -39,6 +41,7 @@ def ticks(channel: int) -> str:
 class Ticking:
     subgraph_url: str
     gateway_url: str
+    issuer: TestIssuer
 
     @property
     def ws_url(self) -> str:
@@ -52,7 +55,11 @@ class Ticking:
 
 @pytest.fixture(scope="module")
 def ticking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ticking]:
-    directory = tmp_path_factory.mktemp("sharing")
+    with TestIssuer().serve() as issuer:
+        yield from ticking_with(issuer, tmp_path_factory.mktemp("sharing"))
+
+
+def ticking_with(issuer: TestIssuer, directory: Path) -> Iterator[Ticking]:
     subgraph_port, gateway_port = free_port(), free_port()
     subgraph_url = f"http://127.0.0.1:{subgraph_port}/graphql"
     processes: list[subprocess.Popen[bytes]] = []
@@ -65,12 +72,15 @@ def ticking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ticking]:
         processes.append(subprocess.Popen(subgraph, cwd=ROOT))
         wait_healthy(subgraph_url + "?query=%7Brate%7D", processes[0])
         compose_supergraph(subgraph_url, directory)
-        config.write_text(
-            "subscriptions:\n  keepalive_ms: 300\ntelemetry:\n  logging:\n    level: warning\n"
-        )
+        settings = {
+            "auth": {"issuers": [{"issuer": issuer.issuer}]},
+            "subscriptions": {"keepalive_ms": 300},
+            "telemetry": {"logging": {"level": "warning"}},
+        }
+        config.write_text(json.dumps(settings))  # YAML reads JSON
         processes.append(subprocess.Popen(gateway, cwd=ROOT))
         wait_healthy(f"http://127.0.0.1:{gateway_port}/health", processes[1])
-        yield Ticking(subgraph_url, f"http://127.0.0.1:{gateway_port}/graphql")
+        yield Ticking(subgraph_url, f"http://127.0.0.1:{gateway_port}/graphql", issuer)
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -78,9 +88,14 @@ def ticking(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ticking]:
 
 
 @asynccontextmanager
-async def subscribed(ticking: Ticking, channel: int) -> AsyncIterator[ClientConnection]:
+async def subscribed(
+    ticking: Ticking, channel: int, token: str | None = None
+) -> AsyncIterator[ClientConnection]:
     async with connect(ticking.ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send('{"type":"connection_init"}')
+        init: dict[str, Any] = {"type": "connection_init"}
+        if token is not None:
+            init["payload"] = {"Authorization": f"Bearer {token}"}
+        await ws.send(json.dumps(init))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         message = {"id": "1", "type": "subscribe", "payload": {"query": ticks(channel)}}
         await ws.send(json.dumps(message))
@@ -138,3 +153,19 @@ async def test_an_open_websocket_is_pinged_every_keepalive_interval(ticking: Tic
             if message["type"] == "ping":
                 pings += 1
                 await ws.send('{"type":"pong"}')
+
+
+async def test_two_principals_never_share_an_upstream_operation(ticking: Ticking) -> None:
+    alice = ticking.issuer.token(sub="alice")
+    bob = ticking.issuer.token(sub="bob")
+    async with (
+        subscribed(ticking, 5, alice) as first,
+        subscribed(ticking, 5, alice) as second,
+        subscribed(ticking, 5, bob) as third,
+    ):
+        for ws in (first, second, third):
+            await next_tick(ws)
+        # Alice's two subscriptions share one operation (same request, same token); Bob's
+        # identical subscription has its own, under his token.
+        assert await ticking.open_ticks() == 2
+    assert await eventually(ticking.open_ticks, lambda count: count == 0) == 0
