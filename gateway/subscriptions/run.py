@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Hashable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Hashable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
 import orjson
@@ -84,6 +84,10 @@ class _OwnStream:
         self.run.own_end(failure)
 
 
+async def _unstarted(payload: JsonObject) -> Shaped:
+    raise RuntimeError("an event reached a subscription that has not started")
+
+
 class SubscriptionRun:
     def __init__(
         self,
@@ -116,6 +120,9 @@ class SubscriptionRun:
         self.inbox: list[SharedEvent] = []
         self.pending: list[SharedEvent] = []
         self._waiter: asyncio.Future[None] | None = None
+        # Set when the subscription starts (`results`): what its results are shaped by.
+        self.shape_key: Hashable = None
+        self.shape: Callable[[JsonObject], Awaitable[Shaped]] = _unstarted
         self.ending: Ending | None = None
         self.upstream_done = False
         self.last_event_id: str | None = resume_after
@@ -169,6 +176,15 @@ class SubscriptionRun:
             self.end_with(OVERFLOW)
             return
         self.inbox.append(event)
+        # The shaping starts now (once per shape key); the subscriber wakes when its result
+        # is ready, not before only to wait for it again: one wake per event.
+        shaping = event.shaping(self.shape_key, self.shape)
+        if shaping.done():
+            self._wake()
+        else:
+            shaping.add_done_callback(self._shaped)
+
+    def _shaped(self, _: asyncio.Future[Shaped]) -> None:
         self._wake()
 
     def _go_live(self) -> None:
@@ -259,10 +275,12 @@ class SubscriptionRun:
             request["operationName"] = fetch.operation_name
         url = self.url_of(fetch.service_name)
         headers = planned.forwarded
-        shape_key = self._shape_key(coerced)
+        self.shape_key = self._shape_key(coerced)
 
         async def shape(payload: JsonObject) -> Shaped:
             return await self._shape(payload, coerced)
+
+        self.shape = shape
 
         try:
             if position is not None and primary.after_variable is not None:
@@ -296,7 +314,8 @@ class SubscriptionRun:
                     return
                 if self.inbox:
                     event = self.inbox.pop(0)
-                    shaped = await event.shaped(shape_key, shape)
+                    shaping = event.shaping(self.shape_key, self.shape)
+                    shaped = shaping.result() if shaping.done() else await asyncio.shield(shaping)
                     if event.event_id is not None:
                         self.last_event_id = event.event_id
                     yield shaped, event.event_id

@@ -87,17 +87,18 @@ class SharedEvent:
         payload, self._payload = self._payload, None
         return payload
 
-    async def shaped(
+    def shaping(
         self, key: Hashable, shape: Callable[[JsonObject], Awaitable[Shaped]]
-    ) -> Shaped:
-        """The result for `key`, shaped by the first member that asks; the others wait for it.
-        A waiter that is cancelled leaves the shaping running for the rest."""
+    ) -> asyncio.Future[Shaped]:
+        """The result for `key`: shaped on a task started by the first member that takes the
+        event, awaited by the others (through a shield: a member whose client leaves does not
+        cancel it for the rest)."""
         future = self._shaped.get(key)
         if future is None:
             future = asyncio.ensure_future(shape(self.payload()))
             future.add_done_callback(_retrieve)
             self._shaped[key] = future
-        return await asyncio.shield(future)
+        return future
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:
