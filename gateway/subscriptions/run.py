@@ -4,7 +4,7 @@
     (`shared.py`; resumable, pooled) → for each event: the subscriber still valid? → the rest
     of the plan (entity fetches) → shaping with the subscriber's authorization → a result with
     `extensions.eventId` (the rest of the plan and the shaping run once per event for every
-    subscriber with the same shape key, `SharedEvent.shaped`)
+    subscriber with the same shape key, `SharedEvent.shaping`)
 
 A client that resumes (`Last-Event-ID`, `after`) first reads its gap on an upstream operation
 of its own (`after` = its position) while it joins the shared live stream, whose events wait

@@ -13,7 +13,7 @@ null`, `resume.py`), so clients that resumed share it too once they caught up (`
 
 Each event becomes one `SharedEvent`, handed to every member without waiting; members buffer it
 in their own bounded inbox (a slow one overflows alone). The rest of the plan and the shaping
-run once per event and per shape key (`SharedEvent.shaped`): members whose operation, variables,
+run once per event and per shape key (`SharedEvent.shaping`): members whose operation, variables,
 forwarded headers and authorization outcome are equal get the very same result, which is also
 encoded once (`Shaped.data_fragment`).
 """
