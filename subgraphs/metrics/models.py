@@ -20,6 +20,7 @@ from sqlalchemy.orm import registry
 from sqlmodel import Field, SQLModel
 
 from subgraphs.common.outbox import Outbox
+from subgraphs.common.positions import ConsumerPositions
 
 NO_INSTALLATION = ""
 NO_APP = ""
@@ -130,5 +131,7 @@ class UsageFieldHourlyRow(Base, table=True):
 
 # The events this subgraph's mutations stage, committed with their changes.
 OUTBOX = Outbox(Base.metadata)
+# Where the owners' consumer of app events stopped reading the bus (`owners.consume`).
+POSITIONS = ConsumerPositions(Base.metadata)
 
 metadata = Base.metadata
