@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import importlib
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import MetaData
@@ -56,7 +58,8 @@ def alembic_config(subgraph: str) -> Config:
 
 
 async def upgrade(database: Database, subgraph: str, revision: str = "head") -> None:
-    """Bring the subgraph's database to `revision` (idempotent)."""
+    """Bring the subgraph's database to `revision` (idempotent, and safe for processes that
+    start together on one database: they take turns)."""
     config = alembic_config(subgraph)
 
     def run(connection: Any) -> None:
@@ -64,7 +67,23 @@ async def upgrade(database: Database, subgraph: str, revision: str = "head") -> 
         command.upgrade(config, revision)
 
     async with database.engine.begin() as connection:
+        if database.is_postgres:
+            # Replicas of a subgraph, and the webhook sender beside apps, start at once and
+            # each migrates first: without a turn each, all but one fail creating the same
+            # tables. The lock is the transaction's, so it is released when the migration
+            # commits; the next one then finds the database at head and does nothing.
+            await connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                {"key": migration_lock_key(subgraph, database.schema)},
+            )
         await connection.run_sync(run)
+
+
+def migration_lock_key(subgraph: str, schema: str | None) -> int:
+    """The advisory lock of one subgraph's tables in one schema (locks are per database): a
+    signed 64-bit number, as PostgreSQL's advisory locks take."""
+    digest = hashlib.sha256(f"switchboard-migrations:{subgraph}:{schema or ''}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 async def autogenerate(subgraph: str, message: str) -> None:
