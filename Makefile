@@ -45,10 +45,11 @@ verify-fixtures: $(STAMP)
 	$(BIN)/python scripts/verify_fixtures.py
 
 # Mutation testing (mutmut) of the packages the suite must guard most; slow, not part of
-# `make test`. PACKAGES="gateway/auth" narrows it (docs/testing.md).
+# `make test`. PACKAGES="gateway/auth" narrows it, ONLY="verify.py keys.py" to some of a
+# package's modules (docs/testing.md).
 PACKAGES ?= gateway/execution gateway/operation gateway/auth subgraphs/common
 mutate: $(STAMP)
-	nice -n 10 $(BIN)/python scripts/mutate.py $(PACKAGES)
+	nice -n 10 $(BIN)/python scripts/mutate.py $(PACKAGES) $(if $(ONLY),--only $(ONLY))
 
 # Debian tools the tests run: wrk (the bench's load generator).
 tools:

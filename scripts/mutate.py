@@ -32,8 +32,9 @@ TESTS: dict[str, list[str]] = {
 }
 
 
-def prepare(package: str) -> Path:
-    """A fresh copy of the tracked files, with mutmut configured for `package`."""
+def prepare(package: str, modules: list[str]) -> Path:
+    """A fresh copy of the tracked files, with mutmut configured for `package` (only its
+    `modules`, file names inside it, when given)."""
     folder = SCRATCH / package.replace("/", ".")
     if folder.exists():
         shutil.rmtree(folder)
@@ -52,11 +53,12 @@ def prepare(package: str) -> Path:
             shutil.copy2(source, target)
     pyproject = (folder / "pyproject.toml").read_text()
     tests = ", ".join(json.dumps(path) for path in TESTS[package])
+    mutated = ", ".join(json.dumps(f"{package}/{module}") for module in modules or ["*"])
     (folder / "pyproject.toml").write_text(
         pyproject
         + "\n[tool.mutmut]\n"
         + 'source_paths = ["gateway", "subgraphs"]\n'
-        + f'only_mutate = ["{package}/*"]\n'
+        + f"only_mutate = [{mutated}]\n"
         # What the tests read besides tests/ (the platform supergraph, the Apollo fixtures).
         + 'also_copy = ["schema", "scripts"]\n'
         + f"pytest_add_cli_args_test_selection = [{tests}]\n"
@@ -68,7 +70,13 @@ def prepare(package: str) -> Path:
     return folder
 
 
-def run(package: str, max_children: int, *, survivors_only: bool = False) -> dict[str, object]:
+def run(
+    package: str,
+    max_children: int,
+    *,
+    survivors_only: bool = False,
+    modules: list[str] | None = None,
+) -> dict[str, object]:
     if package not in TESTS:
         raise SystemExit(f"no test selection for {package}: add it to TESTS in {__file__}")
     if not (ROOT / package).is_dir():
@@ -88,7 +96,7 @@ def run(package: str, max_children: int, *, survivors_only: bool = False) -> dic
             shutil.rmtree(copy / "tests")
             shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("*.pyc"))
     else:
-        folder = prepare(package)
+        folder = prepare(package, modules or [])
         names = []
     mutmut = Path(sys.executable).with_name("mutmut")
     log = folder / "mutmut.log"
@@ -121,6 +129,13 @@ def main() -> None:
     parser.add_argument(
         "--survivors", action="store_true", help="run only the last run's survivors again"
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[],
+        metavar="MODULE",
+        help="mutate only these modules of the package (file names, e.g. verify.py)",
+    )
     arguments = parser.parse_args()
     with (ROOT / "pyproject.toml").open("rb") as config:
         tomllib.load(config)  # fail early on a broken pyproject, before copying anything
@@ -128,7 +143,12 @@ def main() -> None:
         if package == "gateway/auth" and not (ROOT / package).is_dir():
             print(f"{package}: not present, skipped")
             continue
-        stats = run(package, arguments.max_children, survivors_only=arguments.survivors)
+        stats = run(
+            package,
+            arguments.max_children,
+            survivors_only=arguments.survivors,
+            modules=arguments.only,
+        )
         print(
             f"{package}: {stats['score']}% ({stats['killed']} killed, "
             f"{stats.get('timeout', 0)} timed out, {stats['survived']} survived, "

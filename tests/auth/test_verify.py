@@ -8,6 +8,7 @@ import base64
 import json
 import time
 import uuid
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
 from gateway.auth import (
+    AuthConfigError,
     AuthenticationError,
     Issuer,
     JwksKeys,
@@ -22,6 +24,8 @@ from gateway.auth import (
     TokenVerifier,
     bearer_token,
 )
+from gateway.auth import verify as verify_module
+from gateway.auth.verify import MAX_TOKEN_LENGTH
 from gateway.config import ConfigError, validate
 from gateway.server import GatewayConfig
 from tests.issuer import TestIssuer
@@ -56,47 +60,166 @@ async def test_a_person_token_names_the_user() -> None:
     )
 
 
-def refusals(issuer: TestIssuer) -> dict[str, str]:
+def refusals(issuer: TestIssuer) -> dict[str, tuple[str, str]]:
+    """Each way a token is refused: the token, and the reason the gateway logs for it (what an
+    operator reads to learn why a caller got a 401)."""
     now = time.time()
     other = TestIssuer(issuer.issuer, kid=issuer.kid)  # same kid, different key
     rsa = RSAKey.generate_key(2048, parameters={"kid": issuer.kid})
     hmac = OctKey.import_key(json.dumps(issuer.jwks()["keys"][0]).encode())
     claims = issuer.claims(scopes={"x"})
+    bad_signature = "bad signature or payload: "
     return {
-        "expired": issuer.sign(issuer.claims(issued_at=now - 2000, lifetime=900)),
-        "not yet valid": issuer.sign({**claims, "nbf": int(now) + 600}),
-        "issued in the future": issuer.sign({**claims, "iat": int(now) + 600}),
-        "wrong audience": issuer.sign({**claims, "aud": "someone-else"}),
-        "untrusted issuer": issuer.sign({**claims, "iss": "https://evil.test"}),
-        "no exp": issuer.sign({k: v for k, v in claims.items() if k != "exp"}),
-        "signed by another key": other.sign(claims),
-        "unknown kid": issuer.sign(claims, header={"kid": "nobody"}),
-        "not an access token": issuer.sign(claims, header={"typ": "JWT"}),
-        "alg none": f"{segment({'alg': 'none', 'typ': 'at+jwt', 'kid': issuer.kid})}."
-        f"{segment(claims)}.",
-        "HMAC keyed with the public key": jwt.encode(
-            {"alg": "HS256", "typ": "at+jwt", "kid": issuer.kid}, claims, hmac, algorithms=["HS256"]
+        "expired": (
+            issuer.sign(issuer.claims(issued_at=now - 2000, lifetime=900)),
+            "expired or no exp",
         ),
-        "RS256 with an RSA key the issuer never had": jwt.encode(
-            {"alg": "RS256", "typ": "at+jwt", "kid": issuer.kid}, claims, rsa, algorithms=["RS256"]
+        "not yet valid": (issuer.sign({**claims, "nbf": int(now) + 600}), "nbf in the future"),
+        "issued in the future": (
+            issuer.sign({**claims, "iat": int(now) + 600}),
+            "iat in the future",
         ),
-        "tampered payload": ".".join(
-            [
-                issuer.token().split(".")[0],
-                segment({**claims, "scope": "platform:admin"}),
-                issuer.token().split(".")[2],
-            ]
+        "wrong audience": (issuer.sign({**claims, "aud": "someone-else"}), "aud"),
+        # An audience that merely contains ours is another audience.
+        "audience containing ours": (issuer.sign({**claims, "aud": "not-switchboard"}), "aud"),
+        "untrusted issuer": (
+            issuer.sign({**claims, "iss": "https://evil.test"}),
+            "untrusted issuer",
         ),
-        "garbage": "not-a-jwt",
-        "too long": "a" * 10_000,
+        "no exp": (
+            issuer.sign({k: v for k, v in claims.items() if k != "exp"}),
+            "expired or no exp",
+        ),
+        "scope not a string": (
+            issuer.sign({**claims, "scope": ["platform:admin"]}),
+            "scope is not a string",
+        ),
+        "signed by another key": (other.sign(claims), bad_signature),
+        "unknown kid": (issuer.sign(claims, header={"kid": "nobody"}), "unknown kid 'nobody'"),
+        # Refused before its signature is looked at.
+        "no kid": (
+            f"{segment({'alg': 'ES256', 'typ': 'at+jwt'})}.{segment(claims)}.c2ln",
+            "no kid in the header",
+        ),
+        "not an access token": (
+            issuer.sign(claims, header={"typ": "JWT"}),
+            "typ is not at+jwt",
+        ),
+        "alg none": (
+            f"{segment({'alg': 'none', 'typ': 'at+jwt', 'kid': issuer.kid})}.{segment(claims)}.",
+            "algorithm 'none' is not allowed",
+        ),
+        "HMAC keyed with the public key": (
+            jwt.encode(
+                {"alg": "HS256", "typ": "at+jwt", "kid": issuer.kid},
+                claims,
+                hmac,
+                algorithms=["HS256"],
+            ),
+            "algorithm 'HS256' is not allowed",
+        ),
+        "RS256 with an RSA key the issuer never had": (
+            jwt.encode(
+                {"alg": "RS256", "typ": "at+jwt", "kid": issuer.kid},
+                claims,
+                rsa,
+                algorithms=["RS256"],
+            ),
+            bad_signature,
+        ),
+        "tampered payload": (
+            ".".join(
+                [
+                    issuer.token().split(".")[0],
+                    segment({**claims, "scope": "platform:admin"}),
+                    issuer.token().split(".")[2],
+                ]
+            ),
+            bad_signature,
+        ),
+        "garbage": ("not-a-jwt", "not a compact JWS"),
+        "undecodable": ("e30.!!!.e30", "undecodable: "),
+        "header not an object": (f"{segment([1])}.{segment(claims)}.", "header or payload"),
+        "too long": ("a" * 10_000, "token too long"),
+        # Exactly the longest accepted length: refused for what it is, not for its length.
+        "longest": ("a" * MAX_TOKEN_LENGTH, "not a compact JWS"),
     }
 
 
-@pytest.mark.parametrize("reason", list(refusals(TestIssuer())))
-async def test_refused(reason: str) -> None:
+@pytest.mark.parametrize("case", list(refusals(TestIssuer())))
+async def test_refused(case: str) -> None:
     issuer = TestIssuer()
-    with pytest.raises(AuthenticationError):
-        await issuer.verifier().verify(refusals(issuer)[reason])
+    token, reason = refusals(issuer)[case]
+    with pytest.raises(AuthenticationError) as refused:
+        await issuer.verifier().verify(token)
+    if reason.endswith(": "):
+        assert refused.value.reason.startswith(reason), refused.value.reason
+    elif reason == "header or payload":
+        assert refused.value.reason == "header or payload is not an object"
+    else:
+        assert refused.value.reason == reason
+
+
+async def test_a_token_without_scope_has_none_and_one_of_several_audiences_is_enough() -> None:
+    issuer = TestIssuer()
+    claims = {k: v for k, v in issuer.claims().items() if k != "scope"}
+    assert Principal.from_claims(await issuer.verifier().verify(issuer.sign(claims))).scopes == (
+        frozenset()
+    )
+    several = issuer.sign({**issuer.claims(), "aud": ["billing", "switchboard"]})
+    assert (await issuer.verifier().verify(several))["aud"] == ["billing", "switchboard"]
+
+
+async def test_exp_and_nbf_at_the_edge_of_the_leeway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`exp` must lie after now minus the leeway; `nbf` and `iat` may reach now plus it."""
+    now = 1_900_000_000
+    monkeypatch.setattr(verify_module, "time", SimpleNamespace(time=lambda: float(now)))
+    issuer = TestIssuer()
+    verifier = issuer.verifier(leeway_seconds=10)
+    base = issuer.claims(issued_at=now)
+    for claims, accepted in [
+        ({**base, "exp": now - 10}, False),
+        ({**base, "exp": now - 9}, True),
+        ({**base, "nbf": now + 10}, True),
+        ({**base, "nbf": now + 11}, False),
+        ({**base, "iat": now + 10}, True),
+        ({**base, "iat": now + 11}, False),
+    ]:
+        token = issuer.sign(claims)
+        if accepted:
+            await verifier.verify(token)
+        else:
+            with pytest.raises(AuthenticationError):
+                await verifier.verify(token)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"issuers": []}, "at least one issuer must be trusted"),
+        (
+            {"algorithms": ["ES256", "HS256"]},
+            "algorithms must be asymmetric signature algorithms, not ['HS256']",
+        ),
+        ({"algorithms": []}, "algorithms must be asymmetric signature algorithms, not []"),
+        ({"leeway_seconds": 31}, "leeway is 0 to 30 seconds"),
+        ({"leeway_seconds": -1}, "leeway is 0 to 30 seconds"),
+    ],
+)
+def test_a_verifier_refuses_unsafe_settings_saying_which(
+    settings: dict[str, Any], message: str
+) -> None:
+    issuer = TestIssuer()
+    issuers = settings.pop("issuers", [Issuer(issuer.issuer, issuer.key_source())])
+    with pytest.raises(AuthConfigError) as refused:
+        TokenVerifier(issuers, **settings)
+    assert str(refused.value) == message
+
+
+def test_a_verifier_accepts_the_edges_of_its_settings() -> None:
+    issuer = TestIssuer()
+    for leeway in (0, 30):
+        TokenVerifier([Issuer(issuer.issuer, issuer.key_source())], leeway_seconds=leeway)
 
 
 async def test_leeway_accepts_a_token_just_expired() -> None:
@@ -137,8 +260,15 @@ def test_unsafe_settings_are_refused_at_start_up(settings: dict[str, Any]) -> No
 
 @pytest.mark.parametrize("header", ["Basic dXNlcjpwYXNz", "Bearer", "Bearer a b", "token"])
 def test_a_header_that_is_not_a_bearer_token_is_refused(header: str) -> None:
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError) as refused:
         bearer_token(header)
+    assert refused.value.reason == "not a Bearer token"
+
+
+@pytest.mark.parametrize("header", ["Bearer abc", "bearer abc", "  Bearer   abc  "])
+def test_a_bearer_token_is_read_whatever_the_case_and_spacing(header: str) -> None:
+    # RFC 9110's credentials: the scheme, one or more spaces, the token.
+    assert bearer_token(header) == "abc"
 
 
 def test_no_header_is_anonymous() -> None:
