@@ -41,12 +41,20 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Records every request; answers 500 to the first `fail_first` of each message id."""
+    """Records every request; answers 500 to the first `fail_first` of each message id. With
+    `hold_after`, requests after that many wait unanswered until `release()`: a sender is
+    then caught mid-batch, however fast it runs."""
 
     fail_first: int = 0
     delay: float = 0.0
+    hold_after: int | None = None
     received: list[Received] = field(default_factory=list)
     _tries: dict[str, int] = field(default_factory=dict)
+    _entered: int = 0
+    _released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def release(self) -> None:
+        self._released.set()
 
     def app(self) -> Starlette:
         return Starlette(routes=[Route("/hooks", self._receive, methods=["POST"])])
@@ -57,6 +65,9 @@ class Receiver:
         message_id = headers.get("webhook-id", "")
         tries = self._tries.get(message_id, 0) + 1
         self._tries[message_id] = tries
+        self._entered += 1
+        if self.hold_after is not None and self._entered > self.hold_after:
+            await self._released.wait()
         if self.delay:
             await asyncio.sleep(self.delay)
         status = 500 if tries <= self.fail_first else 200
