@@ -95,6 +95,9 @@ def run(
         for copy in (folder, folder / "mutants"):
             shutil.rmtree(copy / "tests")
             shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("*.pyc"))
+        # Which tests reach which function is recorded once per run: collected again, so the
+        # new tests are run against the mutants they reach.
+        (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     else:
         folder = prepare(package, modules or [])
         names = []

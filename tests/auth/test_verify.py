@@ -210,9 +210,10 @@ def test_a_verifier_refuses_unsafe_settings_saying_which(
     settings: dict[str, Any], message: str
 ) -> None:
     issuer = TestIssuer()
-    issuers = settings.pop("issuers", [Issuer(issuer.issuer, issuer.key_source())])
+    options = dict(settings)
+    issuers = options.pop("issuers", [Issuer(issuer.issuer, issuer.key_source())])
     with pytest.raises(AuthConfigError) as refused:
-        TokenVerifier(issuers, **settings)
+        TokenVerifier(issuers, **options)
     assert str(refused.value) == message
 
 
