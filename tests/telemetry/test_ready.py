@@ -12,7 +12,9 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from gateway.server import GatewayConfig, create_app
+from gateway.server import app as app_module
 from gateway.telemetry.config import ReadinessConfig, TelemetryConfig
+from gateway.telemetry.readiness import FAILED_PROBE_PAUSE_SECONDS, SubgraphHealth
 from tests.server.federated import products, reviews, users
 from tests.server.test_federated import SUPERGRAPH
 from tests.waiting import eventually, free_port
@@ -55,13 +57,34 @@ async def servers() -> AsyncIterator[dict[str, Server]]:
             await server.stop()
 
 
-async def test_ready_follows_the_subgraphs(servers: dict[str, Server]) -> None:
+class Clock:
+    """The readiness clock, moved by the test: windows and pauses pass when the test says,
+    not when a loaded machine gets round to it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_ready_follows_the_subgraphs(
+    servers: dict[str, Server], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = Clock()
+    monkeypatch.setattr(
+        app_module,
+        "SubgraphHealth",
+        lambda window, timeout: SubgraphHealth(window, timeout, clock=clock),
+    )
+    window = 5.0
     config = GatewayConfig(
         override_subgraph_url={
             name: f"http://127.0.0.1:{server.port}/graphql" for name, server in servers.items()
         },
         telemetry=TelemetryConfig(
-            readiness=ReadinessConfig(window_seconds=0.05, probe_timeout_seconds=1)
+            # A stopped server refuses at once; the timeout only has to outlast a slow machine.
+            readiness=ReadinessConfig(window_seconds=window, probe_timeout_seconds=10)
         ),
     )
     app = create_app(SUPERGRAPH, config=config)
@@ -77,7 +100,9 @@ async def test_ready_follows_the_subgraphs(servers: dict[str, Server]) -> None:
         }
 
         await servers["reviews"].stop()
-        await asyncio.sleep(0.1)  # past the window: reviews must answer a probe again
+        # Within the window nobody is probed: what answered lately counts as up.
+        assert (await client.get("/ready")).status_code == 200
+        clock.now += window + 0.01  # past it: each must answer a probe again
         down = await client.get("/ready")
         assert down.status_code == 503
         assert down.json() == {
@@ -87,6 +112,9 @@ async def test_ready_follows_the_subgraphs(servers: dict[str, Server]) -> None:
         assert (await client.get("/health")).status_code == 200
 
         await servers["reviews"].start()
-        await asyncio.sleep(1.1)  # a failed probe is not repeated within a second
+        # A failed probe is not repeated within a second, even though reviews is back.
+        clock.now += FAILED_PROBE_PAUSE_SECONDS - 0.01
+        assert (await client.get("/ready")).status_code == 503
+        clock.now += 0.02
         assert (await client.get("/ready")).status_code == 200
     await app.state.subgraph_client.aclose()
