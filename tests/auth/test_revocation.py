@@ -18,11 +18,16 @@ import redis.asyncio as redis
 from gateway.auth import AuthConfig, Authenticator, Revocations
 from gateway.server import GatewayConfig, create_app
 from subgraphs.common.events import EventBus, EventType, InMemoryEventBus
-from subgraphs.common.redis_bus import RedisEventBus
+from subgraphs.common.redis_bus import DEFAULT_BLOCK_MS, RedisEventBus
 from tests.auth.harness import platform_supergraph
 from tests.conftest import REDIS_URL, unavailable
 from tests.issuer import TestIssuer
 from tests.waiting import eventually
+
+# How long a replica may take to apply an event, at most: a follower whose read failed tries
+# again after one blocking read and its socket's margin (`RedisEventBus.from_url`), twice over
+# for a machine busy with other suites. Only a bound: a healthy run takes milliseconds.
+FOLLOWING = 2 * (DEFAULT_BLOCK_MS / 1000 + 5)
 
 
 @dataclass
@@ -94,7 +99,9 @@ async def test_grant_revoked_reaches_every_replica(replicas: Replicas) -> None:
     )
     # Pushed, not polled: the event reaches each replica as it is published (no timing is
     # asserted here; `eventually` only bounds the wait).
-    await eventually(lambda: replicas.statuses(revoked), lambda found: found == [401, 401])
+    await eventually(
+        lambda: replicas.statuses(revoked), lambda found: found == [401, 401], seconds=FOLLOWING
+    )
     assert await replicas.statuses(same_installation) == [401, 401]
     assert await replicas.statuses(elsewhere) == [200, 200]
     # A token issued after the revocation (the installation was granted again) is accepted.
@@ -109,7 +116,9 @@ async def test_installation_removed_refuses_its_tokens(replicas: Replicas) -> No
         {"installation_id": "inst_9", "app_id": "app_1", "workspace_id": "ws_1"},
         installation_id="inst_9",
     )
-    await eventually(lambda: replicas.statuses(token), lambda found: found == [401, 401])
+    await eventually(
+        lambda: replicas.statuses(token), lambda found: found == [401, 401], seconds=FOLLOWING
+    )
 
 
 def test_old_revocations_are_forgotten() -> None:

@@ -105,8 +105,13 @@ async def test_an_oversized_request_head_is_refused_with_431() -> None:
 
 async def test_connections_beyond_the_limit_are_shed_with_503() -> None:
     config = GatewayConfig(server=ServerConfig(max_connections=5))
-    with serving(config) as (port, _):
+    with serving(config) as (port, server):
         idle = [await asyncio.open_connection("127.0.0.1", port) for _ in range(5)]
+        # Connected is not yet accepted: the server (its own thread, slow on a busy machine)
+        # counts a connection once it has taken it from the listening socket.
+        await eventually(
+            lambda: len(server.server_state.connections), lambda count: count == 5, seconds=10
+        )
         async with httpx.AsyncClient() as client:
             shed = await client.post(f"http://127.0.0.1:{port}/graphql", json={"query": QUERY})
             for _, writer in idle:
