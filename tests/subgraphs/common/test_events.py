@@ -10,7 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as redis
 
-from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
+from subgraphs.common.events import (
+    Event,
+    EventBus,
+    EventType,
+    InMemoryEventBus,
+    bus_from_environment,
+)
 from subgraphs.common.redis_bus import RedisEventBus
 from tests.conftest import REDIS_URL, unavailable
 from tests.waiting import eventually
@@ -116,3 +122,53 @@ async def test_concurrent_publishers_get_distinct_ordered_ids(bus: EventBus) -> 
     assert sorted(event.id for event in published) == list(range(1, 21))
     replayed = await asyncio.wait_for(take(bus, 20, after=0), 5)
     assert [event.id for event in replayed] == list(range(1, 21))
+
+
+async def test_latest_and_oldest_ids_say_what_a_resume_can_replay(bus: EventBus) -> None:
+    # Empty: nothing published, nothing retained; a consumer starting now misses nothing.
+    assert (await bus.latest_id(), await bus.oldest_id()) == (0, 1)
+    for n in range(3):
+        await bus.publish(EventType.REVIEW_CREATED, {"n": n})
+    assert (await bus.latest_id(), await bus.oldest_id()) == (3, 1)
+
+
+async def test_the_in_memory_bus_keeps_only_its_retention() -> None:
+    bus = InMemoryEventBus(retention=2)
+    assert await bus.oldest_id() == 1
+    for n in range(3):
+        await bus.publish(EventType.REVIEW_CREATED, {"n": n})
+    # The first event is gone: resuming after 0 would miss it, and `oldest_id` says so.
+    assert (await bus.latest_id(), await bus.oldest_id()) == (3, 2)
+    assert [event.id for event in await take(bus, 2, after=0)] == [2, 3]
+
+
+def test_the_environment_chooses_the_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EVENT_BUS", raising=False)
+    assert isinstance(bus_from_environment(), InMemoryEventBus)
+    monkeypatch.setenv("EVENT_BUS", "memory")
+    assert isinstance(bus_from_environment(), InMemoryEventBus)
+
+
+async def test_the_environment_names_the_redis_server_and_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        await client.aclose()
+        unavailable("Redis", error)
+    stream = f"test:events:{uuid.uuid4().hex}"
+    monkeypatch.setenv("EVENT_BUS", "redis")
+    monkeypatch.setenv("REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("EVENT_STREAM", stream)
+    bus = bus_from_environment()
+    try:
+        assert isinstance(bus, RedisEventBus)
+        await bus.publish(EventType.REVIEW_CREATED, {"n": 1})
+        assert await client.xlen(stream) == 1
+        assert int(await client.get(f"{stream}:last-id") or 0) == 1
+    finally:
+        await bus.close()
+        await client.delete(stream, f"{stream}:last-id")
+        await client.aclose()

@@ -196,3 +196,4 @@ async def test_prune_deletes_only_long_published_events(database: Database) -> N
 
     assert await prune(database, table) == 1
     assert [row.payload["n"] for row in await outbox_rows(database)] == [2, 3, 4]
+    assert await prune(database, table) == 0  # nothing old is left
