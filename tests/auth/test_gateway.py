@@ -142,3 +142,31 @@ async def test_a_revoked_token_is_refused() -> None:
         gateway.revocations.apply(Event())
         assert (await gateway.post("{ __typename }", token)).status_code == 401
         assert (await gateway.post("{ __typename }", other)).status_code == 200
+
+
+async def test_fields_inside_inline_fragments_are_authorized_like_any_other() -> None:
+    """A fragment is no way around a field's requirements, with a type condition or without."""
+    async with auth_gateway() as gateway:
+        query = """{ app(id: "a") {
+          name
+          ... on App { webhookUrl }
+          ... @include(if: true) { webhookSecret }
+          ... on App { ... { slug } }
+        } }"""
+        body = await gateway.body(query)
+        assert body["data"] == {
+            "app": {"name": "text", "webhookUrl": None, "webhookSecret": None, "slug": "text"}
+        }
+        assert sorted(error["path"] for error in body["errors"]) == [
+            ["app", "webhookSecret"],
+            ["app", "webhookUrl"],
+        ]
+        assert {error["extensions"]["code"] for error in body["errors"]} == {UNAUTHORIZED}
+        (sent,) = gateway.subgraphs.queries()
+        assert "webhookUrl" not in sent
+        assert "webhookSecret" not in sent
+        # With the scopes, the same fragments are answered in full.
+        allowed = await gateway.body(
+            query, gateway.issuer.token(scopes={"apps:read", "apps:write"}, org="org_1")
+        )
+        assert "errors" not in allowed, allowed
