@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from graphql import build_client_schema, get_introspection_query
 
 from gateway.auth import AuthConfig
@@ -170,3 +171,32 @@ async def test_fields_inside_inline_fragments_are_authorized_like_any_other() ->
             query, gateway.issuer.token(scopes={"apps:read", "apps:write"}, org="org_1")
         )
         assert "errors" not in allowed, allowed
+
+
+@pytest.mark.parametrize(
+    ("query", "sent", "denied"),
+    [
+        # Above the denied field, aliases and arguments stay as the client wrote them.
+        (
+            '{ mine: app(id: "a") { label: name webhookUrl ... on App { slug webhookSecret } } }',
+            '{mine:app(id:"a"){label:name slug __typename}}',
+            [["mine", "webhookUrl"], ["mine", "webhookSecret"]],
+        ),
+        # A fragment left with nothing to ask goes, the field keeps one thing to select.
+        (
+            '{ mine: app(id: "a") { label: name ... on App { webhookSecret } } }',
+            '{mine:app(id:"a"){label:name __typename}}',
+            [["mine", "webhookSecret"]],
+        ),
+        # Nothing denied: the operation goes as it came.
+        ('{ mine: app(id: "a") { label: name } }', '{mine:app(id:"a"){label:name}}', []),
+    ],
+)
+async def test_the_subgraph_is_asked_the_operation_minus_the_denied_fields(
+    query: str, sent: str, denied: list[list[str]]
+) -> None:
+    async with auth_gateway() as gateway:
+        body = await gateway.body(query)
+        assert gateway.subgraphs.queries() == [sent]
+        assert [error["path"] for error in body.get("errors", [])] == denied
+        assert body["data"]["mine"]["label"] == "text"
