@@ -3,6 +3,7 @@ Redis Streams through `auth.events_url`) and refuse revoked tokens as the events
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -10,12 +11,20 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
 import redis.asyncio as redis
 
-from gateway.auth import AuthConfig, Authenticator, Revocations
+from gateway.auth import AuthConfig, Authenticator, Principal, Revocations
+from gateway.auth import revocation as revocation_module
+from gateway.auth.revocation import (
+    GRANT_REVOKED,
+    INSTALLATION_REMOVED,
+    RETENTION_SECONDS,
+    REVOCATION_EVENTS,
+)
 from gateway.server import GatewayConfig, create_app
 from subgraphs.common.events import EventBus, EventType, InMemoryEventBus
 from subgraphs.common.redis_bus import DEFAULT_BLOCK_MS, RedisEventBus
@@ -136,3 +145,130 @@ def test_old_revocations_are_forgotten() -> None:
         SimpleNamespace(type="grant.revoked", payload={}, occurred_at=event.occurred_at)
     )
     assert len(revocations) == 0
+
+
+NOW = 1_900_000_000.0
+
+
+def revocation(
+    type: str, at: float, *, installation: str | None = "inst_1", jtis: Any = None
+) -> SimpleNamespace:
+    payload: dict[str, Any] = {}
+    if installation is not None:
+        payload["installation_id"] = installation
+    if jtis is not None:
+        payload["jtis"] = jtis
+    return SimpleNamespace(
+        type=type, payload=payload, occurred_at=datetime.fromtimestamp(at, UTC), id=None
+    )
+
+
+def caller(
+    installation: str | None = "inst_1", issued_at: float = NOW - 10, jti: str = "t"
+) -> Principal:
+    return Principal(installation_id=installation, issued_at=issued_at, token_id=jti)
+
+
+def test_only_revocation_events_revoke_and_the_latest_revocation_counts() -> None:
+    now = [NOW]
+    revocations = Revocations(clock=lambda: now[0])
+    # An installation made (or anything else that names one) revokes nothing.
+    revocations.apply(revocation("installation.created", NOW - 5))
+    assert not revocations.is_revoked(caller())
+    revocations.apply(revocation(GRANT_REVOKED, NOW - 5))
+    assert revocations.is_revoked(caller(issued_at=NOW - 5))  # within the event's second
+    assert not revocations.is_revoked(caller(issued_at=NOW - 4))  # granted again after it
+    # An older revocation arriving late does not move the line back.
+    revocations.apply(revocation(INSTALLATION_REMOVED, NOW - 100))
+    assert revocations.is_revoked(caller(issued_at=NOW - 6))
+    assert not revocations.is_revoked(caller(installation="inst_2"))
+    assert not revocations.is_revoked(caller(installation=None))
+
+
+def test_revoked_token_ids_are_read_from_a_list_of_strings_only() -> None:
+    revocations = Revocations(clock=lambda: NOW)
+    revocations.apply(revocation(GRANT_REVOKED, NOW, installation=None, jtis=["a", 7]))
+    revocations.apply(revocation(GRANT_REVOKED, NOW, installation=None, jtis="b"))
+    # The token's own id is refused, whatever installation it names or when it was issued.
+    assert revocations.is_revoked(caller(installation="other", issued_at=NOW + 5, jti="a"))
+    assert not revocations.is_revoked(caller(installation="other", jti="b"))
+    assert len(revocations) == 1
+    # A grant revoked names token ids for one event type only.
+    revocations.apply(revocation(INSTALLATION_REMOVED, NOW, installation=None, jtis=["c"]))
+    assert not revocations.is_revoked(caller(installation="other", jti="c"))
+
+
+def test_an_event_older_than_any_live_token_is_ignored() -> None:
+    revocations = Revocations(clock=lambda: NOW)
+    revocations.apply(revocation(GRANT_REVOKED, NOW - RETENTION_SECONDS - 1, jtis=["old"]))
+    assert len(revocations) == 0
+    revocations.apply(revocation(GRANT_REVOKED, NOW - RETENTION_SECONDS, jtis=["edge"]))
+    assert len(revocations) == 2
+
+
+def test_entries_are_kept_while_a_token_could_live_and_pruned_at_most_once_a_minute() -> None:
+    now = [NOW]
+    revocations = Revocations(clock=lambda: now[0])
+    revocations.apply(revocation(GRANT_REVOKED, NOW, jtis=["a"]))
+    revocations.apply(revocation(GRANT_REVOKED, NOW + 100, installation="inst_2", jtis=["b"]))
+    assert len(revocations) == 4
+
+    def tick(at: float) -> int:
+        now[0] = at
+        revocations.apply(revocation("installation.created", at, installation=None))
+        return len(revocations)
+
+    # Until the end of the first entries' retention a token they refuse could still live.
+    assert tick(NOW + RETENTION_SECONDS - 1) == 4
+    # Expired since, but pruned at most once a minute: not yet.
+    assert tick(NOW + RETENTION_SECONDS + 30) == 4
+    # A minute after the last prune: the first event's entries go, the second's stay.
+    assert tick(NOW + RETENTION_SECONDS + 59) == 2
+    assert revocations.is_revoked(caller(installation="inst_2", issued_at=NOW, jti="b"))
+
+
+def test_an_entry_is_forgotten_at_the_end_of_its_retention() -> None:
+    now = [NOW]
+    revocations = Revocations(clock=lambda: now[0])
+    revocations.apply(revocation(GRANT_REVOKED, NOW, jtis=["a"]))
+    now[0] = NOW + RETENTION_SECONDS
+    revocations.apply(revocation("installation.created", now[0], installation=None))
+    assert len(revocations) == 0
+
+
+class FailingOnce:
+    """A bus whose first stream breaks after one event; records each subscription."""
+
+    def __init__(self) -> None:
+        self.subscriptions: list[tuple[Any, Any]] = []
+
+    async def subscribe(self, *, types: Any = None, after: Any = None) -> AsyncIterator[Any]:
+        self.subscriptions.append((types, after))
+        if len(self.subscriptions) == 1:
+            event = revocation(GRANT_REVOKED, time.time(), installation="inst_a")
+            event.id = 41
+            yield event
+            raise ConnectionError("the bus went away")
+        event = revocation(GRANT_REVOKED, time.time(), installation="inst_b")
+        event.id = 42
+        yield event
+        await asyncio.Event().wait()
+
+
+async def test_a_follower_resubscribes_after_the_last_event_it_applied(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(revocation_module, "RETRY_SECONDS", 0.0)
+    revocations = Revocations()
+    bus = FailingOnce()
+    follower = asyncio.create_task(revocations.follow(bus))
+    try:
+        await eventually(lambda: len(bus.subscriptions), lambda count: count == 2)
+        await eventually(lambda: len(revocations), lambda count: count == 2)
+    finally:
+        follower.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await follower
+    assert bus.subscriptions == [(REVOCATION_EVENTS, 0), (REVOCATION_EVENTS, 41)]
+    assert "revocation events: the bus failed; resubscribing" in caplog.text
+    assert revocations.is_revoked(caller(installation="inst_a", issued_at=0))
