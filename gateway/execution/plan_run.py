@@ -57,12 +57,13 @@ class PlanExecutionError(Exception):
 @dataclass(frozen=True)
 class FetchedValues:
     """Which service provided the values merged into some objects (read only when a value
-    turns out malformed and its error must name the service). `targets[i]` received
-    `values[i]`; the targets' paths are found again from `flatten_path` when needed."""
+    turns out malformed and its error must name the service). Each object of `targets[i]`
+    received `values[i]` (when it is an object: others were not merged); the targets' paths are
+    found again from `flatten_path` when needed."""
 
     service: str
     flatten_path: Sequence[str] | None  # None for a root fetch: its target is the root
-    targets: Sequence[JsonObject]
+    targets: Sequence[Sequence[JsonObject]]
     values: Sequence[Any]
 
 
@@ -133,7 +134,7 @@ class PlanRun:
                 apply_rewrites(response.data, fetch.output_rewrites)
             deep_merge(self.data, response.data)
             self.fetched.append(
-                FetchedValues(fetch.service_name, None, [self.data], [response.data])
+                FetchedValues(fetch.service_name, None, [[self.data]], [response.data])
             )
 
     async def entity_fetch(self, path: Sequence[str], fetch: Fetch) -> None:
@@ -224,19 +225,15 @@ class PlanRun:
             )
             for index in nulled:
                 self.nulled.update(paths_by_target[index])
-        merged_into: list[JsonObject] = []
-        values: list[JsonObject] = []
         output_rewrites = fetch.output_rewrites
-        for index, entity in enumerate(entities):
+        for entity, objects in zip(entities, targets, strict=False):
             if not isinstance(entity, dict):
                 continue
             if output_rewrites:
                 apply_rewrites(entity, output_rewrites)
-            for value in targets[index]:
+            for value in objects:
                 deep_merge(value, entity)
-                merged_into.append(value)
-                values.append(entity)
-        self.fetched.append(FetchedValues(fetch.service_name, path, merged_into, values))
+        self.fetched.append(FetchedValues(fetch.service_name, path, targets, entities))
 
     @staticmethod
     def group_flat(
@@ -407,10 +404,13 @@ class PlanRun:
                 bases: dict[int, list[ResponsePath]] = {id(self.data): [()]}
             else:
                 bases = self.paths_of(fetched.flatten_path)
-            for target, value in zip(fetched.targets, fetched.values, strict=True):
-                for base in bases.get(id(target), ()):
-                    if path[: len(base)] == base and _contains(value, path[len(base) :]):
-                        return fetched.service
+            for targets, value in zip(fetched.targets, fetched.values, strict=False):
+                if not isinstance(value, dict):
+                    continue
+                for target in targets:
+                    for base in bases.get(id(target), ()):
+                        if path[: len(base)] == base and _contains(value, path[len(base) :]):
+                            return fetched.service
         return None
 
 
