@@ -96,7 +96,9 @@ def child(args: argparse.Namespace) -> int:
             profiler.disable()
         cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
         wrong += sum(1 for answer in answers if answer != expected)
+        errors = [answer.get("errors") for answer in answers if answer != expected]
         return {
+            "first_error": errors[0][0] if errors and errors[0] else None,
             "cpu_ms_per_request": cpu * 1000 / args.requests,
             "wall_ms_per_request": wall * 1000 / args.requests,
             "subgraph_requests_per_request": (_requests_served(urls) - served) / args.requests,
@@ -167,7 +169,9 @@ def parent(args: argparse.Namespace) -> int:
         )
         for round_number in range(args.rounds):
             for dedup in args.dedup:
-                for index, tree in enumerate(trees):
+                # Every other round in reverse order: what runs first or second gains nothing.
+                order = list(enumerate(trees))
+                for index, tree in order if round_number % 2 == 0 else reversed(order):
                     profile = None
                     if args.profile is not None:
                         args.profile.mkdir(parents=True, exist_ok=True)
@@ -181,6 +185,8 @@ def parent(args: argparse.Namespace) -> int:
                         f"wrong {result['wrong']}",
                         flush=True,
                     )
+                    if result["first_error"] is not None:
+                        print(f"  a wrong answer's first error: {result['first_error']}")
     finally:
         fleet.stop()
         shutil.rmtree(work, ignore_errors=True)
