@@ -2,7 +2,8 @@
 
 A path is response keys and `@` for "every element of this list", as the planner writes them
 (`gateway/planning/nodes.py`). Each object comes with its client path (keys and list indices),
-which errors are reported at.
+which errors are reported at. Fetches find their objects without paths, through `walks.py`;
+paths are worked out here only for errors.
 """
 
 from __future__ import annotations
@@ -13,36 +14,6 @@ from typing import Any
 from gateway.planning.nodes import LIST_MARKER
 
 ResponsePath = tuple[str | int, ...]
-
-
-def objects_in(data: dict[str, Any], path: Sequence[str]) -> list[dict[str, Any]]:
-    """The objects `objects_at` finds, without their paths: what a fetch needs when nothing
-    fails. Paths are worked out again (`objects_at`) only for errors."""
-    current: list[Any] = [data]
-    for step in path:
-        following: list[Any] = []
-        if step == LIST_MARKER:
-            for value in current:
-                if isinstance(value, list):
-                    following.extend(value)
-        else:
-            for value in current:
-                if isinstance(value, dict):
-                    child = value.get(step)
-                    if child is not None:
-                        following.append(child)
-        current = following
-    objects: list[dict[str, Any]] = []
-    _collect_objects(current, objects)
-    return objects
-
-
-def _collect_objects(found: list[Any], objects: list[dict[str, Any]]) -> None:
-    for value in found:
-        if isinstance(value, dict):
-            objects.append(value)
-        elif isinstance(value, list):
-            _collect_objects(value, objects)
 
 
 def objects_at(

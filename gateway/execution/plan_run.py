@@ -26,14 +26,14 @@ from gateway.execution.client import (
     malformed_response,
 )
 from gateway.execution.merge import deep_merge
-from gateway.execution.paths import ResponsePath, objects_at, objects_in
+from gateway.execution.paths import ResponsePath, objects_at
 from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
 from gateway.execution.representations import (
-    FlatRepresentation,
     apply_rewrites,
     flat_representation,
     representation,
 )
+from gateway.execution.walks import Walks
 from gateway.planning.nodes import (
     BatchFetch,
     Condition,
@@ -84,6 +84,8 @@ class PlanRun:
         self.variables = variables
         self.headers = headers
         self.data: JsonObject = {}
+        # The objects at flatten paths, walked once while the tree under them is unchanged.
+        self.walks = Walks(self.data)
         self.errors: list[JsonObject] = []
         self.fetched: list[FetchedValues] = []
         # Objects a subgraph answered null for, with errors: a non-null field of it that the
@@ -133,6 +135,7 @@ class PlanRun:
             if fetch.output_rewrites:
                 apply_rewrites(response.data, fetch.output_rewrites)
             deep_merge(self.data, response.data)
+            self.walks.forget()
             self.fetched.append(
                 FetchedValues(fetch.service_name, None, [[self.data]], [response.data])
             )
@@ -183,14 +186,14 @@ class PlanRun:
         stands for: identical representations are sent once and the answer fanned back out."""
         if not fetch.is_entity_fetch:
             raise PlanExecutionError(f"a fetch under Flatten must be an entity fetch: {fetch!r}")
-        unique: list[JsonObject] = []
-        targets: list[list[JsonObject]] = []
-        objects = objects_in(self.data, path)
         flat = None if fetch.input_rewrites else flat_representation(self.schema, fetch.requires)
         if flat is not None:
-            self.group_flat(flat, objects, unique, targets)
-        else:
-            self.group(fetch, objects, unique, targets)
+            # Kept for the other fetches of the plan that group the same objects the same way
+            # while none of the keys read changes (`walks.py`).
+            return self.walks.grouping(path, flat.signature, flat.response_keys, flat.group)
+        unique: list[JsonObject] = []
+        targets: list[list[JsonObject]] = []
+        self.group(fetch, self.walks.objects(path), unique, targets)
         return unique, targets
 
     def fail(
@@ -226,50 +229,17 @@ class PlanRun:
             for index in nulled:
                 self.nulled.update(paths_by_target[index])
         output_rewrites = fetch.output_rewrites
+        written: set[str] = set()
         for entity, objects in zip(entities, targets, strict=False):
             if not isinstance(entity, dict):
                 continue
             if output_rewrites:
                 apply_rewrites(entity, output_rewrites)
+            written.update(entity)
             for value in objects:
                 deep_merge(value, entity)
+        self.walks.wrote(path, written)
         self.fetched.append(FetchedValues(fetch.service_name, path, targets, entities))
-
-    @staticmethod
-    def group_flat(
-        flat: FlatRepresentation,
-        objects: list[JsonObject],
-        unique: list[JsonObject],
-        targets: list[list[JsonObject]],
-    ) -> None:
-        """`group` for flat representations, the common case: objects are told apart by their
-        key values (a tuple when they are all strings, else their exact JSON), so a dict is
-        built only once per distinct representation."""
-        index_by_key: dict[object, int] = {}
-        type_name, read, typename_key = flat.type_name, flat.read, flat.typename_key
-        for value in objects:
-            if value.get(typename_key) != type_name:
-                continue
-            try:
-                values = read(value)
-            except KeyError:
-                continue
-            # Missing and null key fields both leave the object without a representation.
-            if None in values:
-                continue
-            key: object = values
-            for field_value in values:
-                # Tuples compare 1, 1.0 and True equal; JSON text tells them apart.
-                if field_value.__class__ is not str:
-                    key = orjson.dumps(values)
-                    break
-            index = index_by_key.get(key)
-            if index is None:
-                index_by_key[key] = len(unique)
-                unique.append(flat.represent(values))
-                targets.append([value])
-            else:
-                targets[index].append(value)
 
     def group(
         self,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from graphql import GraphQLSchema, is_abstract_type
 
 from gateway.planning.nodes import (
@@ -24,6 +25,8 @@ from gateway.planning.nodes import (
 )
 
 TYPE_CONDITION_PREFIX = "... on "
+# The distinct representations of some objects and, for each, the objects it stands for.
+Grouped = tuple[list[dict[str, Any]], list[list[dict[str, Any]]]]
 
 
 class _Missing(Exception):
@@ -41,9 +44,50 @@ class FlatRepresentation:
     read: Callable[[dict[str, Any]], tuple[Any, ...]]
     # Where the object's `__typename` is (an alias when a client field holds the name).
     typename_key: str = "__typename"
+    # Where each of `names` is read (an alias for a field with arguments).
+    response_keys: tuple[str, ...] = ()
+
+    @property
+    def signature(self) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """Equal for two representations that group any objects alike."""
+        return (self.type_name, self.names, self.response_keys)
 
     def represent(self, values: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(self.names, values, strict=True))
+
+    def group(self, objects: list[dict[str, Any]]) -> Grouped:
+        """The distinct representations of `objects` and, for each, the objects it stands for
+        (`PlanRun.representations`). Objects are told apart by their key values (a tuple when
+        they are all strings, else their exact JSON), so a dict is built only once per
+        distinct representation."""
+        unique: list[dict[str, Any]] = []
+        targets: list[list[dict[str, Any]]] = []
+        index_by_key: dict[object, int] = {}
+        type_name, read, typename_key = self.type_name, self.read, self.typename_key
+        for value in objects:
+            if value.get(typename_key) != type_name:
+                continue
+            try:
+                values = read(value)
+            except KeyError:
+                continue
+            # Missing and null key fields both leave the object without a representation.
+            if None in values:
+                continue
+            key: object = values
+            for field_value in values:
+                # Tuples compare 1, 1.0 and True equal; JSON text tells them apart.
+                if field_value.__class__ is not str:
+                    key = orjson.dumps(values)
+                    break
+            index = index_by_key.get(key)
+            if index is None:
+                index_by_key[key] = len(unique)
+                unique.append(self.represent(values))
+                targets.append([value])
+            else:
+                targets[index].append(value)
+        return unique, targets
 
 
 # By (schema, requires); the entry keeps both alive, so their ids stay theirs.
@@ -95,6 +139,7 @@ def _flat_representation(
         tuple(names),
         itemgetter(*response_keys),
         response_keys[names.index("__typename")],
+        tuple(response_keys),
     )
 
 
