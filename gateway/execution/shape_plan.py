@@ -36,9 +36,8 @@ from gateway.execution.shaping import (
     Completer,
     LinkedPath,
     NoShortcut,
-    ObjectFields,
+    ObjectShaper,
     ShapingRun,
-    shape_object,
 )
 from gateway.execution.variables import included
 from gateway.lru import ByteBoundedLru
@@ -74,18 +73,18 @@ class ShapePlan:
         self.variables = variables
         # Where the planner put each object's `__typename` (`QueryPlan.typename_key`).
         self.typename_key = typename_key
-        self._objects: dict[tuple[str, tuple[int, ...]], ObjectFields] = {}
+        self._objects: dict[tuple[str, tuple[int, ...]], ObjectShaper] = {}
         self.root_fields = self._fields(root_type, (selection_set,), is_root=True)
 
     def shape(self, data: dict[str, Any], run: ShapingRun) -> dict[str, Any] | None:
-        shaped = shape_object(self.root_fields, data, None, run)
+        shaped = self.root_fields.shape(data, None, run)
         return None if shaped is PROPAGATE else shaped  # type: ignore[return-value]
 
     # fields of an object
 
     def object_fields(
         self, object_type: GraphQLObjectType, selection_sets: tuple[SelectionSetNode, ...]
-    ) -> ObjectFields:
+    ) -> ObjectShaper:
         key = (object_type.name, tuple(id(selection_set) for selection_set in selection_sets))
         fields = self._objects.get(key)
         if fields is None:
@@ -99,7 +98,7 @@ class ShapePlan:
         selection_sets: tuple[SelectionSetNode, ...],
         *,
         is_root: bool,
-    ) -> ObjectFields:
+    ) -> ObjectShaper:
         collected: CollectedFields = {}
         for selection_set in selection_sets:
             self._collect_into(collected, object_type, selection_set.selections)
@@ -115,7 +114,7 @@ class ShapePlan:
                 completer = self._completer(field_type, nodes, object_type.name, name, field_type)
                 non_null = isinstance(field_type, GraphQLNonNull)
                 fields.append((key, completer, non_null, _shortcut(field_type)))
-        return tuple(fields)
+        return ObjectShaper(tuple(fields))
 
     def _collect_into(
         self,
@@ -190,10 +189,10 @@ class ShapePlan:
     ) -> Completer:
         # Runtime types are resolved from `__typename` as they appear; the answer for each
         # name (its fields, or None for a name that is not a member) is kept.
-        fields_by_typename: dict[str, ObjectFields | None] = {}
+        fields_by_typename: dict[str, ObjectShaper | None] = {}
         typename_key = self.typename_key
 
-        def fields_for(typename: Any) -> ObjectFields | None:
+        def fields_for(typename: Any) -> ObjectShaper | None:
             if isinstance(abstract_type, GraphQLInterfaceType) and typename in (
                 None,
                 abstract_type.name,
@@ -229,7 +228,7 @@ class ShapePlan:
             fields = fields_for(value.get(typename_key))
             if fields is None:
                 return run.malformed(parent, key, detail)
-            return shape_object(fields, value, (parent, key), run)
+            return fields.shape(value, (parent, key), run)
 
         return complete_abstract
 
@@ -289,7 +288,7 @@ def _list(item: Completer, item_non_null: bool, detail: str) -> Completer:
 
 
 def _object_list(
-    fields: ObjectFields, item: Completer, item_non_null: bool, detail: str
+    fields: ObjectShaper, item: Completer, item_non_null: bool, detail: str
 ) -> Completer:
     """A list of objects: each object shaped directly, anything else (null, a wrong value)
     through the item's completer."""
@@ -307,7 +306,7 @@ def _object_list(
         for index, element in enumerate(value):
             shaped: object
             if element.__class__ is dict:
-                shaped = shape_object(fields, element, (path, index), run)
+                shaped = fields.shape(element, (path, index), run)
             else:
                 shaped = item(element, path, index, run)
             if shaped is PROPAGATE:
@@ -351,13 +350,13 @@ def _enum(values: frozenset[str], detail: str) -> Completer:
     return complete_enum
 
 
-def _object(fields: ObjectFields, detail: str) -> Completer:
+def _object(fields: ObjectShaper, detail: str) -> Completer:
     def complete_object(value: Any, parent: LinkedPath, key: str | int, run: ShapingRun) -> Any:
         if value is None:
             return None
         if not isinstance(value, dict):
             return run.malformed(parent, key, detail)
-        return shape_object(fields, value, (parent, key), run)
+        return fields.shape(value, (parent, key), run)
 
     return complete_object
 
