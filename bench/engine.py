@@ -137,16 +137,17 @@ def _run_child(
     ]
     if profile is not None:
         command += ["--profile", str(profile)]
-    # The tree first on the path: its `gateway` is the one measured; this harness and the
-    # benchmark's operation come from this tree.
-    here = Path(__file__).resolve().parent.parent
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), str(here)])}
+    # Run from the tree (`python -m` puts the working directory first on the path): its
+    # `gateway` is the one measured, and the child checks it was.
+    environment = {**os.environ, "PYTHONPATH": str(tree)}
     completed = subprocess.run(
-        command, cwd=here, env=environment, capture_output=True, text=True, check=False
+        command, cwd=tree, env=environment, capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
         raise RuntimeError(f"measurement failed in {tree}:\n{completed.stderr[-3000:]}")
     result: dict[str, Any] = orjson.loads(completed.stdout.strip().splitlines()[-1])
+    if Path(result["gateway"]).resolve() != tree:
+        raise RuntimeError(f"measured {result['gateway']}'s gateway instead of {tree}'s")
     return result
 
 
