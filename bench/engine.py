@@ -186,7 +186,7 @@ def parent(args: argparse.Namespace) -> int:
                         f"wrong {result['wrong']}",
                         flush=True,
                     )
-                    if result["first_error"] is not None:
+                    if result.get("first_error") is not None:
                         print(f"  a wrong answer's first error: {result['first_error']}")
     finally:
         fleet.stop()
