@@ -44,8 +44,13 @@ APP_FACTORY = "gateway.server.runner:app_from_environment"
 FILE_POLL_SECONDS = 1.0
 COMPOSE_POLL_SECONDS = 10.0
 # Objects allocated (net) between collections of the youngest generation; Python's default is
-# 700, which a single request exceeds many times over.
-GC_YOUNG_THRESHOLD = 50_000
+# 700, which a single request exceeds many times over. The count only falls while it is above
+# zero, so once the requests in flight hold more container objects than this (50 concurrent
+# HeavyNested requests hold ~1,000 each), collections come every few dozen requests, each
+# traversing everything they hold: at 50,000, 50 to 100 concurrent HeavyNested requests spent
+# ~25% of the CPU there (docs/benchmarks.md). Cycles (exceptions with their tracebacks) wait
+# longer to be collected: at most this many objects.
+GC_YOUNG_THRESHOLD = 200_000
 
 
 def load_app(
