@@ -229,16 +229,14 @@ class PlanRun:
             for index in nulled:
                 self.nulled.update(paths_by_target[index])
         output_rewrites = fetch.output_rewrites
-        written: set[str] = set()
         for entity, objects in zip(entities, targets, strict=False):
             if not isinstance(entity, dict):
                 continue
             if output_rewrites:
                 apply_rewrites(entity, output_rewrites)
-            written.update(entity)
             for value in objects:
                 deep_merge(value, entity)
-        self.walks.wrote(path, written)
+        self.walks.wrote(path, entities)
         self.fetched.append(FetchedValues(fetch.service_name, path, targets, entities))
 
     def group(

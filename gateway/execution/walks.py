@@ -23,7 +23,7 @@ Kept walks answer exactly what walking again would: the same objects, in the sam
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from typing import Any
 
 from gateway.execution.representations import Grouped
@@ -46,13 +46,15 @@ class _Node:
 
 
 class Walks:
-    __slots__ = ("_root",)
+    __slots__ = ("_at", "_root")
 
     def __init__(self, data: JsonObject) -> None:
         self._root = _Node([data])
+        # The kept nodes by position: their path's keys without `@` steps.
+        self._at: dict[tuple[str, ...], list[_Node]] = {(): [self._root]}
 
     def objects(self, path: Sequence[str]) -> list[JsonObject]:
-        """The objects at `path`, as `paths.objects_in` finds them. The caller must not
+        """The objects at `path`, as `paths.objects_at` finds them. The caller must not
         change the list."""
         node = self._node(path)
         objects = node.objects
@@ -80,11 +82,19 @@ class Walks:
         node.groupings[key] = (reads, grouped)
         return grouped
 
-    def wrote(self, path: Sequence[str], keys: Collection[str]) -> None:
-        """The objects at `path` had `keys` merged into them: forget what that may change."""
-        if not keys:
+    def wrote(self, path: Sequence[str], answers: Iterable[Any]) -> None:
+        """`answers` were merged into the objects at `path`: forget what the keys they hold
+        may change. (Their keys are read only when something kept there could change.)"""
+        nodes = self._at.get(tuple(step for step in path if step != LIST_MARKER))
+        if not nodes or not any(node.children or node.groupings for node in nodes):
             return
-        for node in self._matching(path):
+        keys: set[str] = set()
+        for answer in answers:
+            if isinstance(answer, dict):
+                keys.update(answer)
+        for node in nodes:
+            # A forgotten child's own kept descendants stay in `_at`, unreachable: forgetting
+            # in them again changes nothing.
             for step in [step for step in node.children if step in keys]:
                 del node.children[step]
             for kept in [
@@ -95,39 +105,20 @@ class Walks:
     def forget(self) -> None:
         """The root received an answer: every walk may have changed."""
         self._root = _Node(self._root.found)
+        self._at = {(): [self._root]}
 
     def _node(self, path: Sequence[str]) -> _Node:
         node = self._root
+        position: tuple[str, ...] = ()
         for step in path:
+            if step != LIST_MARKER:
+                position = (*position, step)
             child = node.children.get(step)
             if child is None:
                 child = node.children[step] = _Node(_step(node.found, step))
+                self._at.setdefault(position, []).append(child)
             node = child
         return node
-
-    def _matching(self, path: Sequence[str]) -> list[_Node]:
-        """The kept nodes at the positions `path` names, whatever their `@` steps."""
-        nodes = _with_lists([self._root])
-        for step in path:
-            if step == LIST_MARKER:
-                continue
-            nodes = _with_lists(
-                [child for node in nodes if (child := node.children.get(step)) is not None]
-            )
-        return nodes
-
-
-def _with_lists(nodes: list[_Node]) -> list[_Node]:
-    """`nodes` and the nodes below them through `@` steps only."""
-    found: list[_Node] = []
-    pending = list(nodes)
-    while pending:
-        node = pending.pop()
-        found.append(node)
-        marker = node.children.get(LIST_MARKER)
-        if marker is not None:
-            pending.append(marker)
-    return found
 
 
 def _any_in(reads: Collection[str], keys: Collection[str]) -> bool:

@@ -27,7 +27,7 @@ def merge_at(walks: Walks, data: dict[str, Any], path: tuple[str, ...], answer: 
     """What `PlanRun.absorb` does: one answer merged into every object at `path`."""
     for target in fresh(data, path):
         deep_merge(target, answer)
-    walks.wrote(path, set(answer))
+    walks.wrote(path, [answer])
 
 
 def test_a_walk_finds_what_walking_again_finds_and_is_kept() -> None:
