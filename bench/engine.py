@@ -57,7 +57,8 @@ async def _load(pipeline: Any, query: str, name: str, requests: int, concurrency
             last = outcome.response
         return last
 
-    return await asyncio.gather(*(worker() for _ in range(concurrency)))
+    answers = await asyncio.gather(*(worker() for _ in range(min(concurrency, requests))))
+    return [answer for answer in answers if answer is not None]
 
 
 def child(args: argparse.Namespace) -> int:
