@@ -68,6 +68,11 @@ class Tick:
     channel: int
     sent_at: float
 
+    @strawberry.field
+    def padding(self, size: int = 0) -> str:
+        """`size` bytes of filler: events as large as a test or benchmark needs."""
+        return "x" * max(0, min(size, 1 << 20))
+
 
 class Ticker:
     """Publishes a tick to every open subscription, `rate` times a second; counts the

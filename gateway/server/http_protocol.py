@@ -6,7 +6,9 @@ the connection, and its slot under `limit_concurrency`, for as long as it likes,
 sends an endless header grows the gateway's memory. Here a request's head (request line and
 headers) must arrive within `header_read_timeout` seconds of its first byte, or of the
 connection's opening, and fit in `max_head_bytes` (Apollo Router's `header_read_timeout`
-defaults to 10 s). Otherwise the client gets 408 or 431 and the connection is closed.
+defaults to 10 s). Otherwise the client gets 408 or 431 and the connection is closed. A client
+that stops reading a response (a subscription's stream) is cut off after the write timeout
+(`write_stall.py`).
 
 `switchboard serve` passes this class to uvicorn as its HTTP protocol; `configure` sets the
 limits in each worker process, from the gateway's configuration, before it serves.
@@ -19,12 +21,14 @@ from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.server.write_stall import WriteStallGuard
+
 DEFAULT_HEADER_READ_TIMEOUT_SECONDS = 10.0
 DEFAULT_MAX_HEAD_BYTES = 64 * 1024
 PROTOCOL = "gateway.server.http_protocol:GuardedHttpToolsProtocol"
 
 
-class GuardedHttpToolsProtocol(HttpToolsProtocol):
+class GuardedHttpToolsProtocol(WriteStallGuard, HttpToolsProtocol):
     header_read_timeout: ClassVar[float] = DEFAULT_HEADER_READ_TIMEOUT_SECONDS
     max_head_bytes: ClassVar[int] = DEFAULT_MAX_HEAD_BYTES
 

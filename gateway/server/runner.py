@@ -31,6 +31,7 @@ from gateway.server.http_protocol import PROTOCOL, GuardedHttpToolsProtocol
 from gateway.server.ports import port_taken
 from gateway.server.server import GatewayServer
 from gateway.server.workers import serve_workers
+from gateway.server.write_stall import WEBSOCKET_PROTOCOL, WriteStallGuard
 from gateway.telemetry.logs import LogFormat, configure_logging
 from gateway.telemetry.metrics import MULTIPROCESS_VARIABLE
 
@@ -88,6 +89,7 @@ def load_app(
     GuardedHttpToolsProtocol.configure(
         config.server.header_read_timeout_ms / 1000, config.server.max_head_bytes
     )
+    WriteStallGuard.configure_write_timeout(config.subscriptions.write_timeout_ms / 1000)
     with collector_paused():
         return create_app(Supergraph.from_sdl(sdl), config=config, watch=watch)
 
@@ -97,6 +99,7 @@ def connection_options(config: GatewayConfig) -> dict[str, Any]:
     (docs/security.md). Without httptools, h11 bounds the head's size but not its time."""
     return {
         "http": PROTOCOL if importlib.util.find_spec("httptools") else "h11",
+        "ws": WEBSOCKET_PROTOCOL,
         "h11_max_incomplete_event_size": config.server.max_head_bytes,
         "limit_concurrency": config.server.max_connections,
         "timeout_graceful_shutdown": config.shutdown_grace_seconds,

@@ -53,6 +53,7 @@ from gateway.subscriptions.sse import ResumableSSETransport
 from gateway.subscriptions.websocket import (
     DEFAULT_KEEPALIVE_SECONDS,
     KeepAliveHandler,
+    QuietLegacyHandler,
     TextFrames,
 )
 from gateway.telemetry.tracing import trace_id_of
@@ -77,6 +78,7 @@ class GatewayView(GraphQL[GatewayContext, None]):
     # Websockets: graphql-transport-ws (with keep-alive pings) and the legacy graphql-ws;
     # over HTTP: SSE (with event ids) and multipart subscriptions.
     graphql_transport_ws_handler_class = KeepAliveHandler
+    graphql_ws_handler_class = QuietLegacyHandler
     websocket_adapter_class = TextFrames
     stream_transport_classes_by_protocol = {
         MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,

@@ -15,6 +15,12 @@ class SubscriptionsConfig(Section):
     buffer_events: PositiveInt = 256
     """Events a subscriber may fall behind by; past it, its stream ends with
     `SUBSCRIPTION_BUFFER_OVERFLOW` (it resumes after the last id it got)."""
+    write_timeout_ms: PositiveFloat = 20_000
+    """How long a client may read nothing while the gateway has data for it (its writes are
+    blocked) before its connection is aborted, releasing its subscribers: a client that stopped
+    reading would otherwise hold them forever. Applies to every connection of the gateway
+    (websocket, SSE, multipart, any HTTP response); counted in
+    `switchboard_stalled_connections`."""
     keepalive_ms: PositiveFloat = 15_000
     """How often an idle graphql-transport-ws connection gets a `ping` (SSE sends a comment
     every 15 s and multipart an empty part every 5 s, as Strawberry's transports do)."""

@@ -9,6 +9,10 @@ with a `pong`.
 Strawberry's adapter sends a view's JSON as a binary frame when the encoder gives bytes (ours,
 orjson, does); the protocol's messages are text frames, and browser and node clients fail to
 parse binary ones. `TextFrames` always sends text.
+
+The legacy graphql-ws handler lets a send to a client that went away fail its operation's
+task, which nobody awaits: asyncio logs "Task exception was never retrieved" with a traceback
+per such client. `QuietLegacyHandler` ends the task quietly instead.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
+from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 DEFAULT_KEEPALIVE_SECONDS = 15.0
 
@@ -74,6 +79,18 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         except Exception:  # the connection is gone; its handler is shutting down
             return
         self._schedule()
+
+
+class QuietLegacyHandler(BaseGraphQLWSHandler[Any, None]):
+    async def handle_async_results(
+        self,
+        operation_id: str,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, object] | None,
+    ) -> None:
+        with contextlib.suppress(WebSocketDisconnected):
+            await super().handle_async_results(operation_id, query, operation_name, variables)
 
 
 class TextFrames(ASGIWebSocketAdapter):

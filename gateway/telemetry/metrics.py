@@ -45,6 +45,12 @@ OPEN_SUBSCRIPTIONS = Gauge(
     "Subscriptions being streamed to clients now (websocket, SSE and multipart)",
     multiprocess_mode="livesum",
 )
+STALLED_CONNECTIONS = Counter(
+    "switchboard_stalled_connections",
+    "Connections aborted because their client read nothing for subscriptions.write_timeout_ms "
+    "while the gateway had data for it, by kind (http: SSE, multipart; websocket)",
+    ["kind"],
+)
 REQUEST_DURATION = Histogram(
     "switchboard_request_duration_seconds",
     "Time to answer a GraphQL operation, from its text to the shaped response",
