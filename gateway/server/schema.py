@@ -52,6 +52,9 @@ class GatewayContext:
     # graphql-transport-ws `connection_init` payload (Strawberry sets it); its
     # `Authorization` counts as the upgrade request's header would.
     connection_params: dict[str, Any] | None = None
+    # The subscription streams this request opened (SSE, multipart): the view closes them when
+    # its response ends, however it ends (`GatewayView.__call__`).
+    streams: list[AsyncGenerator[Any, None]] = field(default_factory=list)
 
 
 class FormattedError(GraphQLError):
@@ -167,6 +170,8 @@ class FederatedSchema(BaseSchema):
         resume = headers.get(LAST_EVENT_ID) if _is_http(context) else None
         try:
             stream = self.subscriptions.stream(planned, variables, resume)
+            if isinstance(context, GatewayContext):
+                context.streams.append(stream)
             async with contextlib.aclosing(stream) as results:
                 async for shaped, event_id in results:
                     errors: list[GraphQLError] | None = [

@@ -17,12 +17,13 @@ Apollo Router applies them: size before parsing, then shape, then CSRF.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -132,7 +133,10 @@ class GatewayView(GraphQL[GatewayContext, None]):
             response = error_response(
                 request, 500, "Internal server error", "INTERNAL_SERVER_ERROR", traceId=trace_id
             )
-        await response(scope, receive, send)
+        try:
+            await response(scope, receive, send)
+        finally:
+            await close_streams(request)
 
     async def bounded(self, scope: Scope, receive: Receive) -> Receive:
         """`receive` for a body already read within the limit (`BodyTooLarge` otherwise)."""
@@ -182,8 +186,24 @@ class GatewayView(GraphQL[GatewayContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GatewayContext:
-        return GatewayContext(
+        context = GatewayContext(
             connection=request, response=response if isinstance(response, Response) else None
+        )
+        if isinstance(request, Request):
+            request.state.gateway_context = context
+        return context
+
+    async def create_streaming_response(
+        self,
+        request: Request | WebSocket,
+        stream: Callable[[], AsyncIterator[str]],
+        sub_response: Response,
+        headers: Mapping[str, str],
+    ) -> Response:
+        return ClosingStreamingResponse(
+            stream(),
+            status_code=sub_response.status_code or 200,
+            headers={**sub_response.headers, **headers},
         )
 
     async def get_sub_response(self, request: Request | WebSocket) -> Response:
@@ -229,6 +249,36 @@ class GatewayView(GraphQL[GatewayContext, None]):
         if not isinstance(parsed, dict | list):
             raise HTTPException(400, "the request body must be a JSON object")
         return parsed
+
+
+class ClosingStreamingResponse(StreamingResponse):
+    """Closes its body when the response ends, however it ends: Starlette leaves a body it
+    stopped reading (the client went away while a send waited on it) to the garbage
+    collector. Strawberry's body stops the task reading the subscription when closed."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            body = self.body_iterator
+            if isinstance(body, AsyncGenerator):
+                await body.aclose()
+
+
+async def close_streams(request: Request) -> None:
+    """Close the subscription streams a request opened. A task reading one that is stopped
+    while it hands an event on (not while it waits for the next) leaves it open: nothing would
+    close it, its subscriber and its share of the upstream operation, but the garbage
+    collector, much later."""
+    context = getattr(request.state, "gateway_context", None)
+    if not isinstance(context, GatewayContext):
+        return
+    for stream in context.streams:
+        try:
+            await stream.aclose()
+        except RuntimeError:  # still being read: its reader closes it
+            logger.debug("a subscription stream was still being read when its response ended")
+    context.streams.clear()
 
 
 def refusal_response(refusal: HTTPException, request: Request) -> Response:

@@ -224,14 +224,11 @@ async def test_a_client_that_stops_reading_is_disconnected_and_the_others_go_on(
                 seconds=DEADLINE_SECONDS,
                 interval=0.1,
             )
-            if kind == "websocket":
-                # Known gap: an aborted SSE or multipart stream's subscriber is not yet
-                # released at once (docs/design/subscriptions.md, "Clients that stop reading").
-                await eventually(
-                    lambda: gateway.metric("switchboard_open_subscriptions"),
-                    lambda count: count == open_before + 1,
-                    seconds=DEADLINE_SECONDS,
-                )
+            await eventually(
+                lambda: gateway.metric("switchboard_open_subscriptions"),
+                lambda count: count == open_before + 1,
+                seconds=DEADLINE_SECONDS,
+            )
             sock.settimeout(10)
             assert await asyncio.to_thread(reset_or_closed, sock)
 
@@ -242,9 +239,8 @@ async def test_a_client_that_stops_reading_is_disconnected_and_the_others_go_on(
         assert ids == list(range(ids[0], ids[0] + len(ids)))
         reading.cancel()
 
-    if kind == "websocket":
-        # Neither subscriber keeps the upstream operation.
-        await eventually(gateway.open_ticks, lambda count: count == 0, seconds=DEADLINE_SECONDS)
+    # Neither subscriber keeps the upstream operation.
+    await eventually(gateway.open_ticks, lambda count: count == 0, seconds=DEADLINE_SECONDS)
     log = gateway.log.read_text()
     assert "read nothing for 1.0 s" in log
     assert "Traceback" not in log
