@@ -170,7 +170,7 @@ class FederatedSchema(BaseSchema):
         resume = headers.get(LAST_EVENT_ID) if _is_http(context) else None
         try:
             stream = self.subscriptions.stream(planned, variables, resume)
-            if isinstance(context, GatewayContext):
+            if _is_http(context):  # a websocket's handler closes its streams itself
                 context.streams.append(stream)
             async with contextlib.aclosing(stream) as results:
                 async for shaped, event_id in results:
