@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.e2e]
 ROOT = Path(__file__).resolve().parents[2]
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
 WRITE_TIMEOUT_MS = 1_000
-# Large events fill the stalled client's buffers (kernel and transport) within a second or two.
+# Large events fill the stalled client's buffers (kernel and transport) within seconds; few of
+# them, so that the subgraph (which skips a tick it is too busy to send) sends every one.
 PADDING = 100_000
 TICKS = f"subscription {{ ticks(channel: 1) {{ id padding(size: {PADDING}) }} }}"
 # Generous: filling the buffers, then the write timeout, on a loaded machine.
@@ -72,7 +73,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
     supergraph, config = directory / "supergraph.graphql", directory / "switchboard.yaml"
     log = directory / "gateway.log"
     subgraph = [sys.executable, "-m", "bench.subscriptions", "subgraph",
-                "--port", str(subgraph_port), "--rate", "10"]  # fmt: skip
+                "--port", str(subgraph_port), "--rate", "5"]  # fmt: skip
     command = [str(SWITCHBOARD), "serve", "--supergraph", str(supergraph),
                "--config", str(config), "--port", str(gateway_port)]  # fmt: skip
     processes: list[subprocess.Popen[bytes]] = []
