@@ -5,18 +5,26 @@ least: the header's `alg` must be on the allow-list (asymmetric algorithms only,
 `none` and never HMAC keyed with a public key) and its `kid` known to the token's issuer (one
 of the configured issuers, read from the unverified payload only to choose the keys); then the
 signature; then `iss`, `aud`, `exp`, `nbf` and `iat` with a small leeway.
+
+Every request with a token pays for this, so the token is decoded once: the header and payload
+read to choose the key are the ones whose signature is then checked (the signature covers
+their encoded bytes as sent), and the claims are that payload. The signature itself is joserfc's
+algorithm (key type, curve, `use` and `key_ops` checks, the raw `r || s` form of ECDSA); what is
+skipped is `jwt.decode` parsing the same three segments again and building a registry per call.
+A header with `crit` (or `b64`, RFC 7797) is refused: no extension is understood here.
 """
 
 from __future__ import annotations
 
-import json
+import binascii
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from joserfc import jwt
+import orjson
 from joserfc.errors import JoseError
+from joserfc.jws import JWSRegistry
 from joserfc.util import urlsafe_b64decode
 
 from gateway.auth.errors import AuthConfigError, AuthenticationError
@@ -56,11 +64,14 @@ class TokenVerifier:
         self.audience = audience
         self.algorithms = frozenset(algorithms)
         self.leeway_seconds = leeway_seconds
+        # Built once: checks header member types and knows only the allowed algorithms.
+        self._registry = JWSRegistry(algorithms=sorted(self.algorithms))
 
     async def verify(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:
             raise AuthenticationError("token too long")
-        header, unverified = _unverified_parts(token)
+        header_segment, payload_segment, signature_segment = _segments(token)
+        header, unverified = _decoded(header_segment), _decoded(payload_segment)
         algorithm = header.get("alg")
         if algorithm not in self.algorithms:
             raise AuthenticationError(f"algorithm {algorithm!r} is not allowed")
@@ -68,6 +79,8 @@ class TokenVerifier:
             # RFC 9068 §4: an ID token or any other JWT from the same issuer is not an
             # access token, however valid its signature.
             raise AuthenticationError("typ is not at+jwt")
+        if "crit" in header or "b64" in header:
+            raise AuthenticationError("header extensions are not accepted")
         kid = header.get("kid")
         if not isinstance(kid, str):
             raise AuthenticationError("no kid in the header")
@@ -77,13 +90,32 @@ class TokenVerifier:
         key = await issuer.keys.key(kid)
         if key is None:
             raise AuthenticationError(f"unknown kid {kid!r}")
+        self._check_signature(
+            header, algorithm, key, header_segment, payload_segment, signature_segment
+        )
+        self._check_claims(unverified, issuer.issuer)
+        return unverified
+
+    def _check_signature(
+        self,
+        header: dict[str, Any],
+        algorithm: str,
+        key: Any,
+        header_segment: str,
+        payload_segment: str,
+        signature_segment: str,
+    ) -> None:
         try:
-            verified = jwt.decode(token, key, algorithms=[algorithm])
-        except (JoseError, ValueError) as error:
+            self._registry.check_header(header)
+            model = self._registry.get_alg(algorithm)
+            model.check_key(key)
+            signature = urlsafe_b64decode(signature_segment.encode("ascii"))
+            signing_input = f"{header_segment}.{payload_segment}".encode("ascii")
+            valid = model.verify(signing_input, signature, key)
+        except (JoseError, ValueError, UnicodeError) as error:
             raise AuthenticationError(f"bad signature or payload: {error}") from None
-        claims = verified.claims
-        self._check_claims(claims, issuer.issuer)
-        return claims
+        if not valid:
+            raise AuthenticationError("bad signature or payload: the signature does not verify")
 
     def _check_claims(self, claims: dict[str, Any], issuer: str) -> None:
         now = time.time()
@@ -116,19 +148,23 @@ def check_settings(algorithms: Collection[str], leeway_seconds: int) -> None:
         raise AuthConfigError(f"leeway is 0 to {MAX_LEEWAY_SECONDS} seconds")
 
 
-def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Header and payload before verification: only to pick the algorithm, key and issuer."""
+def _segments(token: str) -> tuple[str, str, str]:
     parts = token.split(".")
     if len(parts) != 3:
         raise AuthenticationError("not a compact JWS")
+    header, payload, signature = parts
+    return header, payload, signature
+
+
+def _decoded(segment: str) -> dict[str, Any]:
+    """A header or payload segment as a JSON object (canonical base64url only)."""
     try:
-        header = json.loads(urlsafe_b64decode(parts[0].encode("ascii")))
-        payload = json.loads(urlsafe_b64decode(parts[1].encode("ascii")))
-    except (ValueError, UnicodeError) as error:
+        value = orjson.loads(urlsafe_b64decode(segment.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as error:
         raise AuthenticationError(f"undecodable: {error}") from None
-    if not isinstance(header, dict) or not isinstance(payload, dict):
+    if not isinstance(value, dict):
         raise AuthenticationError("header or payload is not an object")
-    return header, payload
+    return value
 
 
 def bearer_token(authorization: str | None) -> str | None:

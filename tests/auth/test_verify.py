@@ -12,6 +12,9 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from cryptography.hazmat.primitives.hashes import SHA256
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
@@ -21,6 +24,7 @@ from gateway.auth import (
     Issuer,
     JwksKeys,
     Principal,
+    StaticKeys,
     TokenVerifier,
     bearer_token,
 )
@@ -58,6 +62,20 @@ async def test_a_person_token_names_the_user() -> None:
         "org_1",
         None,
     )
+
+
+def encoded(value: bytes) -> str:
+    return base64.urlsafe_b64encode(value).rstrip(b"=").decode()
+
+
+def signed_by_hand(issuer: TestIssuer, header: dict[str, Any], payload: str) -> str:
+    """A token whose header and payload segments are exactly these, with the issuer's valid
+    ES256 signature: what joserfc would refuse to produce."""
+    signing_input = f"{segment({'alg': 'ES256', 'typ': 'at+jwt', 'kid': issuer.kid, **header})}"
+    signing_input += f".{payload}"
+    der = issuer.key.get_op_key("sign").sign(signing_input.encode(), ECDSA(SHA256()))
+    r, s = decode_dss_signature(der)
+    return f"{signing_input}.{encoded(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
 def refusals(issuer: TestIssuer) -> dict[str, tuple[str, str]]:
@@ -137,6 +155,27 @@ def refusals(issuer: TestIssuer) -> dict[str, tuple[str, str]]:
             ),
             bad_signature,
         ),
+        "a critical header extension": (
+            signed_by_hand(issuer, {"crit": ["exp"], "exp": int(now) + 60}, segment(claims)),
+            "header extensions are not accepted",
+        ),
+        "an unencoded payload (RFC 7797)": (
+            signed_by_hand(issuer, {"b64": False, "crit": ["b64"]}, segment(claims)),
+            "header extensions are not accepted",
+        ),
+        "a payload that is not an object": (
+            signed_by_hand(issuer, {}, segment([claims])),
+            "header or payload",
+        ),
+        "a signature of the wrong length": (
+            ".".join(
+                [
+                    *issuer.token().split(".")[:2],
+                    encoded(base64.urlsafe_b64decode(issuer.token().split(".")[2] + "==")[:-1]),
+                ]
+            ),
+            bad_signature,
+        ),
         "garbage": ("not-a-jwt", "not a compact JWS"),
         "undecodable": ("e30.!!!.e30", "undecodable: "),
         "header not an object": (f"{segment([1])}.{segment(claims)}.", "header or payload"),
@@ -158,6 +197,26 @@ async def test_refused(case: str) -> None:
         assert refused.value.reason == "header or payload is not an object"
     else:
         assert refused.value.reason == reason
+
+
+async def test_a_token_signed_by_hand_is_accepted() -> None:
+    """The tokens `signed_by_hand` makes are refused above for their header or payload alone."""
+    issuer = TestIssuer()
+    claims = await issuer.verifier().verify(signed_by_hand(issuer, {}, segment(issuer.claims())))
+    assert claims["iss"] == issuer.issuer
+
+
+async def test_rs256_with_the_issuers_rsa_key() -> None:
+    rsa = RSAKey.generate_key(2048, parameters={"kid": "rsa-1"})
+    issuer = TestIssuer()
+    public = RSAKey.import_key(rsa.as_dict(private=False))
+    verifier = TokenVerifier([Issuer(issuer.issuer, StaticKeys([public]))])
+    header = {"alg": "RS256", "typ": "at+jwt", "kid": "rsa-1"}
+    claims = await verifier.verify(jwt.encode(header, issuer.claims(), rsa, algorithms=["RS256"]))
+    assert claims["iss"] == issuer.issuer
+    tampered = jwt.encode(header, issuer.claims(), RSAKey.generate_key(2048), algorithms=["RS256"])
+    with pytest.raises(AuthenticationError):
+        await verifier.verify(tampered)
 
 
 async def test_a_token_without_scope_has_none_and_one_of_several_audiences_is_enough() -> None:
