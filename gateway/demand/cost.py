@@ -15,11 +15,19 @@ Slicing arguments may be variables, so the formula keeps where each size comes f
 evaluated per request (`estimate`), which walks the compiled tree and never the document; an
 operation without variable sizes is evaluated once, at compile time. `actual` walks the
 response instead, counting the items lists really held.
+
+`actual` runs on every metered response, so it walks the response one position at a time
+rather than one object at a time: for each field that can cost, the values under all the
+objects at its parent's position are gathered in one list comprehension (lists flattened, nulls
+dropped), counted, and become the parents of its children. The cost is linear in what it
+counts (`weight` times the values present), so this is the same sum as the recursive
+definition, at about half the time of a function call per object (a 43 KB answer of 435
+objects: 86 -> 39 us).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,21 +85,12 @@ class CostNode:
     # one value in the response), none that costs nothing, so most of a response's scalars
     # are never visited.
     counted: tuple[CostNode, ...] = ()
+    # Lists around the value: 0 for one value, 1 for a list, 2 for a list of lists...
+    list_depth: int = 0
 
     def estimate(self, variables: Mapping[str, Any]) -> int:
         total = self.weight + sum(child.estimate(variables) for child in self.children)
         return total if self.size is None else total * self.size.size(variables)
-
-    def actual(self, value: Any) -> int:
-        if value is None:
-            return 0
-        if isinstance(value, list):
-            return sum(self.actual(item) for item in value)
-        total = self.weight
-        if isinstance(value, dict):
-            for child in self.counted:
-                total += child.actual(value.get(child.key))
-        return total
 
     @property
     def costs_nothing(self) -> bool:
@@ -119,10 +118,36 @@ class CostFormula:
         """The cost of what the response holds (nothing ran: the base only)."""
         if not data:
             return self.base if data is not None else 0
-        total = self.base
-        for node in self.counted:
-            total += node.actual(data.get(node.key))
-        return total
+        return self.base + _count(self.counted, (data,))
+
+
+def _count(nodes: tuple[CostNode, ...], parents: Sequence[Any]) -> int:
+    """What `nodes` cost under every object of `parents` (all at one position)."""
+    total = 0
+    for node in nodes:
+        key = node.key
+        values = [
+            item
+            for value in [parent.get(key) for parent in parents]
+            if value is not None
+            for item in (value if isinstance(value, list) else (value,))
+            if item is not None
+        ]
+        for _ in range(1, node.list_depth):
+            values = [
+                item
+                for value in values
+                for item in (value if isinstance(value, list) else (value,))
+                if item is not None
+            ]
+        if not values:
+            continue
+        total += node.weight * len(values)
+        if node.counted:
+            objects = [value for value in values if isinstance(value, dict)]
+            if objects:
+                total += _count(node.counted, objects)
+    return total
 
 
 def counted(nodes: tuple[CostNode, ...]) -> tuple[CostNode, ...]:
@@ -231,7 +256,7 @@ class _Compiler:
         if node.selection_set is not None and isinstance(named, GraphQLCompositeType):
             children = self.selections(named, node.selection_set, handed_down)
         key = node.alias.value if node.alias else name
-        return CostNode(key, weight, size, children, counted(children))
+        return CostNode(key, weight, size, children, counted(children), _list_depth(returned))
 
     def _weight(self, type_name: str, composite: bool) -> int:
         model = self.types.get(type_name)
@@ -271,6 +296,15 @@ class _Compiler:
             return None
         value = parse_value(definition.default_value)
         return int(value.value) if isinstance(value, IntValueNode) else None
+
+
+def _list_depth(type_: GraphQLOutputType) -> int:
+    depth = 0
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        if isinstance(type_, GraphQLList):
+            depth += 1
+        type_ = type_.of_type
+    return depth
 
 
 def _is_list(type_: GraphQLOutputType) -> bool:

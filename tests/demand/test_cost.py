@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from gateway.demand import compile_cost
-from gateway.demand.cost import CostFormula
+from gateway.demand.cost import CostFormula, CostNode
 from gateway.operation import OperationCache
 from gateway.supergraph import Supergraph
 
@@ -140,3 +140,23 @@ def test_actual_cost_counts_a_key_selected_twice_once() -> None:
     data = {"listings": {"nodes": [{"reviews": {"nodes": [{"rating": 5}]}, "tagline": "t"}]}}
     # listings 1 + listing 1 + reviews 1 + one review 1; the scalars cost nothing
     assert formula(query).actual(data) == 1 + 1 + 1 + 1
+
+
+def test_actual_cost_of_nested_lists_with_nulls() -> None:
+    """A list of lists of objects, nulls at every level, a costly scalar inside: each value
+    present counts its weight once, as the recursive definition says."""
+    price = CostNode("price", 3, None, (), list_depth=0)
+    cell = CostNode("cells", 1, None, (price,), (price,), list_depth=2)
+    grid = CostFormula(0, (cell,), ("Grid.cells",), None, (cell,))
+    data = {
+        "cells": [
+            [{"price": 5}, None, {"price": None}],
+            None,
+            [],
+            [{"price": 1}],
+        ]
+    }
+    # three cells (weight 1 each) and two prices (weight 3 each)
+    assert grid.actual(data) == 3 * 1 + 2 * 3
+    assert grid.actual({"cells": None}) == 0
+    assert grid.actual({"cells": [[None], []]}) == 0
