@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from gateway.auth import Principal
-from gateway.ratelimit.config import Quota, Quotas, RateLimitConfig
+from gateway.ratelimit.config import Quotas, RateLimitConfig
 from gateway.ratelimit.errors import RateLimitStoreError
 from gateway.ratelimit.gcra import BucketState, BucketStore, MemoryBuckets, Take
 from gateway.telemetry.metrics import RATE_LIMIT_REFUSALS, RATE_LIMIT_STORE_ERRORS
@@ -144,7 +143,10 @@ class RateLimiter:
             return admission
         try:
             given = await self.store.give_back(
-                [replace(bucket.take, amount=unspent) for _, bucket in refunds]
+                [
+                    Take(take.key, take.limit, take.window_seconds, unspent)
+                    for take in (bucket.take for _, bucket in refunds)
+                ]
             )
         except RateLimitStoreError as error:
             RATE_LIMIT_STORE_ERRORS.inc()
@@ -153,7 +155,7 @@ class RateLimiter:
         states = list(admission.states)
         for (index, _), state in zip(refunds, given, strict=True):
             states[index] = state
-        return replace(admission, states=tuple(states))
+        return Admission(admission.allowed, admission.retry_after, admission.buckets, tuple(states))
 
     async def close(self) -> None:
         await self.store.close()
@@ -161,11 +163,7 @@ class RateLimiter:
 
 def _buckets(scope: str, subject: str, quotas: Quotas, cost: int) -> list[Bucket]:
     buckets = []
-    limits: Mapping[str, tuple[Quota | None, int]] = {
-        REQUESTS: (quotas.requests, 1),
-        COST: (quotas.cost, cost),
-    }
-    for unit, (quota, amount) in limits.items():
+    for unit, quota, amount in ((REQUESTS, quotas.requests, 1), (COST, quotas.cost, cost)):
         if quota is not None:
             take = Take(f"{subject}:{unit}", quota.limit, quota.window_seconds, amount)
             buckets.append(Bucket(f"{scope}-{unit}", unit, take))
