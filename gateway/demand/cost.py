@@ -18,17 +18,22 @@ response instead, counting the items lists really held.
 
 `actual` runs on every metered response, so it walks the response one position at a time
 rather than one object at a time: for each field that can cost, the values under all the
-objects at its parent's position are gathered in one list comprehension (lists flattened, nulls
-dropped), counted, and become the parents of its children. The cost is linear in what it
-counts (`weight` times the values present), so this is the same sum as the recursive
-definition, at about half the time of a function call per object (a 43 KB answer of 435
-objects: 86 -> 39 us).
+objects at its parent's position are gathered with C-level iterators (`map(dict.get, ...)`,
+lists flattened as deep as the field's type, nulls dropped), counted, and become the parents of
+its children. The cost is linear in what it counts (`weight` times the values present), so this
+is the recursive definition's sum (`CostNode.actual`) at a third of its time (the benchmark's
+43 KB answer of 435 objects: 86 -> 26 us). It relies on the response having the operation's
+shape, as shaping makes it; a value of another shape raises `TypeError` in the fast walk, and
+the recursive definition counts that response instead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain, repeat
+from operator import is_not
 from typing import Any
 
 from graphql import (
@@ -52,6 +57,8 @@ from gateway.supergraph.model import CompositeType, ListSize, ScalarType
 from gateway.supergraph.supergraph import Supergraph
 
 MUTATION_BASE_COST = 10
+_present = partial(is_not, None)
+_get = dict.get
 INTROSPECTION = frozenset({"__typename", "__schema", "__type"})
 
 
@@ -92,6 +99,18 @@ class CostNode:
         total = self.weight + sum(child.estimate(variables) for child in self.children)
         return total if self.size is None else total * self.size.size(variables)
 
+    def actual(self, value: Any) -> int:
+        """The definition: what this field's value costs, one value at a time."""
+        if value is None:
+            return 0
+        if isinstance(value, list):
+            return sum(self.actual(item) for item in value)
+        total = self.weight
+        if isinstance(value, dict):
+            for child in self.counted:
+                total += child.actual(value.get(child.key))
+        return total
+
     @property
     def costs_nothing(self) -> bool:
         """Whatever the response holds, this field adds nothing (a scalar of weight 0)."""
@@ -118,35 +137,24 @@ class CostFormula:
         """The cost of what the response holds (nothing ran: the base only)."""
         if not data:
             return self.base if data is not None else 0
-        return self.base + _count(self.counted, (data,))
+        try:
+            return self.base + _count(self.counted, (data,))
+        except TypeError:  # not the operation's shape: count it value by value
+            return self.base + sum(node.actual(data.get(node.key)) for node in self.counted)
 
 
 def _count(nodes: tuple[CostNode, ...], parents: Sequence[Any]) -> int:
     """What `nodes` cost under every object of `parents` (all at one position)."""
     total = 0
     for node in nodes:
-        key = node.key
-        values = [
-            item
-            for value in [parent.get(key) for parent in parents]
-            if value is not None
-            for item in (value if isinstance(value, list) else (value,))
-            if item is not None
-        ]
-        for _ in range(1, node.list_depth):
-            values = [
-                item
-                for value in values
-                for item in (value if isinstance(value, list) else (value,))
-                if item is not None
-            ]
-        if not values:
-            continue
-        total += node.weight * len(values)
-        if node.counted:
-            objects = [value for value in values if isinstance(value, dict)]
-            if objects:
-                total += _count(node.counted, objects)
+        values: Iterable[Any] = filter(_present, map(_get, parents, repeat(node.key)))
+        for _ in range(node.list_depth):
+            values = filter(_present, chain.from_iterable(values))
+        found = list(values)
+        if found:
+            total += node.weight * len(found)
+            if node.counted:
+                total += _count(node.counted, found)
     return total
 
 

@@ -160,3 +160,14 @@ def test_actual_cost_of_nested_lists_with_nulls() -> None:
     assert grid.actual(data) == 3 * 1 + 2 * 3
     assert grid.actual({"cells": None}) == 0
     assert grid.actual({"cells": [[None], []]}) == 0
+
+
+def test_actual_cost_of_a_response_not_of_the_operations_shape() -> None:
+    """Shaping never produces one, but a value of another shape is still counted, value by
+    value as the definition says, rather than failing the request."""
+    price = CostNode("price", 3, None, (), list_depth=0)
+    cell = CostNode("cells", 1, None, (price,), (price,), list_depth=2)
+    grid = CostFormula(0, (cell,), ("Grid.cells",), None, (cell,))
+    data = {"cells": [[{"price": 5}], "not a list", 7]}
+    # the cell and its price, and two values that count as cells
+    assert grid.actual(data) == (1 + 3) + 1 + 1 == cell.actual(data["cells"])
