@@ -98,7 +98,8 @@ class AuthConfig(Section):
             raise ValueError(str(error)) from None
         return reference
 
-    def verifier(self) -> TokenVerifier | None:
+    def verifier(self, *, remember: int = 0) -> TokenVerifier | None:
+        """`remember`: verified tokens kept by their text (`TokenVerifier`; the subgraphs')."""
         if not self.issuers:
             return None
         return TokenVerifier(
@@ -112,4 +113,5 @@ class AuthConfig(Section):
             audience=self.audience,
             algorithms=self.algorithms,
             leeway_seconds=self.leeway_seconds,
+            remember=remember,
         )

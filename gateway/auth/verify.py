@@ -12,12 +12,21 @@ their encoded bytes as sent), and the claims are that payload. The signature its
 algorithm (key type, curve, `use` and `key_ops` checks, the raw `r || s` form of ECDSA); what is
 skipped is `jwt.decode` parsing the same three segments again and building a registry per call.
 A header with `crit` (or `b64`, RFC 7797) is refused: no extension is understood here.
+
+A verifier may remember the tokens it verified (`remember`, off unless asked: the subgraphs ask,
+since every client request brings them the same token several times, once per fetch). A token
+is remembered by its exact text, so what was verified is byte for byte what arrives again; on
+each use its time claims are checked again against the clock, and its key must still be the one
+the issuer's key source hands out for its `kid` (a key that left the JWKS, or a refetched set,
+sends the token through full verification again). Revocation is not the verifier's business:
+the `Authenticator` checks it on every request, remembered or not.
 """
 
 from __future__ import annotations
 
 import binascii
 import time
+from collections import OrderedDict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -56,7 +65,9 @@ class TokenVerifier:
         audience: str = "switchboard",
         algorithms: Collection[str] = DEFAULT_ALGORITHMS,
         leeway_seconds: int = 30,
+        remember: int = 0,
     ) -> None:
+        """`remember`: how many verified tokens to keep (0: none, every use is verified)."""
         check_settings(algorithms, leeway_seconds)
         if not issuers:
             raise AuthConfigError("at least one issuer must be trusted")
@@ -66,10 +77,17 @@ class TokenVerifier:
         self.leeway_seconds = leeway_seconds
         # Built once: checks header member types and knows only the allowed algorithms.
         self._registry = JWSRegistry(algorithms=sorted(self.algorithms))
+        self.remember = remember
+        # token text → (its claims, its issuer, the key that verified it), oldest first
+        self._verified: OrderedDict[str, tuple[dict[str, Any], Issuer, str, Any]] = OrderedDict()
 
     async def verify(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:
             raise AuthenticationError("token too long")
+        if self.remember:
+            remembered = await self._remembered(token)
+            if remembered is not None:
+                return remembered
         header_segment, payload_segment, signature_segment = _segments(token)
         header, unverified = _decoded(header_segment), _decoded(payload_segment)
         algorithm = header.get("alg")
@@ -94,7 +112,29 @@ class TokenVerifier:
             header, algorithm, key, header_segment, payload_segment, signature_segment
         )
         self._check_claims(unverified, issuer.issuer)
+        if self.remember:
+            self._verified[token] = (unverified, issuer, kid, key)
+            if len(self._verified) > self.remember:
+                self._verified.popitem(last=False)
+            return dict(unverified)
         return unverified
+
+    async def _remembered(self, token: str) -> dict[str, Any] | None:
+        """The claims of a token verified before, checked again for time and key; None when
+        it must be verified in full."""
+        entry = self._verified.get(token)
+        if entry is None:
+            return None
+        claims, issuer, kid, key = entry
+        if await issuer.keys.key(kid) is not key:
+            self._verified.pop(token, None)
+            return None
+        try:
+            self._check_claims(claims, issuer.issuer)
+        except AuthenticationError:
+            self._verified.pop(token, None)
+            raise
+        return dict(claims)  # a copy: the caller may change its own
 
     def _check_signature(
         self,

@@ -8,6 +8,11 @@ the bus's revocation events, so a revoked token is refused here as at the gatewa
     SWITCHBOARD_ISSUER    the trusted issuer (default http://127.0.0.1:4102, `switchboard dev`)
     SWITCHBOARD_JWKS_URL  its keys (default {issuer}/.well-known/jwks.json)
     SWITCHBOARD_AUDIENCE  the audience tokens must name (default switchboard)
+
+A client request reaches a subgraph once per fetch of its plan, each time with the same token,
+so a subgraph remembers the tokens it verified (`REMEMBERED_TOKENS`, by their exact text): the
+signature is checked once per token, while expiry, the key still being the issuer's, and
+revocation are checked on every request (`gateway.auth.verify`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from gateway.auth.errors import INVALID_TOKEN_CHALLENGE, AuthenticationError
 from subgraphs.common.principal import Principal
 
 DEV_ISSUER = "http://127.0.0.1:4102"
+# About 2 KB each (the token and its claims): a few MB at most.
+REMEMBERED_TOKENS = 4096
 __all__ = ["INVALID_TOKEN_CHALLENGE", "AuthenticationError", "TokenAuthentication"]
 
 
@@ -40,7 +47,9 @@ class TokenAuthentication:
     def with_keys(
         cls, issuer: str, keys: KeySource, *, audience: str = "switchboard"
     ) -> TokenAuthentication:
-        verifier = TokenVerifier([Issuer(issuer, keys)], audience=audience)
+        verifier = TokenVerifier(
+            [Issuer(issuer, keys)], audience=audience, remember=REMEMBERED_TOKENS
+        )
         return cls(Authenticator(verifier, Revocations()))
 
     @classmethod
@@ -50,7 +59,7 @@ class TokenAuthentication:
             issuers=(IssuerConfig.of(issuer, os.environ.get("SWITCHBOARD_JWKS_URL")),),
             audience=os.environ.get("SWITCHBOARD_AUDIENCE", "switchboard"),
         )
-        return cls(Authenticator(config.verifier(), Revocations()))
+        return cls(Authenticator(config.verifier(remember=REMEMBERED_TOKENS), Revocations()))
 
     async def principal(self, headers: Mapping[str, str]) -> Principal:
         """The caller; raises `AuthenticationError` for a token that cannot be trusted."""
