@@ -76,14 +76,22 @@ class UsageRecorder:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._batch_ready.wait(), self.flush_interval)
             self._batch_ready.clear()
-            await self.flush()
+            # What is buffered now. Records that arrive while it is sent wait for the next
+            # interval or a full batch: draining until empty would, under steady traffic, send
+            # one small batch per round trip to the ingestion, back to back.
+            await self.flush(len(self._buffer))
         await self.flush()
 
-    async def flush(self) -> None:
-        """Send everything buffered now, batch by batch."""
-        while self._buffer:
-            count = min(self.batch_size, len(self._buffer))
-            self._in_flight = [self._buffer.popleft() for _ in range(count)]
+    async def flush(self, count: int | None = None) -> None:
+        """Send the first `count` buffered records, batch by batch; with no count, everything
+        until the buffer is empty (shutdown)."""
+        left = count
+        while self._buffer and (left is None or left > 0):
+            size = min(self.batch_size, len(self._buffer))
+            if left is not None:
+                size = min(size, left)
+                left -= size
+            self._in_flight = [self._buffer.popleft() for _ in range(size)]
             await self._send(self._in_flight)
             self._in_flight = []
 

@@ -76,6 +76,41 @@ async def test_records_go_in_batches_and_close_flushes_the_rest() -> None:
     assert counted("sent") - sent == 6
 
 
+class HeldSink(Sink):
+    """Holds each batch until the test lets it through."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrived = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def send(self, records: Sequence[UsageRecord]) -> None:
+        self.arrived.set()
+        await self.release.wait()
+        self.release.clear()
+        await super().send(records)
+
+
+async def test_records_arriving_during_a_send_wait_for_the_next_batch() -> None:
+    """Under steady traffic the sender sends one batch per interval (or per full batch), not
+    one small batch per round trip to the ingestion."""
+    sink = HeldSink()
+    recorder = UsageRecorder(sink, batch_size=2, flush_interval=3600)
+    recorder.start()
+    recorder.record(record(0))
+    recorder.record(record(1))  # a full batch: the sender wakes
+    await sink.arrived.wait()
+    recorder.record(record(2))  # arrives while the batch is being sent
+    sink.release.set()
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert sink.batches == [["Op0", "Op1"]]
+    assert len(recorder) == 1
+    sink.release.set()
+    await recorder.close()
+    assert sink.batches == [["Op0", "Op1"], ["Op2"]]
+
+
 async def test_a_failing_ingestion_is_retried_with_backoff_then_dropped() -> None:
     waits: list[float] = []
 
