@@ -83,12 +83,17 @@ async def create_databases(names: list[str]) -> None:
 
 
 async def drop_databases(names: list[str]) -> None:
-    admin = await asyncpg.connect(admin_dsn())
-    try:
-        for name in names:
+    """At once: each drop waits for a checkpoint (seconds on a busy disk), and drops waiting
+    together share one."""
+
+    async def drop(name: str) -> None:
+        admin = await asyncpg.connect(admin_dsn())
+        try:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+        finally:
+            await admin.close()
+
+    await asyncio.gather(*(drop(name) for name in names))
 
 
 def wait_until_healthy(production: Production, urls: dict[str, str]) -> None:
@@ -208,7 +213,9 @@ def production(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Production]
             client = redis.Redis.from_url(REDIS_URL)
             client.delete(stream, f"{stream}:last-id")
             client.close()
+            dropping = time.monotonic()
             asyncio.run(drop_databases(list(names.values())))
+            print(f"databases dropped in {time.monotonic() - dropping:.1f} s")
 
 
 class Gateway:
