@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 import redis.asyncio as redis
@@ -55,6 +56,27 @@ async def test_ids_increase_from_one_in_publication_order(bus: EventBus) -> None
     ]
     assert [event.id for event in published] == [1, 2, 3]
     assert published[0].app_id == "app_1"
+
+
+async def test_an_event_arrives_with_everything_it_was_published_with(bus: EventBus) -> None:
+    consumer = asyncio.create_task(take(bus, 1, after=0))
+    sent = await bus.publish(
+        EventType.INSTALLATION_CREATED,
+        {"scopes": ["a"]},
+        app_id="app_1",
+        installation_id="inst_1",
+        workspace_id="ws_1",
+    )
+    (received,) = await asyncio.wait_for(consumer, 5)
+    assert received == sent
+    assert (received.app_id, received.installation_id, received.workspace_id) == (
+        "app_1",
+        "inst_1",
+        "ws_1",
+    )
+    assert received.payload == {"scopes": ["a"]}
+    # When it happened, in UTC: consumers compare it with token times and retention windows.
+    assert received.occurred_at.utcoffset() == timedelta(0)
 
 
 async def test_replay_after_an_id_then_live_events(bus: EventBus) -> None:

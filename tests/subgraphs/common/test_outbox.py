@@ -87,6 +87,25 @@ async def test_committed_events_are_published_in_order_and_once(
     assert await numbers_on(bus) == [1, 2, 3, 4]
 
 
+async def test_relayed_events_keep_their_installation_and_workspace(
+    database: Database, bus: EventBus
+) -> None:
+    async with database.session() as session:
+        await OUTBOX.add(
+            session,
+            EventType.INSTALLATION_CREATED,
+            {"n": 1},
+            app_id="app_1",
+            installation_id="inst_1",
+            workspace_id="ws_1",
+        )
+        await session.commit()
+    await relay(database, bus, OUTBOX.table)
+    (event,) = await published(bus)
+    # Subscriptions and webhooks choose their recipients by these.
+    assert (event.app_id, event.installation_id, event.workspace_id) == ("app_1", "inst_1", "ws_1")
+
+
 async def test_a_rolled_back_transaction_publishes_nothing(database: Database) -> None:
     bus = InMemoryEventBus()
     async with database.session() as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,55 @@ async def test_the_position_never_moves_backwards(database: Database) -> None:
     await POSITIONS.record(database, "test", 5)  # a replica that handled an older event last
     assert await POSITIONS.stored(database, "test") == 7
     assert await POSITIONS.stored(database, "other") is None
+
+
+async def follow_until(
+    database: Database, bus: EventBus, consumer: str, position: int, **options: Any
+) -> list[Event]:
+    """Run `consumer` until its stored position reaches `position`; the events it handled."""
+    handled: list[Event] = []
+
+    async def handle(event: Event) -> None:
+        handled.append(event)
+
+    task = asyncio.create_task(POSITIONS.follow(database, bus, consumer, handle, **options))
+    try:
+        await eventually(lambda: POSITIONS.stored(database, consumer), lambda p: p == position)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    return handled
+
+
+async def test_consumers_keep_positions_of_their_own_and_see_only_their_types(
+    database: Database, bus: EventBus
+) -> None:
+    await bus.publish(EventType.APP_UPDATED, {"n": 1})
+    await bus.publish(EventType.REVIEW_CREATED, {"n": 2})
+    # The position moves with the events it handles: those of its types.
+    apps = await follow_until(database, bus, "apps", 1, types=[EventType.APP_UPDATED])
+    assert [event.type for event in apps] == [EventType.APP_UPDATED]
+    # Another consumer of the same database has not moved.
+    assert await POSITIONS.stored(database, "reviews") is None
+    reviews = await follow_until(database, bus, "reviews", 2)
+    assert [event.id for event in reviews] == [1, 2]
+    assert await POSITIONS.stored(database, "apps") == 1
+
+
+async def test_a_consumer_that_stopped_before_any_event_misses_none(
+    database: Database, bus: EventBus
+) -> None:
+    handled: list[int] = []
+
+    async def handle(event: Event) -> None:
+        handled.append(event.id)
+
+    first = asyncio.create_task(POSITIONS.follow(database, bus, "early", handle))
+    await eventually(lambda: POSITIONS.stored(database, "early"), lambda p: p is not None)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    assert await POSITIONS.stored(database, "early") == 0
+    await bus.publish(EventType.APP_UPDATED, {"n": 1})
+    assert [event.id for event in await follow_until(database, bus, "early", 1)] == [1]
