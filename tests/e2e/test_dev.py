@@ -4,6 +4,7 @@ process, tokens from `switchboard token --port`, the README's analyst query, and
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -21,8 +22,13 @@ README_QUERY = '{ appBySlug(slug: "build-watch") { name usageSummary { requests 
 
 
 def free_hundred() -> int:
-    """A gateway port P with P and P+101..P+104 free, as `switchboard dev --port P` needs."""
-    for base in range(20_000, 30_000, 500):
+    """A gateway port P with P and P+101..P+104 free, as `switchboard dev --port P` needs.
+    Tried in random order: suites running side by side on one machine (other worktrees) would
+    otherwise all pick the same first free block, and one's token command would ask the
+    other's issuer."""
+    bases = list(range(20_000, 30_000, 500))
+    random.shuffle(bases)
+    for base in bases:
         ports = [base, *(base + offset for offset in range(101, 105))]
         sockets = []
         try:
