@@ -5,6 +5,8 @@ an earlier event to understand a later one: it upserts what it keeps from the sn
 replaying an event is harmless. `AppSnapshot.payload()` writes the wire format (a JSON object with
 snake_case keys, plus details of the change such as `changed_fields` or `reason`);
 `AppSnapshot.of()` reads it back and raises `MalformedAppEvent` instead of guessing.
+`follow_app_events` is the one way the other subgraphs keep their copies in step: each gives it
+what to do with a snapshot, and it skips malformed events and survives failed writes alike.
 
 The snapshot also carries what the authorization server (installs subgraph) needs to act for the
 app as an OAuth client: its client id, redirect URIs and the SHA-256 hash of its client secret.
@@ -14,10 +16,18 @@ apps subgraph stays the one owner of the credentials.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from subgraphs.common.events import Event, EventType
+from subgraphs.common.events import Event, EventBus, EventType
+
+if TYPE_CHECKING:
+    from subgraphs.common.database import Database
+    from subgraphs.common.positions import ConsumerPositions
+
+logger = logging.getLogger(__name__)
 
 APP_EVENTS = frozenset(
     {
@@ -114,3 +124,33 @@ def _read_strings(payload: dict[str, Any], key: str) -> tuple[str, ...]:
     if not all(isinstance(value, str) for value in values):
         raise MalformedAppEvent(f"{key!r} holds something other than strings")
     return tuple(values)
+
+
+ApplySnapshot = Callable[[AppSnapshot, Event], Awaitable[None]]
+
+
+async def follow_app_events(
+    positions: ConsumerPositions,
+    database: Database,
+    bus: EventBus,
+    consumer: str,
+    apply: ApplySnapshot,
+) -> None:
+    """Apply every app event after `consumer`'s stored position, until cancelled.
+
+    A malformed event is logged and skipped, and a failed write is logged and passed over: a
+    copy that stops on one bad event is worse than one that waits for the next, which carries
+    the app's whole state again."""
+
+    async def handle(event: Event) -> None:
+        try:
+            app = AppSnapshot.of(event)
+        except MalformedAppEvent as error:
+            logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
+            return
+        try:
+            await apply(app, event)
+        except Exception:
+            logger.exception("%s could not apply %s event %s", consumer, event.type, event.id)
+
+    await positions.follow(database, bus, consumer, handle, types=APP_EVENTS)

@@ -12,15 +12,11 @@ skipped: a replica that stops on one bad event is worse than one that waits for 
 
 from __future__ import annotations
 
-import logging
-
-from subgraphs.common.app_events import APP_EVENTS, AppSnapshot, MalformedAppEvent
+from subgraphs.common.app_events import AppSnapshot, follow_app_events
 from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus
 from subgraphs.installs.models import POSITIONS, AppReferenceRow
-
-logger = logging.getLogger(__name__)
 
 
 async def apply(database: Database, app: AppSnapshot) -> None:
@@ -53,19 +49,8 @@ CONSUMER = "app-replica"
 
 async def consume(database: Database, bus: EventBus) -> None:
     """Follow the apps subgraph's events forever (the server cancels this task on shutdown)."""
-    await POSITIONS.follow(
-        database, bus, CONSUMER, lambda event: handle(database, event), types=APP_EVENTS
-    )
 
-
-async def handle(database: Database, event: Event) -> None:
-    try:
-        app = AppSnapshot.of(event)
-    except MalformedAppEvent as error:
-        logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
-        return
-    try:
+    async def apply_event(app: AppSnapshot, _: Event) -> None:
         await apply(database, app)
-    except Exception:
-        # One failed write must not stop the replica; the next event about the app repairs it.
-        logger.exception("Could not apply %s event %s", event.type, event.id)
+
+    await follow_app_events(POSITIONS, database, bus, CONSUMER, apply_event)

@@ -10,42 +10,27 @@ where it stopped (`subgraphs/common/positions.py`).
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from sqlmodel import col, select
 
-from subgraphs.common.app_events import APP_EVENTS, AppSnapshot, MalformedAppEvent
+from subgraphs.common.app_events import AppSnapshot, follow_app_events
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus
 from subgraphs.marketplace import search
 from subgraphs.marketplace.models import POSITIONS, PUBLISHED, ListingRow, listing_id_for
 from subgraphs.marketplace.types import CertificationState, PricingModel
 
-logger = logging.getLogger(__name__)
-
-
 CONSUMER = "listings"
 
 
 async def consume(database: Database, bus: EventBus) -> None:
     """Apply app events as they arrive, from where this consumer stopped, until cancelled."""
-    await POSITIONS.follow(
-        database, bus, CONSUMER, lambda event: handle(database, event), types=APP_EVENTS
-    )
 
-
-async def handle(database: Database, event: Event) -> None:
-    try:
-        app = AppSnapshot.of(event)
-    except MalformedAppEvent as error:
-        logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
-        return
-    try:
+    async def apply_event(app: AppSnapshot, event: Event) -> None:
         await apply(database, app, event.occurred_at)
-    except Exception:
-        # One failed write must not stop the listings from following the other events.
-        logger.exception("Could not apply %s event %s", event.type, event.id)
+
+    await follow_app_events(POSITIONS, database, bus, CONSUMER, apply_event)
 
 
 async def apply(database: Database, app: AppSnapshot, occurred_at: datetime) -> None:

@@ -9,15 +9,12 @@ still gets its owner. Handling is an idempotent upsert; a malformed event is log
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 
-from subgraphs.common.app_events import APP_EVENTS, AppSnapshot, MalformedAppEvent
+from subgraphs.common.app_events import AppSnapshot, follow_app_events
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus
 from subgraphs.metrics.models import POSITIONS, AppOwnerRow
-
-logger = logging.getLogger(__name__)
 
 CONSUMER = "app-owners"
 
@@ -32,19 +29,8 @@ async def record_owners(database: Database, owners: Iterable[tuple[str, str]]) -
 
 async def consume(database: Database, bus: EventBus) -> None:
     """Follow the apps subgraph's events, from where this consumer stopped, until cancelled."""
-    await POSITIONS.follow(
-        database, bus, CONSUMER, lambda event: handle(database, event), types=APP_EVENTS
-    )
 
-
-async def handle(database: Database, event: Event) -> None:
-    try:
-        app = AppSnapshot.of(event)
-    except MalformedAppEvent as error:
-        logger.warning("Skipping malformed %s event %s: %s", event.type, event.id, error)
-        return
-    try:
+    async def apply(app: AppSnapshot, _: Event) -> None:
         await record_owners(database, [(app.app_id, app.organization_id)])
-    except Exception:
-        # One failed write must not stop the replica from following the other events.
-        logger.exception("Could not apply %s event %s", event.type, event.id)
+
+    await follow_app_events(POSITIONS, database, bus, CONSUMER, apply)

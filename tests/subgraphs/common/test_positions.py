@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
+from subgraphs.common.app_events import AppSnapshot, follow_app_events
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
 from subgraphs.common.migrations import upgrade
 from subgraphs.installs.models import POSITIONS
+from tests.subgraphs.common.test_app_events import CREATED
 from tests.waiting import eventually
 
 
@@ -117,3 +120,34 @@ async def test_a_consumer_that_stopped_before_any_event_misses_none(
     assert await POSITIONS.stored(database, "early") == 0
     await bus.publish(EventType.APP_UPDATED, {"n": 1})
     assert [event.id for event in await follow_until(database, bus, "early", 1)] == [1]
+
+
+async def test_app_events_are_followed_past_a_malformed_one_and_a_failed_write(
+    database: Database, bus: EventBus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`follow_app_events`, which every copy of the apps subgraph's state runs: one bad event or
+    one failed write is logged, and the events after it are still applied."""
+    caplog.set_level(logging.WARNING, logger="subgraphs.common.app_events")
+    snapshot = {**CREATED.payload(), "app_id": "app_ok"}
+    await bus.publish(EventType.APP_UPDATED, {"app_id": "app_broken"})  # no snapshot
+    await bus.publish(EventType.APP_UPDATED, {**snapshot, "app_id": "app_fails"})
+    await bus.publish(EventType.REVIEW_CREATED, {"n": 3})  # not an app event: never read
+    await bus.publish(EventType.APP_PUBLISHED, snapshot)
+    applied: list[tuple[str, int]] = []
+
+    async def apply(app: AppSnapshot, event: Event) -> None:
+        if app.app_id == "app_fails":
+            raise RuntimeError("the database went away")
+        applied.append((app.app_id, event.id))
+
+    task = asyncio.create_task(follow_app_events(POSITIONS, database, bus, "copies", apply))
+    try:
+        await eventually(lambda: POSITIONS.stored(database, "copies"), lambda p: p == 4)
+    finally:
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+    assert applied == [("app_ok", 4)]
+    assert "Skipping malformed app.updated event 1: the payload has no 'slug'" in caplog.text
+    assert "copies could not apply app.updated event 2" in caplog.text
+    assert "event 3" not in caplog.text

@@ -112,7 +112,7 @@ async def test_malformed_events_are_logged_and_skipped(
     demo: World,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="subgraphs.installs.app_replica")
+    caplog.set_level(logging.WARNING, logger="subgraphs.common.app_events")
     camel_case = await replica.publish(
         EventType.APP_UPDATED,
         {"appId": "app_camel", "newStatus": "DRAFT", "requestedScopes": ["apps:read"]},

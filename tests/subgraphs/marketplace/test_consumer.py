@@ -137,7 +137,7 @@ async def test_deprecation_hides_a_seeded_listing_and_renames_follow(
 async def test_unpublished_apps_get_no_listing_and_malformed_events_are_skipped(
     consuming: SubgraphHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="subgraphs.marketplace.consumer")
+    caplog.set_level(logging.WARNING, logger="subgraphs.common.app_events")
     marketplace = consuming
     bus = marketplace.bus
     in_review = replace(COFFEE_ROSTER, old_status="DRAFT", new_status="IN_REVIEW")
