@@ -28,7 +28,7 @@ import cProfile
 import statistics
 import tempfile
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,7 @@ from joserfc.jwk import ECKey
 from starlette.applications import Starlette
 
 from bench import gateways
+from bench.asgi import Message, post
 from bench.auth import ISSUER, mint_tokens
 from bench.compose import SUPERGRAPH_PATH
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
@@ -52,7 +53,6 @@ from gateway.usage import UsageRecord
 VARIANTS = ("plain", "jwt", "jwt+dedup", "metered")
 # Never reached: the buckets are exercised, not emptied.
 UNLIMITED = {"limit": 1_000_000_000, "window_seconds": 60}
-Message = MutableMapping[str, Any]
 
 
 @dataclass
@@ -104,46 +104,6 @@ async def running(app: Starlette) -> Any:
         await inbox.put({"type": "lifespan.shutdown"})
         await outbox.get()
         await task
-
-
-async def post(app: Starlette, body: bytes, token: str | None) -> tuple[int, bytes]:
-    headers = [
-        (b"host", b"gateway"),
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if token is not None:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "server": ("127.0.0.1", 80),
-        "client": ("127.0.0.1", 50000),
-        "state": {},
-    }
-    delivered = asyncio.Event()
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        if not delivered.is_set():
-            delivered.set()
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.Event().wait()  # the client never goes away
-        raise AssertionError("unreachable")
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent[0]["status"], b"".join(message.get("body", b"") for message in sent[1:])
 
 
 async def drive(

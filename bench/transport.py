@@ -14,66 +14,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from bench.asgi import App, Message, post
 from bench.compose import SUPERGRAPH_PATH
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
 from gateway.server.app import create_app
 from gateway.server.pipeline import Outcome, Pipeline
 from gateway.supergraph import Supergraph
 
-Message = MutableMapping[str, Any]
-App = Callable[
-    [Message, Callable[[], Awaitable[Message]], Callable[[Message], Awaitable[None]]],
-    Awaitable[None],
-]
-
-
-def _scope() -> Message:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "root_path": "",
-        "query_string": b"",
-        "headers": [
-            (b"host", b"127.0.0.1"),
-            (b"content-type", b"application/json"),
-            (b"accept", b"*/*"),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 4000),
-        "state": {},
-    }
-
 
 async def _call(app: App, body: bytes) -> int:
     """One request through `app`; the number of body bytes it answered."""
-    received = False
-    sent = 0
-
-    async def receive() -> Message:
-        nonlocal received
-        if received:
-            return {"type": "http.disconnect"}
-        received = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: Message) -> None:
-        nonlocal sent
-        if message["type"] == "http.response.body":
-            sent += len(message.get("body", b""))
-
-    await app(_scope(), receive, send)
-    return sent
+    _, answer = await post(app, body)
+    return len(answer)
 
 
 def lean_handler(pipeline: Pipeline) -> App:
