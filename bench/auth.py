@@ -62,8 +62,11 @@ def mint_tokens(key: ECKey, count: int, lifetime: int = 900) -> tuple[str, ...]:
 
 
 @contextmanager
-def bench_issuer(work_directory: Path, connections: int) -> Iterator[BenchAuth]:
-    """The JWKS served for the run's length, the gateway's config, a token per connection."""
+def bench_issuer(
+    work_directory: Path, connections: int, more_config: str = ""
+) -> Iterator[BenchAuth]:
+    """The JWKS served for the run's length, the gateway's config (trusting it, plus
+    `more_config`, YAML), a token per connection."""
     key = ECKey.generate_key("P-256", parameters={"kid": uuid.uuid4().hex[:12]})
     jwks = json.dumps({"keys": [key.as_dict(private=False, use="sig", alg="ES256")]}).encode()
 
@@ -84,7 +87,7 @@ def bench_issuer(work_directory: Path, connections: int) -> Iterator[BenchAuth]:
     config = work_directory / "switchboard-auth.yaml"
     jwks_url = f"http://127.0.0.1:{server.server_address[1]}/.well-known/jwks.json"
     config.write_text(
-        f"auth:\n  issuers:\n    - issuer: {ISSUER}\n      jwks_url: {jwks_url}\n",
+        f"auth:\n  issuers:\n    - issuer: {ISSUER}\n      jwks_url: {jwks_url}\n{more_config}",
         encoding="utf-8",
     )
     try:

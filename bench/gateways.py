@@ -69,12 +69,15 @@ def switchboard(
     )
 
 
+DEDUP_OFF_CONFIG = "subgraphs:\n  deduplicate_queries: false\n"
+
+
 def switchboard_without_dedup(
     supergraph: Path, port: int, workers: int, work_directory: Path
 ) -> Gateway:
     """Switchboard with in-flight deduplication turned off (`subgraphs.deduplicate_queries`)."""
     config = work_directory / "switchboard-dedup-off.yaml"
-    config.write_text("subgraphs:\n  deduplicate_queries: false\n", encoding="utf-8")
+    config.write_text(DEDUP_OFF_CONFIG, encoding="utf-8")
     return switchboard(supergraph, port, workers, config, name="switchboard dedup off")
 
 

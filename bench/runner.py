@@ -181,8 +181,9 @@ class Candidate:
 
     name: str
     start: Callable[[int], gateways.Gateway]
-    # Started with the bench issuer's configuration instead (`switchboard+jwt`).
+    # Started with the bench issuer's configuration instead (`switchboard+jwt`), plus this.
     needs_auth: bool = False
+    more_config: str = ""
 
 
 def _gateways(settings: Settings, supergraph: Path, work_directory: Path) -> list[Candidate]:
@@ -210,6 +211,17 @@ def _gateways(settings: Settings, supergraph: Path, work_directory: Path) -> lis
                     needs_auth=True,
                 )
             )
+            if settings.compare_dedup:
+                # Against `switchboard dedup off`, this measures authorization alone: distinct
+                # tokens never share a fetch, so with dedup on they pay for it and gain nothing.
+                chosen.append(
+                    Candidate(
+                        "switchboard+jwt dedup off",
+                        lambda port: gateways.switchboard(supergraph, port, workers),
+                        needs_auth=True,
+                        more_config=gateways.DEDUP_OFF_CONFIG,
+                    )
+                )
     if settings.compare_apollo:
         chosen.append(
             Candidate(
@@ -251,7 +263,7 @@ def _measure_candidate(
         return _measure(
             candidate.name, candidate.start, settings, fleet, generator, expected, work_directory
         )
-    with bench_issuer(work_directory, settings.connections) as auth:
+    with bench_issuer(work_directory, settings.connections, candidate.more_config) as auth:
 
         def start(port: int) -> gateways.Gateway:
             return gateways.switchboard(
