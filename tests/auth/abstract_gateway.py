@@ -25,8 +25,15 @@ from tests.issuer import TestIssuer
 SUPERGRAPH = (
     Path(__file__).resolve().parents[1] / "fixtures" / "auth_abstract" / "supergraph.graphql"
 )
-BOOK = {"__typename": "Book", "id": "b1", "name": "Dune", "price": 10, "isbn": "isbn-1"}
 FILM = {"__typename": "Film", "id": "f1", "name": "Alien", "price": 12, "rating": "R"}
+BOOK = {
+    "__typename": "Book",
+    "id": "b1",
+    "name": "Dune",
+    "price": 10,
+    "isbn": "isbn-1",
+    "similar": [FILM],
+}
 AUTHOR = {"__typename": "Author", "name": "Herbert"}
 DATA = {"items": [BOOK, FILM], "results": [BOOK, FILM, AUTHOR], "code": "c-42"}
 

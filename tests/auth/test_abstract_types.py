@@ -192,6 +192,36 @@ def paths(body: dict[str, Any]) -> list[list[str | int]]:
             {"items": [{"price": None}, {"price": None}]},
             [["items", 0, "price"], ["items", 1, "price"]],
         ),
+        # The restricted operation keeps the client's name and variables (the plan reads
+        # them; the subgraph operation is named after it).
+        (
+            "query Named($no: Boolean = false) {"
+            " items @skip(if: $no) { name ... on Book @include(if: true) { isbn id } } }",
+            None,
+            "query Named__catalog__0{items{__typename name ...on Book{id __typename}}}",
+            {"items": [{"name": "Dune", "isbn": None, "id": "b1"}, {"name": "Alien"}]},
+            [["items", 0, "isbn"]],
+        ),
+        (
+            "query Named($no: Boolean = true) {"
+            " items { name ... on Book @include(if: $no) { isbn id } } }",
+            None,
+            "query Named__catalog__0($no:Boolean=true)"
+            "{items{__typename name ...on Book@include(if:$no){id __typename}}}",
+            {"items": [{"name": "Dune", "isbn": None, "id": "b1"}, {"name": "Alien"}]},
+            [["items", 0, "isbn"]],
+        ),
+        # A field below the root that lost a field keeps its arguments' and directives'
+        # variables.
+        (
+            "query Named($yes: Boolean = true) {"
+            " items { ... on Book { similar @include(if: $yes) { name price } } } }",
+            None,
+            "query Named__catalog__0($yes:Boolean=true)"
+            "{items{__typename ...on Book{similar@include(if:$yes){__typename name}__typename}}}",
+            {"items": [{"similar": [{"name": "Alien", "price": None}]}, {}]},
+            [["items", 0, "similar", 0, "price"]],
+        ),
     ],
 )
 async def test_what_each_caller_sees(
@@ -241,6 +271,13 @@ async def test_one_plan_per_set_of_denied_requirements() -> None:
         granted = await gateway.body(query, EVERY_SCOPE)
         assert "errors" not in granted, granted
         assert plan_count(gateway) == 4
+        # Two tokens each denied one requirement, a different one: two plans, two answers.
+        no_rating = await gateway.body(query, {"price:read", "film:read"})
+        assert plan_count(gateway) == 5
+        no_price = await gateway.body(query, {"film:read", "rating:read"})
+        assert plan_count(gateway) == 6
+        assert no_rating["data"]["items"][1] == {"price": 12, "rating": None}
+        assert no_price["data"]["items"][1] == {"price": None, "rating": "R"}
 
 
 async def type_names(gateway: AbstractGateway, scopes: set[str] | None) -> dict[str, set[str]]:
@@ -271,7 +308,7 @@ async def test_introspection_hides_guarded_types_and_fields_per_token() -> None:
             "Query": {"items", "results"},
             "Item": {"id", "name"},
             "Item implementations": {"Book"},
-            "Book": {"id", "name"},
+            "Book": {"id", "name", "similar"},
             "Result": {"Book"},
             "ID": set(),
             "String": set(),
@@ -280,7 +317,7 @@ async def test_introspection_hides_guarded_types_and_fields_per_token() -> None:
         authenticated = await type_names(gateway, set())
         assert authenticated["Result"] == {"Book", "Author"}
         assert authenticated["Author"] == {"name"}
-        assert authenticated["Book"] == {"id", "name", "isbn"}
+        assert authenticated["Book"] == {"id", "name", "isbn", "similar"}
         assert "Film" not in authenticated
         everything = await type_names(gateway, EVERY_SCOPE)
         assert everything["Query"] == {"items", "results", "code"}
