@@ -4,8 +4,10 @@ selects, found once per operation (`OperationRequirements.of`).
 A field's requirements are those of the field itself (`@authenticated`, `@requiresScopes`,
 `@policy` on the field), of the type it returns (the directives on a type guard every field
 that returns it), and of the type condition of each inline fragment it sits in, as Apollo
-Router reads them. Each `Authorization` value is one requirement; the principal either meets it
-or not (`Authorization` is an OR of AND-sets).
+Router reads them. A field read through an interface also needs what every implementation the
+object may be needs, on the type and on the field: otherwise a caller denied `Film` would read
+a film's fields through `Item`. Each `Authorization` value is one requirement; the principal
+either meets it or not (`Authorization` is an OR of AND-sets).
 """
 
 from __future__ import annotations
@@ -155,6 +157,8 @@ class _Walker:
             with_requirement(inherited, field_authorization(self.types, parent.name, name)),
             type_authorization(self.types, returned.name),
         )
+        if isinstance(parent, GraphQLInterfaceType):
+            requirements = self._through_interface(parent, name, kinds[-1], requirements)
         path = (*steps, (node.alias or node.name).value)
         if requirements:
             self.guarded.append(GuardedField(node, path, kinds, requirements))
@@ -164,6 +168,23 @@ class _Walker:
             # Below a guarded field, each field's own requirements are what it adds: when the
             # field itself is denied, everything under it goes with it.
             self.walk(node.selection_set, returned, path, kinds, NONE)
+
+    def _through_interface(
+        self,
+        interface: GraphQLInterfaceType,
+        name: str,
+        narrowed: frozenset[str] | None,
+        requirements: Requirements,
+    ) -> Requirements:
+        """A field read through an interface reads it from every implementation the object
+        may be: it needs what each of them needs, on the type and on the field (Apollo
+        Router's special case for interfaces). A fragment on one implementation narrows it."""
+        for implementation in sorted(self._possible(interface, narrowed)):
+            requirements = with_requirement(
+                with_requirement(requirements, type_authorization(self.types, implementation)),
+                field_authorization(self.types, implementation, name),
+            )
+        return requirements
 
     def _possible(
         self, condition: GraphQLComposite, narrowed: frozenset[str] | None
