@@ -38,10 +38,8 @@ import uvloop
 from joserfc.jwk import ECKey
 from starlette.applications import Starlette
 
-from bench import gateways
 from bench.asgi import Message, post
 from bench.auth import ISSUER, mint_tokens
-from bench.compose import SUPERGRAPH_PATH
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
 from bench.runner import Settings, SubgraphFleet
 from gateway.auth import Authenticator, Issuer, Revocations, StaticKeys, TokenVerifier
@@ -125,7 +123,7 @@ async def measure(arguments: argparse.Namespace) -> dict[str, list[float]]:
     work = Path(tempfile.mkdtemp(prefix="switchboard-bench-cpu-"))
     fleet = SubgraphFleet.start(work, Settings())
     try:
-        sdl = gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls)
+        sdl = fleet.supergraph_sdl()
         body = OPERATIONS[DEFAULT_OPERATION].request_body
         key = ECKey.generate_key("P-256", parameters={"kid": "bench-cpu"})
         public = ECKey.import_key(key.as_dict(private=False))

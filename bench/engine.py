@@ -28,18 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
-
-REQUESTS_PATH = "/_bench/requests"
-
-
-def _requests_served(urls: list[str]) -> int:
-    total = 0
-    for url in urls:
-        answer = httpx.get(url.removesuffix("/graphql") + REQUESTS_PATH, timeout=10)
-        total += int(answer.json()["requests"])
-    return total
 
 
 async def _load(pipeline: Any, query: str, name: str, requests: int, concurrency: int) -> list[Any]:
@@ -66,6 +55,7 @@ def child(args: argparse.Namespace) -> int:
     import uvloop
 
     from bench.operation import OPERATIONS
+    from bench.runner import requests_served
     from gateway.server.app import create_app
     from gateway.server.config import GatewayConfig
     from gateway.server.runner import tune_garbage_collection
@@ -88,7 +78,7 @@ def child(args: argparse.Namespace) -> int:
     async def measure() -> dict[str, Any]:
         answers = await _load(pipeline, query, name, args.warmup, args.concurrency)
         wrong = sum(1 for answer in answers if answer != expected)
-        served = _requests_served(urls)
+        served = requests_served(urls)
         started_cpu, started = time.process_time(), time.perf_counter()
         if profiler is not None:
             profiler.enable()
@@ -102,7 +92,7 @@ def child(args: argparse.Namespace) -> int:
             "first_error": errors[0][0] if errors and errors[0] else None,
             "cpu_ms_per_request": cpu * 1000 / args.requests,
             "wall_ms_per_request": wall * 1000 / args.requests,
-            "subgraph_requests_per_request": (_requests_served(urls) - served) / args.requests,
+            "subgraph_requests_per_request": (requests_served(urls) - served) / args.requests,
             "wrong": wrong,
             "gateway": str(Path(sys.modules["gateway"].__file__ or "").parent.parent),
         }
@@ -153,8 +143,6 @@ def _run_child(
 
 
 def parent(args: argparse.Namespace) -> int:
-    from bench import gateways
-    from bench.compose import SUPERGRAPH_PATH
     from bench.runner import Settings, SubgraphFleet
 
     trees = [Path(tree).resolve() for tree in args.trees] or [
@@ -164,11 +152,7 @@ def parent(args: argparse.Namespace) -> int:
     fleet = SubgraphFleet.start(work, Settings(node_subgraphs=args.node_subgraphs))
     results: dict[tuple[str, str], list[dict[str, Any]]] = {}
     try:
-        supergraph = work / "supergraph.graphql"
-        supergraph.write_text(
-            gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls),
-            encoding="utf-8",
-        )
+        supergraph = fleet.write_supergraph(work)
         for round_number in range(args.rounds):
             for dedup in args.dedup:
                 # Every other round in reverse order: what runs first or second gains nothing.

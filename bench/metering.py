@@ -39,7 +39,6 @@ import yaml
 
 from bench import gateways
 from bench.auth import ISSUER, mint_tokens
-from bench.compose import SUPERGRAPH_PATH
 from bench.load.generator import choose
 from bench.operation import DEFAULT_OPERATION, OPERATIONS
 from bench.processes import ManagedProcess, answers_post, free_port
@@ -229,11 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     fleet = SubgraphFleet.start(directory, Settings())
     rounds: list[Round] = []
     try:
-        supergraph = directory / "supergraph.graphql"
-        supergraph.write_text(
-            gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls),
-            encoding="utf-8",
-        )
+        supergraph = fleet.write_supergraph(directory)
         with stand_in(key) as stand:
             configs = write_configs(directory, stand, redis_url)
             for number in range(arguments.rounds):

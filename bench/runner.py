@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +81,15 @@ class Settings:
         return cls(**values)  # type: ignore[arg-type]
 
 
+def requests_served(urls: Iterable[str]) -> int:
+    """GraphQL requests the benchmark subgraphs at `urls` have served since they started."""
+    total = 0
+    for url in urls:
+        answer = httpx.get(url.removesuffix("/graphql") + REQUESTS_PATH.decode(), timeout=10)
+        total += int(answer.json()["requests"])
+    return total
+
+
 @dataclass
 class SubgraphFleet:
     processes: dict[str, ManagedProcess] = field(default_factory=dict)
@@ -115,11 +124,17 @@ class SubgraphFleet:
 
     def requests_served(self) -> int:
         """GraphQL requests the subgraphs have served since they started."""
-        total = 0
-        for url in self.urls.values():
-            answer = httpx.get(url.removesuffix("/graphql") + REQUESTS_PATH.decode(), timeout=10)
-            total += int(answer.json()["requests"])
-        return total
+        return requests_served(self.urls.values())
+
+    def supergraph_sdl(self) -> str:
+        """The benchmark's supergraph, routed to this fleet's subgraphs."""
+        return gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), self.urls)
+
+    def write_supergraph(self, directory: Path) -> Path:
+        """`supergraph_sdl()` as `directory/supergraph.graphql`, for a gateway to load."""
+        path = directory / "supergraph.graphql"
+        path.write_text(self.supergraph_sdl(), encoding="utf-8")
+        return path
 
     @property
     def pids(self) -> dict[str, int]:
@@ -147,11 +162,7 @@ def run(settings: Settings) -> int:
         print(f"the Node subgraphs cannot run here: {error}")
         return 1
     try:
-        supergraph = work_directory / "supergraph.graphql"
-        supergraph.write_text(
-            gateways.rewrite_routing_urls(SUPERGRAPH_PATH.read_text(), fleet.urls),
-            encoding="utf-8",
-        )
+        supergraph = fleet.write_supergraph(work_directory)
         for _ in range(settings.rounds):
             for candidate in _gateways(settings, supergraph, work_directory):
                 runs.append(
