@@ -55,7 +55,8 @@ def platform_subgraphs() -> list[Subgraph]:
 
 
 class _Server(uvicorn.Server):
-    """A uvicorn server that leaves signals to `run_dev`, which stops every server at once."""
+    """A uvicorn server that leaves signals to `run_dev`, which stops the gateway, then the
+    subgraphs."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -210,6 +211,9 @@ async def _serve_all(apps: Sequence[tuple[str, int, ASGIApp]], host: str) -> int
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signal_number, _stop, servers)
     serving = [asyncio.create_task(server.serve()) for server in servers]
+    # The subgraphs outlive the gateway: its shutdown still sends its last usage records to
+    # metrics, with a token from installs.
+    serving[-1].add_done_callback(lambda _: _stop_all(servers))
     while not all(server.started for server in servers):
         if any(task.done() for task in serving):
             _stop(servers)
@@ -227,5 +231,10 @@ async def _serve_all(apps: Sequence[tuple[str, int, ASGIApp]], host: str) -> int
 
 
 def _stop(servers: Sequence[uvicorn.Server]) -> None:
+    """The gateway (last) first: once it has stopped, the subgraphs follow."""
+    servers[-1].should_exit = True
+
+
+def _stop_all(servers: Sequence[uvicorn.Server]) -> None:
     for server in servers:
         server.should_exit = True
