@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument(
         "--compare-dedup", action="store_true",
-        help="also measure Switchboard (and with --compare-hive, Hive Gateway with the Rust "
-        "planner) with in-flight deduplication of subgraph requests off",
+        help="also measure Switchboard with operation collapsing off (subgraph fetches still "
+        "deduplicated) and with both off, and with --compare-hive Hive Gateway with the Rust "
+        "planner with in-flight deduplication of subgraph requests off",
     )  # fmt: skip
     parser.add_argument(
         "--node-subgraphs", action="store_true",

@@ -1,5 +1,5 @@
 """`python -m bench.cpu`: the gateway's CPU time per request, in process, for variants of the
-hot path (no token, a token on every request, in-flight deduplication, metering).
+hot path (no token, a token on every request, in-flight deduplication and collapsing, metering).
 
 Wall-clock throughput on the shared 2-core machine moves with everyone else's load; the CPU
 time this process spends per request moves far less. The benchmark subgraphs run as their own
@@ -11,9 +11,14 @@ planning from the cache, the subgraph fetches over real sockets, shaping, meteri
 variants are measured in turn, round after round, and the median of the rounds is reported
 with its ratio to the first variant.
 
-    plain        no token; deduplication off (every client request makes its 8 fetches)
-    jwt          a token per request, verified (ES256), forwarded to every fetch; dedup off
-    jwt+dedup    as `jwt`, with deduplication on (the default; distinct tokens share nothing)
+    plain        no token; deduplication and collapsing off (every client request runs its
+                 plan and makes its 8 fetches)
+    dedup        no token; identical subgraph fetches in flight shared, collapsing off
+    collapse     no token; identical operations in flight share one execution, and fetches
+                 (the default configuration)
+    jwt          a token per request, verified (ES256), forwarded to every fetch; deduplication
+                 and collapsing off
+    jwt+dedup    as `jwt`, in the default configuration (distinct tokens share nothing)
     metered      as `jwt+dedup`, with demand control, rate limits and usage records on (the
                  records go to a sink in this process that counts them)
 
@@ -48,7 +53,7 @@ from gateway.server.runner import tune_garbage_collection
 from gateway.supergraph import Supergraph
 from gateway.usage import UsageRecord
 
-VARIANTS = ("plain", "jwt", "jwt+dedup", "metered")
+VARIANTS = ("plain", "dedup", "collapse", "jwt", "jwt+dedup", "metered")
 # Never reached: the buckets are exercised, not emptied.
 UNLIMITED = {"limit": 1_000_000_000, "window_seconds": 60}
 
@@ -69,7 +74,9 @@ class CountingSink:
 def variant_config(variant: str) -> GatewayConfig:
     settings: dict[str, Any] = {}
     if variant in ("plain", "jwt"):
-        settings["subgraphs"] = {"deduplicate_queries": False}
+        settings["subgraphs"] = {"deduplicate_queries": False, "deduplicate_operations": False}
+    if variant == "dedup":
+        settings["subgraphs"] = {"deduplicate_operations": False}
     if variant == "metered":
         settings["demand_control"] = {"enabled": True}
         settings["rate_limits"] = {
@@ -147,7 +154,7 @@ async def measure(arguments: argparse.Namespace) -> dict[str, list[float]]:
 
 
 def tokens_of(variant: str, tokens: Sequence[str]) -> Sequence[str]:
-    return () if variant == "plain" else tokens
+    return () if variant in ("plain", "dedup", "collapse") else tokens
 
 
 async def rounds(

@@ -30,6 +30,14 @@ from typing import Any
 
 import orjson
 
+# What the gateway shares between the concurrent requests (`--dedup`); `collapse` is the
+# default configuration. A tree without operation collapsing knows only `off` and `on`.
+DEDUP_MODES = {
+    "off": "nothing (every request makes every fetch)",
+    "on": "identical subgraph fetches in flight (collapsing off)",
+    "collapse": "identical operations in flight, and fetches",
+}
+
 
 async def _load(pipeline: Any, query: str, name: str, requests: int, concurrency: int) -> list[Any]:
     """`requests` runs of the operation, `concurrency` at a time; each response encoded as the
@@ -67,7 +75,12 @@ def child(args: argparse.Namespace) -> int:
     query, name = request["query"], request.get("operationName")
     supergraph = Supergraph.from_sdl(Path(args.supergraph).read_text(encoding="utf-8"))
     config = GatewayConfig.model_validate(
-        {"subgraphs": {"deduplicate_queries": args.dedup == "on"}}
+        {
+            "subgraphs": {
+                "deduplicate_queries": args.dedup != "off",
+                "deduplicate_operations": args.dedup == "collapse",
+            }
+        }
     )
     app = create_app(supergraph, config=config)
     pipeline = app.state.pipeline
@@ -193,7 +206,10 @@ def parent(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.engine", description=__doc__)
     parser.add_argument("--trees", nargs="*", default=[], help="source trees to compare (this one)")
-    parser.add_argument("--dedup", nargs="+", choices=["on", "off"], default=["off", "on"])
+    parser.add_argument(
+        "--dedup", nargs="+", choices=list(DEDUP_MODES), default=["off", "on"],
+        help="; ".join(f"{mode}: {meaning}" for mode, meaning in DEDUP_MODES.items()),
+    )  # fmt: skip
     parser.add_argument("--requests", type=int, default=1000, help="measured requests (1000)")
     parser.add_argument("--warmup", type=int, default=200, help="warm-up requests (200)")
     parser.add_argument("--concurrency", type=int, default=50, help="requests at a time (50)")

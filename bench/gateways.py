@@ -69,16 +69,19 @@ def switchboard(
     )
 
 
-DEDUP_OFF_CONFIG = "subgraphs:\n  deduplicate_queries: false\n"
+# Nothing shared between concurrent requests: neither operations nor subgraph fetches.
+DEDUP_OFF_CONFIG = "subgraphs:\n  deduplicate_queries: false\n  deduplicate_operations: false\n"
+# Identical subgraph fetches in flight shared, identical operations not (each runs its plan).
+COLLAPSE_OFF_CONFIG = "subgraphs:\n  deduplicate_operations: false\n"
 
 
-def switchboard_without_dedup(
-    supergraph: Path, port: int, workers: int, work_directory: Path
+def switchboard_configured(
+    supergraph: Path, port: int, workers: int, work_directory: Path, name: str, config: str
 ) -> Gateway:
-    """Switchboard with in-flight deduplication turned off (`subgraphs.deduplicate_queries`)."""
-    config = work_directory / "switchboard-dedup-off.yaml"
-    config.write_text(DEDUP_OFF_CONFIG, encoding="utf-8")
-    return switchboard(supergraph, port, workers, config, name="switchboard dedup off")
+    """Switchboard with a configuration file holding `config`, measured as `name`."""
+    path = work_directory / f"{name.replace(' ', '-')}.yaml"
+    path.write_text(config, encoding="utf-8")
+    return switchboard(supergraph, port, workers, path, name=name)
 
 
 def apollo_gateway(supergraph: Path, port: int, work_directory: Path) -> Gateway:

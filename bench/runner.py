@@ -56,7 +56,8 @@ class Settings:
     auth: bool = False
     # Also Hive Gateway, as shipped and with Hive Router's Rust query planner.
     compare_hive: bool = False
-    # Also each gateway that can turn in-flight deduplication off, with it off.
+    # Also each gateway that can turn in-flight deduplication off, with it off (Switchboard:
+    # with operation collapsing off, then with fetch deduplication off too).
     compare_dedup: bool = False
     # The Node subgraphs (graphql-js, `bench/node_subgraphs/`) instead of the Python ones.
     node_subgraphs: bool = False
@@ -206,14 +207,18 @@ def _gateways(settings: Settings, supergraph: Path, work_directory: Path) -> lis
             Candidate("switchboard", lambda port: gateways.switchboard(supergraph, port, workers))
         )
         if settings.compare_dedup:
-            chosen.append(
-                Candidate(
-                    "switchboard dedup off",
-                    lambda port: gateways.switchboard_without_dedup(
-                        supergraph, port, workers, work
-                    ),
+            for name, config in (
+                ("switchboard collapse off", gateways.COLLAPSE_OFF_CONFIG),
+                ("switchboard dedup off", gateways.DEDUP_OFF_CONFIG),
+            ):
+                chosen.append(
+                    Candidate(
+                        name,
+                        lambda port, name=name, config=config: gateways.switchboard_configured(
+                            supergraph, port, workers, work, name, config
+                        ),
+                    )
                 )
-            )
         if settings.auth:
             chosen.append(
                 Candidate(

@@ -39,6 +39,7 @@ from gateway.execution import HttpSubgraphClient, SubgraphClient, SupergraphLike
 from gateway.operation import OperationCache
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.ratelimit import RateLimiter
+from gateway.server.collapse import CollapsedQueries
 from gateway.server.config import ConfigError, GatewayConfig
 from gateway.server.graphiql import ASSET_PATH, graphiql_asset
 from gateway.server.headers import HeaderRules, HeaderRulesClient
@@ -126,6 +127,7 @@ def create_app(
         reject_unauthorized=config.auth.reject_unauthorized,
         tracing=tracing,
         metering=metering,
+        collapse=CollapsedQueries() if config.subgraphs.deduplicate_operations else None,
     )
     subscriptions = None
     if config.subscriptions.enabled:

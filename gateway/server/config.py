@@ -100,6 +100,12 @@ class SubgraphsConfig(Section):
     subgraph, operation, variables and headers (trace context aside), so two callers share an
     answer only when their requests, authorization included, are byte for byte the same.
     Mutations are never shared (Apollo Router's `deduplicate_query`)."""
+    deduplicate_operations: bool = True
+    """Identical client queries in flight at the same moment share one execution (plan run and
+    shaping): same operation, variables and client headers (trace context aside), so two
+    callers share a response only when their requests, authorization included, are the same.
+    Each request is still admitted, rate limited, costed, traced and recorded on its own.
+    Mutations are never shared. Apollo Router has no such option (docs/deviations.md)."""
     batch_fetches: bool = True
     """Entity fetches to one subgraph that run in the same step of a query's plan go as one
     request, one aliased `_entities` selection each (`switchboard plan` shows them as

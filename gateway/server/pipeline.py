@@ -19,7 +19,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,6 +51,7 @@ from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.ratelimit import NOT_LIMITED, RATE_LIMITED, Admission, RateLimiter
+from gateway.server.collapse import CollapsedQueries
 from gateway.telemetry.logs import REQUEST, RequestFields
 from gateway.telemetry.metrics import OPERATION_COST, CountingCache
 from gateway.telemetry.observe import observe_outcome
@@ -169,12 +170,14 @@ class Pipeline:
         reject_unauthorized: bool = False,
         tracing: Tracing | None = None,
         metering: Metering = NO_METERING,
+        collapse: CollapsedQueries | None = None,
     ) -> None:
         """`random_source` rolls the `percent(N)` override labels; tests pass a seeded
         `random.Random`. The default, the `random` module, is reseeded in forked workers.
         Without an `authenticator` no token is trusted: every caller is anonymous, and a
         request with a token is refused. `tracing` records a span per request and stage when
-        it has a tracer."""
+        it has a tracer. With `collapse`, identical queries in flight at the same moment share
+        one execution (`gateway.server.collapse`)."""
         self.state = state
         self.client = client
         # Never from the client's headers as they are: the verified token is added per request.
@@ -188,6 +191,7 @@ class Pipeline:
         self.reject_unauthorized = reject_unauthorized
         self.tracing = tracing or Tracing()
         self.metering = metering
+        self.collapse = collapse
 
     @property
     def supergraph(self) -> SupergraphLike:
@@ -261,20 +265,7 @@ class Pipeline:
             if usage is not None:
                 usage.executed = True
             with stage("execute"):
-                response = await execute(
-                    planned.plan,
-                    planned.access.operation,
-                    variables,
-                    state.supergraph,
-                    self.client,
-                    planned.forwarded,
-                    self.subgraph_errors,
-                    shaped_operation=planned.operation,
-                    introspection_schema=self._schema_view(
-                        state, planned.operation, planned.principal
-                    ),
-                    before_shaping=planned.before_shaping,
-                )
+                response = await self._execute(planned, variables, headers, usage)
             if planned.formula is None or planned.estimated is None:
                 return Outcome(response)
             return await self._costed(
@@ -282,6 +273,38 @@ class Pipeline:
             )
         except Exception as error:
             return self._refusal(fields, error)
+
+    async def _execute(
+        self,
+        planned: Planned,
+        variables: Mapping[str, Any] | None,
+        headers: Mapping[str, str],
+        usage: RequestUsage | None,
+    ) -> JsonObject:
+        state = planned.state
+
+        def execution() -> Coroutine[Any, Any, JsonObject]:
+            return execute(
+                planned.plan,
+                planned.access.operation,
+                variables,
+                state.supergraph,
+                self.client,
+                planned.forwarded,
+                self.subgraph_errors,
+                shaped_operation=planned.operation,
+                introspection_schema=self._schema_view(state, planned.operation, planned.principal),
+                before_shaping=planned.before_shaping,
+            )
+
+        collapse = self.collapse
+        if collapse is None or planned.operation.kind != "query":
+            return await execution()
+        identities = (state, planned.plan, planned.operation)
+        key = collapse.key(identities, variables, headers)
+        if key is None:
+            return await execution()
+        return await collapse.share(key, execution, usage.timings if usage is not None else None)
 
     async def operation_kind(
         self, query: str | None, operation_name: str | None

@@ -232,7 +232,14 @@ def to_result(outcome: Outcome) -> ExecutionResult:
     extensions = outcome.response.get("extensions")
     if outcome.request_error:
         return PreExecutionError(data=None, errors=errors, extensions=extensions)
-    return ExecutionResult(data=outcome.response.get("data"), errors=errors, extensions=extensions)
+    response = outcome.response
+    # A response shared by collapsed requests has its `data` encoded once.
+    data = response.data_fragment() if isinstance(response, Shaped) else None
+    return ExecutionResult(
+        data=cast(Any, data) if data is not None else response.get("data"),
+        errors=errors,
+        extensions=extensions,
+    )
 
 
 def _kinds(operation_types: Iterable[OperationType] | None) -> set[OperationKind]:

@@ -29,9 +29,11 @@ def test_every_variant_is_measured(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stdout[-4000:] + completed.stderr[-4000:]
     summary = completed.stdout.split("variant     median")[1]
-    for variant in ("plain", "jwt", "jwt+dedup", "metered"):
+    for variant in ("plain", "dedup", "collapse", "jwt", "jwt+dedup", "metered"):
         assert f"\n{variant} " in summary
     assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "collapse.pstats",
+        "dedup.pstats",
         "jwt-dedup.pstats",
         "jwt.pstats",
         "metered.pstats",
