@@ -274,3 +274,39 @@ async def test_a_follower_resubscribes_after_the_last_event_it_applied(
         "revocation events: the bus failed; resubscribing"
     ]
     assert revocations.is_revoked(caller(installation="inst_a", issued_at=0))
+
+
+class FailingWhenCancelled:
+    """A bus whose stream read, cancelled, surfaces as a connection error (as a Redis read
+    cut mid-reply can); records each subscription."""
+
+    def __init__(self) -> None:
+        self.subscriptions: list[tuple[Any, Any]] = []
+        self.reading = asyncio.Event()
+
+    async def subscribe(self, *, types: Any = None, after: Any = None) -> AsyncIterator[Any]:
+        self.subscriptions.append((types, after))
+        self.reading.set()
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError as error:
+            raise ConnectionError("the read was cut") from error
+        yield  # pragma: no cover - never reached: the read above never returns
+
+
+async def test_a_follower_cancelled_during_a_read_that_fails_ends(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(revocation_module, "RETRY_SECONDS", 0.0)
+    bus = FailingWhenCancelled()
+    follower = asyncio.create_task(Revocations().follow(bus))
+    await asyncio.wait_for(bus.reading.wait(), 5)
+    follower.cancel()
+    # Ending takes one turn of the loop; a follower that resubscribed would read forever.
+    await asyncio.wait({follower}, timeout=5)
+    try:
+        assert follower.cancelled()
+    finally:
+        follower.cancel()
+    assert bus.subscriptions == [(REVOCATION_EVENTS, 0)]
+    assert not [record for record in caplog.records if record.name == "gateway.auth"]
