@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -223,20 +225,22 @@ class Outbox:
         *,
         interval: float = RETRY_INTERVAL,
         max_backoff: float = MAX_BACKOFF,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         """Relay forever: every `interval` seconds, backing off (doubling) while the bus fails.
         Catches what a mutation's own relay left behind, and events of a process that died;
-        prunes old published rows once in a while."""
+        prunes old published rows every `PRUNE_INTERVAL` seconds of `clock`. Its waits are
+        `sleep`'s (a test runs the schedule on a clock it moves itself)."""
         delay = interval
-        loop = asyncio.get_running_loop()
-        last_prune = loop.time()
+        last_prune = clock()
         while True:
             outcome = await self.relay(database, bus)
             delay = min(delay * 2, max_backoff) if outcome.failed else interval
-            if loop.time() - last_prune >= PRUNE_INTERVAL:
-                last_prune = loop.time()
+            if clock() - last_prune >= PRUNE_INTERVAL:
+                last_prune = clock()
                 try:
                     await prune(database, self.table)
                 except Exception:
                     logger.exception("pruning %s failed; it is tried again later", self.table.name)
-            await asyncio.sleep(delay)
+            await sleep(delay)

@@ -5,6 +5,7 @@ bus is checked on each bus, in memory and Redis Streams; a failing bus is an in-
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from subgraphs.apps.models import OUTBOX
 from subgraphs.apps.subgraph import SUBGRAPH
+from subgraphs.common import outbox as outbox_module
 from subgraphs.common.clock import utc_now
 from subgraphs.common.database import Database
 from subgraphs.common.events import EventBus, EventType, InMemoryEventBus
@@ -216,3 +218,122 @@ async def test_prune_deletes_only_long_published_events(database: Database) -> N
     assert await prune(database, table) == 1
     assert [row.payload["n"] for row in await outbox_rows(database)] == [2, 3, 4]
     assert await prune(database, table) == 0  # nothing old is left
+
+
+class Finished(Exception):
+    """Ends a background relay after the rounds a test wanted."""
+
+
+class Schedule:
+    """The background relay's time, moved by the test: each wait is recorded and moves the
+    clock by as much, `between(waits so far)` runs before the next round, and the relay ends
+    after `rounds` waits."""
+
+    def __init__(self, rounds: int, between: Callable[[int], None] = lambda _waits: None) -> None:
+        self.rounds = rounds
+        self.between = between
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+        if len(self.waits) == self.rounds:
+            raise Finished
+        self.between(len(self.waits))
+        await asyncio.sleep(0)
+
+
+async def test_the_background_relay_doubles_its_wait_while_the_bus_fails_up_to_a_minute(
+    database: Database,
+) -> None:
+    bus = FlakyBus(down=True)
+    await stage(database, 1)
+
+    def between(waits: int) -> None:
+        bus.down = waits < 7  # seven failed rounds, then the bus is back
+
+    schedule = Schedule(rounds=9, between=between)
+    with pytest.raises(Finished):
+        await OUTBOX.run(database, bus, clock=schedule.clock, sleep=schedule.sleep)
+    # From the one-second interval, doubled after each failure up to the 60-second backoff;
+    # the interval again once a round goes through.
+    assert schedule.waits == [2, 4, 8, 16, 32, 60, 60, 1, 1]
+    assert numbers(bus) == [1]
+
+
+async def test_the_background_relay_prunes_once_an_hour_even_after_a_failed_prune(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    schedule = Schedule(rounds=5)  # rounds at 0, 30, 60, 90 and 120 minutes
+    pruned_at: list[float] = []
+
+    async def pruning(database: Database, table: sa.Table) -> int:
+        pruned_at.append(schedule.now)
+        if len(pruned_at) == 1:
+            raise ConnectionError("the database went away")
+        return await prune(database, table)
+
+    monkeypatch.setattr(outbox_module, "prune", pruning)
+    await stage(database, 1)
+    await relay(database, InMemoryEventBus(), OUTBOX.table)
+    async with database.engine.begin() as connection:
+        await connection.execute(
+            sa.update(OUTBOX.table).values(
+                published_at=utc_now() - PUBLISHED_RETENTION - timedelta(hours=1)
+            )
+        )
+
+    with pytest.raises(Finished):
+        await OUTBOX.run(
+            database, InMemoryEventBus(), interval=1800, clock=schedule.clock, sleep=schedule.sleep
+        )
+    # The failed prune still counts as the hour's: the next one comes an hour later.
+    assert pruned_at == [3600, 7200]
+    assert [
+        record.getMessage() for record in caplog.records if record.name == outbox_module.__name__
+    ] == ["pruning outbox_event failed; it is tried again later"]
+    assert await outbox_rows(database) == []
+
+
+class FailingEngine:
+    """An engine whose transactions fail once `works` of them have begun, as when the database
+    goes away between two batches."""
+
+    def __init__(self, engine: Any, works: int) -> None:
+        self.engine = engine
+        self.works = works
+
+    def begin(self) -> Any:
+        if self.works == 0:
+            raise ConnectionError("the database went away")
+        self.works -= 1
+        return self.engine.begin()
+
+
+async def test_a_relay_whose_database_fails_answers_what_it_published_and_leaves_the_rest(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    bus = InMemoryEventBus()
+    await stage(database, 1, 2, 3)
+    engine = database.engine
+    monkeypatch.setattr(database, "engine", FailingEngine(engine, works=1))
+
+    assert await relay(database, bus, OUTBOX.table, batch_size=2) == Relayed(
+        published=2, failed=True
+    )
+    assert numbers(bus) == [1, 2]
+    assert [
+        (record.levelno, record.getMessage())
+        for record in caplog.records
+        if record.name == outbox_module.__name__
+    ] == [(logging.ERROR, "the outbox relay of outbox_event failed; its events stay pending")]
+    monkeypatch.setattr(database, "engine", engine)
+    assert [row.published_at is None for row in await outbox_rows(database)] == [
+        False,
+        False,
+        True,
+    ]
