@@ -16,6 +16,7 @@ import orjson
 from graphql import GraphQLSchema, build_schema
 
 from gateway.execution import HttpSubgraphClient, execute
+from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
 from gateway.operation import prepare
 from gateway.planning.nodes import (
     Fetch,
@@ -101,6 +102,7 @@ async def run(
     *,
     timeout_seconds: float = 5.0,
     headers: dict[str, str] | None = None,
+    subgraph_errors: SubgraphErrorPolicy = INCLUDE_ALL,
 ) -> tuple[dict[str, Any], Subgraphs]:
     subgraphs = Subgraphs(handlers)
     client = HttpSubgraphClient(
@@ -115,6 +117,7 @@ async def run(
             supergraph("products", "reviews", "users"),
             client,
             headers,
+            subgraph_errors,
         )
     finally:
         await client.aclose()
