@@ -334,3 +334,73 @@ async def test_a_subgraph_that_never_answers_does_not_hang_a_parallel_plan() -> 
 
     assert response["data"] == {"product": None, "me": {"id": "1"}}
     assert response["errors"][0]["extensions"]["code"] == "SUBREQUEST_TIMEOUT"
+
+
+PRODUCT_THEN_REVIEWS = Sequence(
+    (
+        Fetch("products", '{product(upc:"1"){__typename upc name}}'),
+        flatten("product", entity_fetch("reviews", "Product", ("upc",), "reviews{body}")),
+    )
+)
+PRODUCT_QUERY = '{ product(upc: "1") { name reviews { body } } }'
+
+
+def malformed(service: str, detail: str, path: list[Any]) -> dict[str, Any]:
+    return {
+        "message": f"Subgraph response from '{service}' was malformed: {detail}",
+        "path": path,
+        "extensions": {"code": "SUBREQUEST_MALFORMED_RESPONSE", "service": service},
+    }
+
+
+async def test_a_malformed_value_names_the_service_that_answered_it() -> None:
+    # Both fetches wrote into the product: each wrong value is the one of the fetch holding it,
+    # inside a list too.
+    response, _ = await run(
+        PRODUCT_THEN_REVIEWS,
+        PRODUCT_QUERY,
+        {
+            "products": lambda _: {
+                "data": {"product": {"__typename": "Product", "upc": "1", "name": 5}}
+            },
+            "reviews": lambda _: {
+                "data": {"_entities": [{"reviews": [{"body": "ok"}, {"body": 7}]}]}
+            },
+        },
+    )
+
+    assert response == {
+        "data": {"product": {"name": None, "reviews": None}},
+        "errors": [
+            malformed("products", "Product.name expected String", ["product", "name"]),
+            malformed("reviews", "Review.body expected String!", ["product", "reviews", 1, "body"]),
+        ],
+    }
+
+
+async def test_a_malformed_value_is_named_past_a_fetch_that_failed_or_answered_null() -> None:
+    products = [{"__typename": "Product", "upc": upc, "name": "n"} for upc in ("1", "2")]
+    plan = Sequence(
+        (
+            TOP_PRODUCTS,
+            flatten("topProducts.@", entity_fetch("reviews", "Product", ("upc",), "price")),
+            flatten("topProducts.@", entity_fetch("users", "Product", ("upc",), "color")),
+        )
+    )
+
+    response, _ = await run(
+        plan,
+        "{ topProducts { name price color } }",
+        {
+            "products": lambda _: {"data": {"topProducts": products}},
+            # The first entity null, the second one's price wrong.
+            "reviews": lambda _: {"data": {"_entities": [None, {"price": "ten"}]}},
+            # Failed as a whole: no entities at all.
+            "users": lambda _: {"data": None, "errors": [{"message": "users are down"}]},
+        },
+    )
+
+    assert (
+        malformed("reviews", "Product.price expected Int", ["topProducts", 1, "price"])
+        in (response["errors"])
+    )

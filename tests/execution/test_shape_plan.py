@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from gateway.execution import HttpSubgraphClient, execute
+from gateway.execution.client import SubgraphRequest, SubgraphResponse
 from gateway.operation import prepare
 from gateway.planning.nodes import Fetch, QueryPlan
 from tests.execution.harness import SCHEMA, Subgraphs, supergraph
@@ -81,3 +83,43 @@ async def test_a_malformed_value_is_reported_each_time_the_plan_is_reused() -> N
                 }
             ],
         }
+
+
+class Count(int):
+    """An int of another class, as a client that is not JSON's may hand over (an IntEnum)."""
+
+
+class Answering:
+    """A subgraph client answering the price it is given, as it is (no JSON on the way)."""
+
+    def __init__(self, price: Any) -> None:
+        self.price = price
+
+    async def fetch(self, graph: Any, request: SubgraphRequest) -> SubgraphResponse:
+        return SubgraphResponse({"product": {"upc": "1", "price": self.price}})
+
+
+@pytest.mark.parametrize(
+    ("price", "valid"),
+    [
+        (Count(2**31 - 1), True),
+        (Count(-(2**31)), True),
+        (Count(2**31), False),
+        (Count(-(2**31) - 1), False),
+    ],
+)
+async def test_an_int_of_another_class_is_held_to_32_bits_too(price: int, valid: bool) -> None:
+    response = await execute(
+        QueryPlan(Fetch("products", '{product(upc:"1"){upc price}}')),
+        prepare('{ product(upc: "1") { upc price } }', None, SCHEMA),
+        {},
+        supergraph("products"),
+        Answering(price),
+    )
+    if valid:
+        assert response == {"data": {"product": {"upc": "1", "price": price}}}
+    else:
+        assert response["data"] == {"product": {"upc": "1", "price": None}}
+        assert [error["message"] for error in response["errors"]] == [
+            "Subgraph response from 'products' was malformed: Product.price expected Int"
+        ]
