@@ -25,7 +25,12 @@ SCRATCH = ROOT / ".mutmut"
 # The tests that exercise each package and run in seconds (no process-starting e2e tests:
 # those import the unmutated package in their child processes and cannot kill a mutant).
 TESTS: dict[str, list[str]] = {
-    "gateway/execution": ["tests/execution", "tests/conformance"],
+    "gateway/execution": [
+        "tests/execution",
+        "tests/conformance",
+        # Redaction through the server's configuration (in process).
+        "tests/server/test_subgraph_errors.py",
+    ],
     "gateway/operation": ["tests/operation", "tests/server/test_http.py"],
     "gateway/auth": ["tests/auth"],
     "subgraphs/common": ["tests/subgraphs/common", "tests/subgraphs/test_event_flow.py"],
@@ -52,7 +57,6 @@ def prepare(package: str, modules: list[str]) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     pyproject = (folder / "pyproject.toml").read_text()
-    tests = ", ".join(json.dumps(path) for path in TESTS[package])
     mutated = ", ".join(json.dumps(f"{package}/{module}") for module in modules or ["*"])
     (folder / "pyproject.toml").write_text(
         pyproject
@@ -61,13 +65,19 @@ def prepare(package: str, modules: list[str]) -> Path:
         + f"only_mutate = [{mutated}]\n"
         # What the tests read besides tests/ (the platform supergraph, the Apollo fixtures).
         + 'also_copy = ["schema", "scripts"]\n'
-        + f"pytest_add_cli_args_test_selection = [{tests}]\n"
+        + selection(package)
         # mutmut's own timeout (15x a test's clean time) ends an infinite-loop mutant; the
         # suite's per-test timeout stays as a backstop for tests slowed by mutmut's trampolines.
         # mutmut runs its own processes: pytest-xdist's workers (addopts) are turned off.
         + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-n", "0"]\n'
     )
     return folder
+
+
+def selection(package: str) -> str:
+    """mutmut's setting for the tests that run against `package`'s mutants."""
+    tests = ", ".join(json.dumps(path) for path in TESTS[package])
+    return f"pytest_add_cli_args_test_selection = [{tests}]\n"
 
 
 def run(
@@ -95,6 +105,17 @@ def run(
         for copy in (folder, folder / "mutants"):
             shutil.rmtree(copy / "tests")
             shutil.copytree(ROOT / "tests", copy / "tests", ignore=shutil.ignore_patterns("*.pyc"))
+        # The selection as it is now (`TESTS` may have grown since the run).
+        config = folder / "pyproject.toml"
+        lines = config.read_text().splitlines(keepends=True)
+        config.write_text(
+            "".join(
+                selection(package)
+                if line.startswith("pytest_add_cli_args_test_selection")
+                else line
+                for line in lines
+            )
+        )
         # Which tests reach which function is recorded once per run: collected again, so the
         # new tests are run against the mutants they reach.
         (folder / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
