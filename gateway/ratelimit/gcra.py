@@ -19,8 +19,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from itertools import repeat
+from typing import NamedTuple, Protocol
 
 # Float rounding in `tat + amount * interval` must not refuse an exactly full take.
 EPSILON = 1e-6
@@ -28,8 +28,9 @@ EPSILON = 1e-6
 PRUNE_ABOVE = 10_000
 
 
-@dataclass(frozen=True, slots=True)
-class Take:
+# Named tuples rather than dataclasses: a request makes several of each, and a tuple is built
+# in a third of the time a frozen dataclass takes.
+class Take(NamedTuple):
     """`amount` units from the bucket at `key`."""
 
     key: str
@@ -42,15 +43,13 @@ class Take:
         return self.window_seconds / self.limit
 
 
-@dataclass(frozen=True, slots=True)
-class BucketState:
+class BucketState(NamedTuple):
     remaining: int
     # Seconds until the bucket is full again.
     reset_seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
+class Verdict(NamedTuple):
     allowed: bool
     # Seconds to wait before the same take can succeed (0 when allowed).
     retry_after: float
@@ -68,7 +67,9 @@ class BucketStore(Protocol):
 
 def state_of(take: Take, tat: float, now: float) -> BucketState:
     ahead = max(tat - now, 0.0)
-    remaining = math.floor((take.window_seconds - ahead) / take.interval + 1e-9)
+    remaining = math.floor(
+        (take.window_seconds - ahead) / (take.window_seconds / take.limit) + 1e-9
+    )
     return BucketState(max(remaining, 0), ahead)
 
 
@@ -83,34 +84,38 @@ class MemoryBuckets:
         now = self.clock()
         if len(self._tats) > PRUNE_ABOVE:
             self._tats = {key: tat for key, tat in self._tats.items() if tat > now}
-        current = [max(self._tats.get(take.key, now), now) for take in takes]
-        proposed = [
-            tat + take.amount * take.interval for tat, take in zip(current, takes, strict=True)
-        ]
-        retry = max(
-            (
-                new - now - take.window_seconds
-                for new, take in zip(proposed, takes, strict=True)
-                if new - now > take.window_seconds + EPSILON
-            ),
-            default=0.0,
-        )
+        tats = self._tats
+        current = []
+        proposed = []
+        retry = 0.0
+        for take in takes:
+            tat = tats.get(take.key, now)
+            if tat < now:
+                tat = now
+            new = tat + take.amount * (take.window_seconds / take.limit)
+            late = new - now - take.window_seconds
+            if late > EPSILON and late > retry:
+                retry = late
+            current.append(tat)
+            proposed.append(new)
         if retry > 0:
-            states = tuple(state_of(t, tat, now) for t, tat in zip(takes, current, strict=True))
+            states = tuple(map(state_of, takes, current, repeat(now)))
             return Verdict(False, retry, states)
         for take, new in zip(takes, proposed, strict=True):
-            self._tats[take.key] = new
-        states = tuple(state_of(t, new, now) for t, new in zip(takes, proposed, strict=True))
-        return Verdict(True, 0.0, states)
+            tats[take.key] = new
+        return Verdict(True, 0.0, tuple(map(state_of, takes, proposed, repeat(now))))
 
     async def give_back(self, takes: Sequence[Take]) -> tuple[BucketState, ...]:
         now = self.clock()
-        states = []
+        tats = self._tats
+        given = []
         for take in takes:
-            tat = max(self._tats.get(take.key, now) - take.amount * take.interval, now)
-            self._tats[take.key] = tat
-            states.append(state_of(take, tat, now))
-        return tuple(states)
+            tat = tats.get(take.key, now) - take.amount * (take.window_seconds / take.limit)
+            if tat < now:
+                tat = now
+            tats[take.key] = tat
+            given.append(tat)
+        return tuple(map(state_of, takes, given, repeat(now)))
 
     async def close(self) -> None:
         return None

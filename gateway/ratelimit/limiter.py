@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from gateway.auth import Principal
 from gateway.ratelimit.config import Quotas, RateLimitConfig
@@ -30,57 +31,103 @@ REQUESTS = "requests"
 COST = "cost"
 
 
+# Callers whose limits are kept worked out; past this many, the table starts again.
+CALLERS_KEPT = 10_000
+
+
 @dataclass(frozen=True, slots=True)
 class Bucket:
-    """One bucket of a request, named as the headers name it (`installation-cost`)."""
+    """One bucket of a caller, named as the headers name it (`installation-cost`)."""
 
     name: str
     unit: str  # REQUESTS or COST
-    take: Take
+    key: str
+    limit: int
+    window_seconds: float
 
 
-@dataclass(frozen=True, slots=True)
-class Admission:
+class CallerLimits:
+    """A caller's buckets and what does not change between its requests: the takes of one
+    request from each request bucket, the `RateLimit-Policy` header, the start of each
+    `RateLimit` item and the fixed part of its `throttleStatus`. Worked out at its first
+    request and kept (`RateLimiter.caller`)."""
+
+    __slots__ = ("buckets", "cost_buckets", "policy", "prefixes", "requests", "throttle")
+
+    def __init__(self, buckets: tuple[Bucket, ...]) -> None:
+        self.buckets = buckets
+        # Positions of the cost buckets, the ones given back to.
+        self.cost_buckets = tuple(i for i, bucket in enumerate(buckets) if bucket.unit == COST)
+        # Per bucket: its take of one request when it counts requests, else None.
+        self.requests = tuple(
+            Take(bucket.key, bucket.limit, bucket.window_seconds, 1)
+            if bucket.unit == REQUESTS
+            else None
+            for bucket in buckets
+        )
+        self.policy = ", ".join(
+            f'"{bucket.name}";q={bucket.limit};w={_number(bucket.window_seconds)}'
+            + (';qu="cost"' if bucket.unit == COST else "")
+            for bucket in buckets
+        )
+        self.prefixes = tuple(f'"{bucket.name}";r=' for bucket in buckets)
+        # Shopify's names for the first cost bucket (the installation's, when it has one).
+        self.throttle: tuple[int, int, float] | None = None
+        if self.cost_buckets:
+            index = self.cost_buckets[0]
+            cost = buckets[index]
+            self.throttle = (index, cost.limit, round(cost.limit / cost.window_seconds, 3))
+
+    def takes(self, cost: int) -> tuple[Take, ...]:
+        """What one request estimated at `cost` takes from each bucket."""
+        takes = []
+        for take, bucket in zip(self.requests, self.buckets, strict=True):
+            if take is None:
+                take = Take(bucket.key, bucket.limit, bucket.window_seconds, cost)
+            takes.append(take)
+        return tuple(takes)
+
+
+class Admission(NamedTuple):
     allowed: bool
     retry_after: float
-    buckets: tuple[Bucket, ...]
+    caller: CallerLimits | None
+    takes: tuple[Take, ...]
     states: tuple[BucketState, ...]
 
     @property
     def limited(self) -> bool:
-        return bool(self.buckets)
+        return bool(self.takes)
 
     def headers(self) -> dict[str, str]:
-        if not self.states:
+        caller = self.caller
+        if caller is None or not self.states:
             return {}
-        policies = []
-        current = []
-        for bucket, state in zip(self.buckets, self.states, strict=True):
-            quota = bucket.take
-            unit = ';qu="cost"' if bucket.unit == COST else ""
-            window = _number(quota.window_seconds)
-            policies.append(f'"{bucket.name}";q={quota.limit};w={window}{unit}')
-            reset = math.ceil(state.reset_seconds)
-            current.append(f'"{bucket.name}";r={state.remaining};t={reset}')
-        headers = {"ratelimit-policy": ", ".join(policies), "ratelimit": ", ".join(current)}
+        current = ", ".join(
+            [
+                f"{prefix}{state.remaining};t={math.ceil(state.reset_seconds)}"
+                for prefix, state in zip(caller.prefixes, self.states, strict=True)
+            ]
+        )
+        headers = {"ratelimit-policy": caller.policy, "ratelimit": current}
         if not self.allowed:
             headers["retry-after"] = str(max(1, math.ceil(self.retry_after)))
         return headers
 
     def throttle_status(self) -> dict[str, float | int] | None:
         """The installation's cost bucket as Shopify reports it, if it has one."""
-        for bucket, state in zip(self.buckets, self.states, strict=True):
-            if bucket.unit == COST:
-                take = bucket.take
-                return {
-                    "maximumAvailable": take.limit,
-                    "currentlyAvailable": state.remaining,
-                    "restoreRate": round(take.limit / take.window_seconds, 3),
-                }
-        return None
+        throttle = self.caller.throttle if self.caller is not None else None
+        if throttle is None or not self.states:
+            return None
+        index, maximum, restore_rate = throttle
+        return {
+            "maximumAvailable": maximum,
+            "currentlyAvailable": self.states[index].remaining,
+            "restoreRate": restore_rate,
+        }
 
 
-NOT_LIMITED = Admission(True, 0.0, (), ())
+NOT_LIMITED = Admission(True, 0.0, None, (), ())
 
 
 class RateLimiter:
@@ -96,8 +143,22 @@ class RateLimiter:
             else:
                 store = MemoryBuckets()
         self.store = store
+        self._callers: dict[tuple[str, str | None], CallerLimits] = {}
 
-    def buckets(self, principal: Principal, cost: int) -> tuple[Bucket, ...]:
+    def caller(self, principal: Principal) -> CallerLimits | None:
+        """The caller's buckets, worked out at its first request; None: not limited."""
+        app = principal.app_id
+        if app is None:
+            return None
+        key = (app, principal.installation_id)
+        found = self._callers.get(key)
+        if found is None:
+            if len(self._callers) >= CALLERS_KEPT:
+                self._callers.clear()
+            found = self._callers[key] = CallerLimits(self.buckets(principal))
+        return found
+
+    def buckets(self, principal: Principal) -> tuple[Bucket, ...]:
         app = principal.app_id
         if app is None:
             return ()
@@ -113,39 +174,40 @@ class RateLimiter:
             else f"app-token:{app}"
         )
         return (
-            *_buckets("installation", subject, installation_quotas, cost),
-            *_buckets("app", f"app:{app}", app_quotas, cost),
+            *_buckets("installation", subject, installation_quotas),
+            *_buckets("app", f"app:{app}", app_quotas),
         )
 
     async def admit(self, principal: Principal, cost: int) -> Admission:
-        buckets = self.buckets(principal, cost)
-        if not buckets:
+        caller = self.caller(principal)
+        if caller is None or not caller.buckets:
             return NOT_LIMITED
+        takes = caller.takes(cost)
         try:
-            verdict = await self.store.take([bucket.take for bucket in buckets])
+            verdict = await self.store.take(takes)
         except RateLimitStoreError as error:
             RATE_LIMIT_STORE_ERRORS.inc()
             logger.warning("rate-limit store unavailable, request let through: %s", error)
             return NOT_LIMITED
         if not verdict.allowed:
-            for bucket, state in zip(buckets, verdict.states, strict=True):
-                if state.remaining < bucket.take.amount:
+            for bucket, take, state in zip(caller.buckets, takes, verdict.states, strict=True):
+                if state.remaining < take.amount:
                     RATE_LIMIT_REFUSALS.labels(bucket.name).inc()
-        return Admission(verdict.allowed, verdict.retry_after, buckets, verdict.states)
+        return Admission(verdict.allowed, verdict.retry_after, caller, takes, verdict.states)
 
     async def settle(self, admission: Admission, estimated: int, actual: int) -> Admission:
         """Give back the estimated cost the operation did not spend."""
         unspent = estimated - actual
-        refunds = [
-            (index, bucket) for index, bucket in enumerate(admission.buckets) if bucket.unit == COST
-        ]
-        if unspent <= 0 or not refunds or not admission.allowed:
+        caller = admission.caller
+        if unspent <= 0 or caller is None or not caller.cost_buckets or not admission.allowed:
             return admission
+        refunds = caller.cost_buckets
         try:
+            takes = admission.takes
             given = await self.store.give_back(
                 [
                     Take(take.key, take.limit, take.window_seconds, unspent)
-                    for take in (bucket.take for _, bucket in refunds)
+                    for take in map(takes.__getitem__, refunds)
                 ]
             )
         except RateLimitStoreError as error:
@@ -153,20 +215,20 @@ class RateLimiter:
             logger.warning("rate-limit store unavailable, unspent cost kept: %s", error)
             return admission
         states = list(admission.states)
-        for (index, _), state in zip(refunds, given, strict=True):
+        for index, state in zip(refunds, given, strict=True):
             states[index] = state
-        return Admission(admission.allowed, admission.retry_after, admission.buckets, tuple(states))
+        return Admission(True, admission.retry_after, caller, admission.takes, tuple(states))
 
     async def close(self) -> None:
         await self.store.close()
 
 
-def _buckets(scope: str, subject: str, quotas: Quotas, cost: int) -> list[Bucket]:
+def _buckets(scope: str, subject: str, quotas: Quotas) -> list[Bucket]:
     buckets = []
-    for unit, quota, amount in ((REQUESTS, quotas.requests, 1), (COST, quotas.cost, cost)):
+    for unit, quota in ((REQUESTS, quotas.requests), (COST, quotas.cost)):
         if quota is not None:
-            take = Take(f"{subject}:{unit}", quota.limit, quota.window_seconds, amount)
-            buckets.append(Bucket(f"{scope}-{unit}", unit, take))
+            key = f"{subject}:{unit}"
+            buckets.append(Bucket(f"{scope}-{unit}", unit, key, quota.limit, quota.window_seconds))
     return buckets
 
 
