@@ -11,9 +11,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from gateway.auth import Principal
 
@@ -29,8 +28,10 @@ def add_fetch_timing(subgraph: str, milliseconds: float) -> None:
         timings[subgraph] = timings.get(subgraph, 0.0) + milliseconds
 
 
-@dataclass(frozen=True, slots=True)
-class UsageRecord:
+class UsageRecord(NamedTuple):
+    """Built on every request: a named tuple is built in a fraction of the time a frozen
+    dataclass of fifteen fields takes (each field set through `object.__setattr__`)."""
+
     time: datetime
     app_id: str | None
     installation_id: str | None
