@@ -8,7 +8,8 @@ headers) must arrive within `header_read_timeout` seconds of its first byte, or 
 connection's opening, and fit in `max_head_bytes` (Apollo Router's `header_read_timeout`
 defaults to 10 s). Otherwise the client gets 408 or 431 and the connection is closed. A client
 that stops reading a response (a subscription's stream) is cut off after the write timeout
-(`write_stall.py`).
+(`write_stall.py`). A response's connection is offered to the app for subscription results
+written directly (`direct_write.py`).
 
 `switchboard serve` passes this class to uvicorn as its HTTP protocol; `configure` sets the
 limits in each worker process, from the gateway's configuration, before it serves.
@@ -17,10 +18,11 @@ limits in each worker process, from the gateway's configuration, before it serve
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from gateway.server.direct_write import DIRECT_WRITE, ChunkedWriter
 from gateway.server.write_stall import WriteStallGuard
 
 DEFAULT_HEADER_READ_TIMEOUT_SECONDS = 10.0
@@ -68,6 +70,10 @@ class GuardedHttpToolsProtocol(WriteStallGuard, HttpToolsProtocol):
         self._stop_deadline()
         self._head_bytes = None
         super().on_headers_complete()
+        cycle = self.cycle
+        if cycle is not None and cycle.scope is self.scope:  # not an upgrade
+            extensions = cast("dict[str, object]", self.scope.setdefault("extensions", {}))
+            extensions[DIRECT_WRITE] = ChunkedWriter(cycle)
 
     def _start_head(self) -> None:
         self._head_bytes = 0

@@ -29,10 +29,13 @@ from strawberry.types.graphql import OperationType
 
 from gateway.execution import RequestError
 from gateway.planning.nodes import OperationKind
+from gateway.server.direct_write import DIRECT_WRITE
 from gateway.server.negotiation import GRAPHQL_RESPONSE_JSON
 from gateway.server.pipeline import Outcome, Pipeline, error_outcome
+from gateway.subscriptions.direct import DirectDelivery, sse_delivery, websocket_delivery
 from gateway.subscriptions.shared import Shaped
 from gateway.subscriptions.sse import EVENT_ID, LAST_EVENT_ID
+from gateway.subscriptions.websocket import CURRENT_OPERATION
 
 if TYPE_CHECKING:
     from gateway.subscriptions.service import Subscriptions
@@ -55,6 +58,8 @@ class GatewayContext:
     # The subscription streams this request opened (SSE, multipart): the view closes them when
     # its response ends, however it ends (`GatewayView.__call__`).
     streams: list[AsyncGenerator[Any, None]] = field(default_factory=list)
+    # The request's response is a graphql-sse stream (not multipart, not JSON).
+    sse: bool = False
 
 
 class FormattedError(GraphQLError):
@@ -169,7 +174,7 @@ class FederatedSchema(BaseSchema):
             return
         resume = headers.get(LAST_EVENT_ID) if _is_http(context) else None
         try:
-            stream = self.subscriptions.stream(planned, variables, resume)
+            stream = self.subscriptions.stream(planned, variables, resume, _direct(context))
             if _is_http(context):  # a websocket's handler closes its streams itself
                 context.streams.append(stream)
             async with contextlib.aclosing(stream) as results:
@@ -268,6 +273,20 @@ def _headers(context: Any) -> Mapping[str, str]:
             # The token in `connection_init` stands for the upgrade request's header.
             return {**context.connection.headers, "authorization": given}
     return context.connection.headers
+
+
+def _direct(context: Any) -> DirectDelivery | None:
+    """Events written straight to the client's connection, where the server offers it
+    (graphql-transport-ws and graphql-sse; `gateway/subscriptions/direct.py`)."""
+    if not isinstance(context, GatewayContext):
+        return None
+    writer = (context.connection.scope.get("extensions") or {}).get(DIRECT_WRITE)
+    if writer is None:
+        return None
+    if context.response is not None:
+        return sse_delivery(writer) if context.sse else None
+    operation = CURRENT_OPERATION.get()
+    return None if operation is None else websocket_delivery(writer, operation)
 
 
 def _is_http(context: Any) -> bool:

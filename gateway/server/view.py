@@ -191,6 +191,8 @@ class GatewayView(GraphQL[GatewayContext, None]):
         )
         if isinstance(request, Request):
             request.state.gateway_context = context
+            transport = self._get_stream_transport_from_headers(request.headers)
+            context.sse = isinstance(transport, ResumableSSETransport)
         return context
 
     async def create_streaming_response(

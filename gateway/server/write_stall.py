@@ -12,7 +12,9 @@ attempted; the reason is logged and counted (`switchboard_stalled_connections`).
 cancelling a send, means no frame is ever cut halfway and followed by others.
 
 The guard is a mixin for uvicorn's protocols: `switchboard serve` runs HTTP (SSE, multipart)
-on `GuardedHttpToolsProtocol` and websockets on `GuardedWebSocketProtocol`.
+on `GuardedHttpToolsProtocol` and websockets on `GuardedWebSocketProtocol`. Both also offer
+the app their transport for subscription results written directly (`direct_write.py`); such
+writes fill the same buffer, so the guard covers them too.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import logging
 from typing import ClassVar
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
 
+from gateway.server.direct_write import DIRECT_WRITE, WebSocketWriter
 from gateway.telemetry.metrics import STALLED_CONNECTIONS
 
 logger = logging.getLogger("gateway.server")
@@ -77,3 +81,9 @@ class WriteStallGuard(asyncio.Protocol):
 
 class GuardedWebSocketProtocol(WriteStallGuard, WebSocketsSansIOProtocol):
     kind: ClassVar[str] = "websocket"
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)  # none when the handshake was refused
+        if scope is not None:
+            scope["extensions"][DIRECT_WRITE] = WebSocketWriter(self)

@@ -37,6 +37,7 @@ from gateway.execution.execute import execute_event
 from gateway.execution.redaction import SubgraphErrorPolicy
 from gateway.execution.variables import coerce_variables
 from gateway.planning.nodes import Subscription
+from gateway.subscriptions.direct import DirectDelivery
 from gateway.subscriptions.errors import (
     EXPIRED,
     OVERFLOW,
@@ -102,6 +103,7 @@ class SubscriptionRun:
         revocations: Revocations | None,
         buffer_size: int,
         resume_after: str | None = None,
+        direct: DirectDelivery | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.planned = planned
@@ -114,6 +116,9 @@ class SubscriptionRun:
         self.revocations = revocations
         self.buffer_size = buffer_size
         self.resume_after = resume_after
+        # Set: events are written to the client's connection directly (`direct.py`) until a
+        # write is refused; the results below are then only the stream's last one.
+        self.direct = direct
         self.clock = clock
         # Lists, not deques: they hold one event or none most of the time, and an empty
         # list is a tenth of an empty deque (memory per subscriber, docs/benchmarks.md).
@@ -176,15 +181,50 @@ class SubscriptionRun:
             self.end_with(OVERFLOW)
             return
         self.inbox.append(event)
-        # The shaping starts now (once per shape key); the subscriber wakes when its result
-        # is ready, not before only to wait for it again: one wake per event.
+        # The shaping starts now (once per shape key); the subscriber is told when its result
+        # is ready, not before only to wait for it again: one wake per event, or none when
+        # it is written directly.
         shaping = event.shaping(self.shape_key, self.shape)
         if shaping.done():
-            self._wake()
+            self._shaped()
         else:
-            shaping.add_done_callback(self._shaped)
+            event.when_shaped(self.shape_key, self._shaped)
 
-    def _shaped(self, _: asyncio.Future[Shaped]) -> None:
+    def _shaped(self) -> None:
+        if self.direct is not None:
+            self._write_ready()
+        else:
+            self._wake()
+
+    def _write_ready(self) -> None:
+        """Direct delivery: write the results ready at the head of the inbox, in order, from
+        the callback that says they are ready (no task step). A failed shaping or a refused
+        write (the connection is closing or its client reads slowly) wakes the task, which
+        goes on through ASGI from that event on, its inbox bounded as ever; an ending wakes
+        it to send the last result."""
+        direct = self.direct
+        assert direct is not None
+        while self.inbox and self.ending is None:
+            event = self.inbox[0]
+            shaping = event.shaping(self.shape_key, self.shape)
+            if not shaping.done():
+                return  # its own callback comes back here
+            if shaping.cancelled() or shaping.exception() is not None:
+                break  # the task raises it, as on the ASGI path
+            invalid = self.still_valid()
+            if invalid is not None:
+                self.end_with(invalid)
+                return
+            if not direct.deliver(shaping.result(), event.event_id):
+                break
+            self.inbox.pop(0)
+            if event.event_id is not None:
+                self.last_event_id = event.event_id
+        else:
+            if self.upstream_done:
+                self._wake()  # the task ends the stream once the inbox is written
+            return
+        self.direct = None
         self._wake()
 
     def _go_live(self) -> None:
@@ -312,7 +352,7 @@ class SubscriptionRun:
                 if self.ending is not None:
                     yield self.ending.result(self.last_event_id), None
                     return
-                if self.inbox:
+                if self.inbox and self.direct is None:
                     event = self.inbox.pop(0)
                     shaping = event.shaping(self.shape_key, self.shape)
                     shaped = shaping.result() if shaping.done() else await asyncio.shield(shaping)
@@ -320,7 +360,7 @@ class SubscriptionRun:
                         self.last_event_id = event.event_id
                     yield shaped, event.event_id
                     continue
-                if self.upstream_done:
+                if self.upstream_done and not self.inbox:
                     return
                 await self._sleep()
         finally:

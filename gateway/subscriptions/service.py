@@ -23,6 +23,7 @@ from gateway.execution import SubgraphClient
 from gateway.execution.redaction import SubgraphErrorPolicy
 from gateway.server.pipeline import Outcome, Pipeline, Planned
 from gateway.subscriptions.config import SubscriptionsConfig
+from gateway.subscriptions.direct import DirectDelivery
 from gateway.subscriptions.errors import FIELD_GONE, SHUTDOWN
 from gateway.subscriptions.run import Delivered, SubscriptionRun
 from gateway.subscriptions.shared import SharedStreams
@@ -77,8 +78,11 @@ class Subscriptions:
         planned: Planned,
         variables: Mapping[str, Any] | None,
         resume_after: str | None = None,
+        direct: DirectDelivery | None = None,
     ) -> AsyncGenerator[Delivered, None]:
-        """The shaped results of one subscription, each with its event id."""
+        """The shaped results of one subscription, each with its event id; with `direct`,
+        its events are written to the client's connection and only its last result, if it
+        ends early, is answered here (or every result from the first write refused on)."""
         run = SubscriptionRun(
             planned,
             variables,
@@ -90,6 +94,7 @@ class Subscriptions:
             revocations=self.revocations,
             buffer_size=self.config.buffer_events,
             resume_after=resume_after,
+            direct=direct,
         )
         if self.stopping:
             run.end_with(SHUTDOWN)

@@ -29,6 +29,7 @@ import orjson
 
 from gateway.subscriptions.errors import UpstreamClosed
 from gateway.subscriptions.resume import EVENT_ID_KEY
+from gateway.subscriptions.sse import EVENT_ID
 from gateway.subscriptions.upstream import UpstreamPool, UpstreamSubscription
 
 logger = logging.getLogger("gateway.subscriptions")
@@ -39,10 +40,12 @@ TRACE_HEADERS = frozenset({"traceparent", "tracestate", "baggage"})
 
 
 class Shaped(dict[str, Any]):
-    """A shaped result that may go to many subscribers: its `data` is encoded once."""
+    """A shaped result that may go to many subscribers: its `data` is encoded once, and so is
+    its whole payload for subscribers written to directly (`direct.py`)."""
 
-    __slots__ = ("_fragment",)
+    __slots__ = ("_fragment", "_payload")
     _fragment: orjson.Fragment
+    _payload: tuple[str | None, bytes]
 
     def data_fragment(self) -> orjson.Fragment | None:
         """`data` as JSON already encoded (orjson writes it as is into every frame)."""
@@ -54,11 +57,28 @@ class Shaped(dict[str, Any]):
             fragment = self._fragment = orjson.Fragment(orjson.dumps(data))
         return fragment
 
+    def payload(self, event_id: str | None) -> bytes:
+        """The result as a GraphQL response with the event's id in `extensions.eventId`,
+        encoded: what Strawberry's handlers send for it (`FederatedSchema._subscription`)."""
+        cached: tuple[str | None, bytes] | None = getattr(self, "_payload", None)
+        if cached is not None and cached[0] == event_id:
+            return cached[1]
+        data = self.data_fragment()
+        response: JsonObject = {"data": data}
+        errors = self.get("errors")
+        if errors:
+            response["errors"] = errors
+        if event_id is not None:
+            response["extensions"] = {EVENT_ID: event_id}
+        encoded = orjson.dumps(response)
+        self._payload = (event_id, encoded)
+        return encoded
+
 
 class SharedEvent:
     """One upstream event, with its bus id, and its shaped results by shape key."""
 
-    __slots__ = ("_payload", "_raw", "_shaped", "event_id", "number")
+    __slots__ = ("_payload", "_raw", "_shaped", "_waiting", "event_id", "number")
 
     def __init__(self, payload: JsonObject, root_key: str, *, shared: bool) -> None:
         event_id: str | None = None
@@ -79,6 +99,7 @@ class SharedEvent:
         self._payload: JsonObject | None = None if shared else payload
         self._raw: bytes | None = orjson.dumps(payload) if shared else None
         self._shaped: dict[Hashable, asyncio.Future[Shaped]] = {}
+        self._waiting: dict[Hashable, list[Callable[[], None]]] = {}
 
     def payload(self) -> JsonObject:
         if self._raw is not None:
@@ -99,6 +120,28 @@ class SharedEvent:
             future.add_done_callback(_retrieve)
             self._shaped[key] = future
         return future
+
+    def when_shaped(self, key: Hashable, callback: Callable[[], None]) -> None:
+        """Call `callback` once the result for `key` (already started by `shaping`) is done.
+        The callbacks of a key run in one loop, in the order they were given, from one
+        callback of the future: not one event-loop callback per subscriber."""
+        waiting = self._waiting.get(key)
+        if waiting is None:
+            waiting = self._waiting[key] = []
+            self._shaped[key].add_done_callback(_run_all(waiting))
+        waiting.append(callback)
+
+
+def _run_all(callbacks: list[Callable[[], None]]) -> Callable[[asyncio.Future[Shaped]], None]:
+    def run_all(_: asyncio.Future[Shaped]) -> None:
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # one subscriber's failure must not starve the others
+                logger.exception("delivering a subscription event failed")
+        callbacks.clear()
+
+    return run_all
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

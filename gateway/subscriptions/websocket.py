@@ -10,6 +10,10 @@ Strawberry's adapter sends a view's JSON as a binary frame when the encoder give
 orjson, does); the protocol's messages are text frames, and browser and node clients fail to
 parse binary ones. `TextFrames` always sends text.
 
+Each operation's task knows its `Operation` (`CURRENT_OPERATION`): the schema needs its id and
+whether the client completed it, to write its events directly to the connection
+(`direct.py`).
+
 The legacy graphql-ws handler lets a send to a client that went away fail its operation's
 task, which nobody awaits: asyncio logs "Task exception was never retrieved" with a traceback
 per such client. `QuietLegacyHandler` ends the task quietly instead.
@@ -20,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from starlette.websockets import WebSocketDisconnect
@@ -27,11 +32,17 @@ from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import ConnectionInitMessage
 from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWSHandler
 
 DEFAULT_KEEPALIVE_SECONDS = 15.0
+
+# Set on each graphql-transport-ws operation's own task (a context of its own).
+CURRENT_OPERATION: ContextVar[Operation[Any, None] | None] = ContextVar(
+    "graphql_transport_ws_operation", default=None
+)
 
 
 class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
@@ -46,6 +57,10 @@ class KeepAliveHandler(BaseGraphQLTransportWSHandler[Any, None]):
         await super().handle_connection_init(message)
         if self.connection_acknowledged and self.keepalive is None:
             self._schedule()
+
+    async def run_operation(self, operation: Operation[Any, None]) -> None:
+        CURRENT_OPERATION.set(operation)
+        await super().run_operation(operation)
 
     async def shutdown(self) -> None:
         self.stopped = True
