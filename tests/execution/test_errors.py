@@ -404,3 +404,43 @@ async def test_a_malformed_value_is_named_past_a_fetch_that_failed_or_answered_n
         malformed("reviews", "Product.price expected Int", ["topProducts", 1, "price"])
         in (response["errors"])
     )
+
+
+async def test_an_error_reaches_each_path_of_an_object_shared_by_two_entities() -> None:
+    # Two products with one key get one entity: its reviews are the same objects under both
+    # products, so the review's error is reported at each of its two paths.
+    products = [{"__typename": "Product", "upc": "1", "name": name} for name in ("a", "b")]
+    reviews = entity_fetch("reviews", "Product", ("upc",), "reviews{__typename id}")
+    authors = entity_fetch("users", "Review", ("id",), "author{username}")
+
+    response, _ = await run(
+        Sequence(
+            (
+                TOP_PRODUCTS,
+                flatten("topProducts.@", reviews),
+                flatten("topProducts.@.reviews.@", authors),
+            )
+        ),
+        "{ topProducts { name reviews { author { username } } } }",
+        {
+            "products": lambda _: {"data": {"topProducts": products}},
+            "reviews": lambda _: {
+                "data": {"_entities": [{"reviews": [{"__typename": "Review", "id": "r1"}]}]}
+            },
+            "users": lambda _: {
+                "data": {"_entities": [{"author": None}]},
+                "errors": [{"message": "no author", "path": ["_entities", 0, "author"]}],
+            },
+        },
+    )
+
+    assert response["data"] == {
+        "topProducts": [
+            {"name": "a", "reviews": [{"author": None}]},
+            {"name": "b", "reviews": [{"author": None}]},
+        ]
+    }
+    assert [error["path"] for error in response["errors"]] == [
+        ["topProducts", 0, "reviews", 0, "author"],
+        ["topProducts", 1, "reviews", 0, "author"],
+    ]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from gateway.planning.nodes import Fetch, Sequence
+from gateway.planning.passes.batch_fetches import batch
 from tests.execution.harness import entity_fetch, flatten, run
 
 TOP_PRODUCTS = Fetch("products", "{topProducts{__typename upc name}}")
@@ -145,4 +146,39 @@ async def test_a_root_field_nulled_with_its_sibling_gets_no_error_of_its_own() -
                 "extensions": {"code": "DOWNSTREAM_SERVICE_ERROR", "service": "products"},
             }
         ],
+    }
+
+
+async def test_a_batch_error_outside_every_part_explains_each_null_entity() -> None:
+    stock = entity_fetch("reviews", "Product", ("upc",), "inStock")
+    plan = Sequence(
+        (
+            Fetch("products", "{topProducts{__typename upc name}shelf{products{__typename upc}}}"),
+            batch((flatten("topProducts.@", stock), flatten("shelf.products.@", stock))),
+        )
+    )
+
+    def products_and_shelf(_: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "data": {
+                "topProducts": [{"__typename": "Product", "upc": "1", "name": "P1"}],
+                "shelf": {"products": [{"__typename": "Product", "upc": "2"}]},
+            }
+        }
+
+    response, _ = await run(
+        plan,
+        "{ topProducts { name inStock } shelf { products { inStock } } }",
+        {
+            "products": products_and_shelf,
+            "reviews": lambda _: {
+                "data": {"_0": [{"inStock": True}], "_1": [None]},
+                "errors": [{"message": "partly down"}],
+            },
+        },
+    )
+    # The shelf's product is null with the batch's error: nothing else is reported for it.
+    assert response == {
+        "data": {"topProducts": [{"name": "P1", "inStock": True}], "shelf": None},
+        "errors": [subgraph(None) | {"message": "partly down"}],
     }
