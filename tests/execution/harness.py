@@ -43,6 +43,7 @@ type Product {
   inStock: Boolean!
   color: Color
   reviews: [Review!]
+  tags: [String]
 }
 type Review { id: ID! body: String! author: User }
 type User { id: ID! username: String! }

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gateway.execution import RequestError
-from gateway.planning.nodes import Condition, Fetch, Parallel, Sequence, ValueSetter
+from gateway.planning.nodes import Condition, Fetch, KeyRenamer, Parallel, Sequence, ValueSetter
 from tests.execution.harness import entity_fetch, flatten, run
 
 TOP_PRODUCTS = Fetch("products", "{topProducts{__typename upc name}}")
@@ -408,6 +408,40 @@ async def test_output_rewrites_rename_typenames_of_interface_objects() -> None:
     )
 
     assert response == {"data": {"product": {"__typename": "Product", "upc": "1"}}}
+
+
+async def test_output_rewrites_apply_to_each_entity_answered() -> None:
+    # A field the subgraph answered under an alias (its type conflicts with a sibling's)
+    # gets its name back in every entity, before it is merged.
+    fetch = entity_fetch("reviews", "Product", ("upc",), "_name:name")
+    fetch = Fetch(
+        fetch.service_name,
+        fetch.operation,
+        requires=fetch.requires,
+        output_rewrites=(KeyRenamer(("_name",), "name"),),
+    )
+
+    response, _ = await run(
+        Sequence(
+            (Fetch("products", "{topProducts{__typename upc}}"), flatten("topProducts.@", fetch))
+        ),
+        "{ topProducts { upc name } }",
+        {
+            "products": lambda _: {
+                "data": {
+                    "topProducts": [
+                        {"__typename": "Product", "upc": "1"},
+                        {"__typename": "Product", "upc": "2"},
+                    ]
+                }
+            },
+            "reviews": lambda _: {"data": {"_entities": [{"_name": "Table"}, {"_name": "Chair"}]}},
+        },
+    )
+
+    assert response == {
+        "data": {"topProducts": [{"upc": "1", "name": "Table"}, {"upc": "2", "name": "Chair"}]}
+    }
 
 
 async def test_input_rewrites_change_representations_before_sending() -> None:

@@ -106,3 +106,15 @@ async def test_an_int_is_held_to_32_bits(price: int, valid: bool) -> None:
             "data": {"product": {"upc": "1", "price": None}},
             "errors": [malformed("Product.price expected Int", ["product", "price"])],
         }
+
+
+async def test_a_wrong_item_of_a_list_of_nullable_items_is_null_in_its_place() -> None:
+    response, _ = await run(
+        Fetch("products", '{product(upc:"1"){tags}}'),
+        '{ product(upc: "1") { tags } }',
+        {"products": lambda _: {"data": {"product": {"tags": ["new", 7, None]}}}},
+    )
+    assert response == {
+        "data": {"product": {"tags": ["new", None, None]}},
+        "errors": [malformed("Product.tags expected [String]", ["product", "tags", 1])],
+    }
