@@ -28,6 +28,8 @@ from gateway.planning.nodes import (
 )
 
 SCHEMA_SDL = """
+# An executable directive the gateway passes on (composition keeps those all subgraphs define).
+directive @tagged(as: String) on FIELD
 type Query {
   topProducts(first: Int): [Product!]!
   product(upc: String!): Product

@@ -444,3 +444,34 @@ async def test_an_error_reaches_each_path_of_an_object_shared_by_two_entities() 
         ["topProducts", 0, "reviews", 0, "author"],
         ["topProducts", 1, "reviews", 0, "author"],
     ]
+
+
+async def test_a_malformed_value_is_named_after_a_later_answer_replaced_objects() -> None:
+    # The users subgraph answers a wrong item where the reviews fetch had extended a product:
+    # that fetch's objects are no longer in the tree, and naming the service of another wrong
+    # value walks past it.
+    plan = Sequence(
+        (
+            Fetch("products", "{topProducts{__typename upc name} me{username}}"),
+            flatten("topProducts.@", REVIEWS),
+            Fetch("users", "{topProducts{name}}"),
+        )
+    )
+
+    response, _ = await run(
+        plan,
+        "{ me { username } topProducts { name reviews { body } } }",
+        {
+            "products": lambda _: {"data": {"topProducts": PRODUCTS[:1], "me": {"username": 5}}},
+            "reviews": lambda _: {"data": {"_entities": [{"reviews": []}]}},
+            "users": lambda _: {"data": {"topProducts": [7]}},
+        },
+    )
+
+    assert response == {
+        "data": None,
+        "errors": [
+            malformed("products", "User.username expected String!", ["me", "username"]),
+            malformed("users", "Query.topProducts expected [Product!]!", ["topProducts", 0]),
+        ],
+    }

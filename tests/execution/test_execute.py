@@ -318,6 +318,23 @@ async def test_skip_and_include_with_variables_shape_the_response(
     assert response == {"data": {"product": expected}}
 
 
+@pytest.mark.parametrize(
+    ("hide", "expected"), [(True, {"upc": "1"}), (False, {"upc": "1", "name": "T"})]
+)
+async def test_skip_applies_after_another_directive_on_the_field(
+    hide: bool, expected: dict[str, str]
+) -> None:
+    response, _ = await run(
+        Fetch("products", '{product(upc:"1"){upc name}}'),
+        "query ($hide: Boolean!) "
+        '{ product(upc: "1") { upc name @tagged(as: "x") @skip(if: $hide) } }',
+        {"products": lambda _: {"data": {"product": {"upc": "1", "name": "T"}}}},
+        {"hide": hide},
+    )
+
+    assert response == {"data": {"product": expected}}
+
+
 async def test_typename_and_type_conditions_on_abstract_types() -> None:
     response, _ = await run(
         Fetch("products", "{search{__typename ...on Product{upc} ...on User{id}}}"),
