@@ -118,3 +118,15 @@ async def test_a_wrong_item_of_a_list_of_nullable_items_is_null_in_its_place() -
         "data": {"product": {"tags": ["new", None, None]}},
         "errors": [malformed("Product.tags expected [String]", ["product", "tags", 1])],
     }
+
+
+async def test_an_object_field_answered_with_something_else_is_malformed() -> None:
+    response, _ = await run(
+        Fetch("products", '{product(upc:"1"){upc}}'),
+        '{ product(upc: "1") { upc } }',
+        {"products": lambda _: {"data": {"product": "not an object"}}},
+    )
+    assert response == {
+        "data": {"product": None},
+        "errors": [malformed("Query.product expected Product", ["product"])],
+    }
