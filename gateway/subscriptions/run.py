@@ -122,7 +122,8 @@ class SubscriptionRun:
         self.clock = clock
         # Lists, not deques: they hold one event or none most of the time, and an empty
         # list is a tenth of an empty deque (memory per subscriber, docs/benchmarks.md).
-        self.inbox: list[SharedEvent] = []
+        # Each event with its shaping for this subscriber's shape key.
+        self.inbox: list[tuple[SharedEvent, asyncio.Future[Shaped]]] = []
         self.pending: list[SharedEvent] = []
         self._waiter: asyncio.Future[None] | None = None
         # Set when the subscription starts (`results`): what its results are shaped by.
@@ -180,33 +181,27 @@ class SubscriptionRun:
         if len(self.inbox) >= self.buffer_size:
             self.end_with(OVERFLOW)
             return
-        self.inbox.append(event)
         # The shaping starts now (once per shape key); the subscriber is told when its result
         # is ready, not before only to wait for it again: one wake per event, or none when
         # it is written directly.
-        shaping = event.shaping(self.shape_key, self.shape)
+        shaping = event.shaping(self.shape_key, self.shape, self._shaped)
+        self.inbox.append((event, shaping))
         if shaping.done():
             self._shaped()
-        else:
-            event.when_shaped(self.shape_key, self._shaped)
 
     def _shaped(self) -> None:
-        if self.direct is not None:
-            self._write_ready()
-        else:
-            self._wake()
-
-    def _write_ready(self) -> None:
-        """Direct delivery: write the results ready at the head of the inbox, in order, from
-        the callback that says they are ready (no task step). A failed shaping or a refused
-        write (the connection is closing or its client reads slowly) wakes the task, which
-        goes on through ASGI from that event on, its inbox bounded as ever; an ending wakes
-        it to send the last result."""
+        """A result is ready: wake the task, or, with direct delivery, write the results
+        ready at the head of the inbox, in order (no task step). A failed shaping or a
+        refused write (the connection is closing or its client reads slowly) wakes the task,
+        which goes on through ASGI from that event on, its inbox bounded as ever; an ending
+        wakes it to send the last result."""
         direct = self.direct
-        assert direct is not None
-        while self.inbox and self.ending is None:
-            event = self.inbox[0]
-            shaping = event.shaping(self.shape_key, self.shape)
+        if direct is None:
+            self._wake()
+            return
+        inbox = self.inbox
+        while inbox and self.ending is None:
+            event, shaping = inbox[0]
             if not shaping.done():
                 return  # its own callback comes back here
             if shaping.cancelled() or shaping.exception() is not None:
@@ -217,7 +212,7 @@ class SubscriptionRun:
                 return
             if not direct.deliver(shaping.result(), event.event_id):
                 break
-            self.inbox.pop(0)
+            inbox.pop(0)
             if event.event_id is not None:
                 self.last_event_id = event.event_id
         else:
@@ -353,8 +348,7 @@ class SubscriptionRun:
                     yield self.ending.result(self.last_event_id), None
                     return
                 if self.inbox and self.direct is None:
-                    event = self.inbox.pop(0)
-                    shaping = event.shaping(self.shape_key, self.shape)
+                    event, shaping = self.inbox.pop(0)
                     shaped = shaping.result() if shaping.done() else await asyncio.shield(shaping)
                     if event.event_id is not None:
                         self.last_event_id = event.event_id

@@ -78,7 +78,7 @@ class Shaped(dict[str, Any]):
 class SharedEvent:
     """One upstream event, with its bus id, and its shaped results by shape key."""
 
-    __slots__ = ("_payload", "_raw", "_shaped", "_waiting", "event_id", "number")
+    __slots__ = ("_payload", "_raw", "_shaped", "event_id", "number")
 
     def __init__(self, payload: JsonObject, root_key: str, *, shared: bool) -> None:
         event_id: str | None = None
@@ -98,8 +98,8 @@ class SharedEvent:
         # event decodes its own copy.
         self._payload: JsonObject | None = None if shared else payload
         self._raw: bytes | None = orjson.dumps(payload) if shared else None
-        self._shaped: dict[Hashable, asyncio.Future[Shaped]] = {}
-        self._waiting: dict[Hashable, list[Callable[[], None]]] = {}
+        # By shape key: the shaping, and who waits for it (`shaping`).
+        self._shaped: dict[Hashable, tuple[asyncio.Future[Shaped], list[Callable[[], None]]]] = {}
 
     def payload(self) -> JsonObject:
         if self._raw is not None:
@@ -109,27 +109,27 @@ class SharedEvent:
         return payload
 
     def shaping(
-        self, key: Hashable, shape: Callable[[JsonObject], Awaitable[Shaped]]
+        self,
+        key: Hashable,
+        shape: Callable[[JsonObject], Awaitable[Shaped]],
+        when_done: Callable[[], None] | None = None,
     ) -> asyncio.Future[Shaped]:
         """The result for `key`: shaped on a task started by the first member that takes the
         event, awaited by the others (through a shield: a member whose client leaves does not
-        cancel it for the rest)."""
-        future = self._shaped.get(key)
-        if future is None:
-            future = asyncio.ensure_future(shape(self.payload()))
-            future.add_done_callback(_retrieve)
-            self._shaped[key] = future
+        cancel it for the rest). `when_done` is called once it is done, unless it is already:
+        the callbacks of a key run in one loop, in the order they were given, from one
+        callback of the future, not one event-loop callback per subscriber."""
+        entry = self._shaped.get(key)
+        if entry is None:
+            started: asyncio.Future[Shaped] = asyncio.ensure_future(shape(self.payload()))
+            started.add_done_callback(_retrieve)
+            callbacks: list[Callable[[], None]] = []
+            started.add_done_callback(_run_all(callbacks))
+            entry = self._shaped[key] = (started, callbacks)
+        future, waiting = entry
+        if when_done is not None and not future.done():
+            waiting.append(when_done)
         return future
-
-    def when_shaped(self, key: Hashable, callback: Callable[[], None]) -> None:
-        """Call `callback` once the result for `key` (already started by `shaping`) is done.
-        The callbacks of a key run in one loop, in the order they were given, from one
-        callback of the future: not one event-loop callback per subscriber."""
-        waiting = self._waiting.get(key)
-        if waiting is None:
-            waiting = self._waiting[key] = []
-            self._shaped[key].add_done_callback(_run_all(waiting))
-        waiting.append(callback)
 
 
 def _run_all(callbacks: list[Callable[[], None]]) -> Callable[[asyncio.Future[Shaped]], None]:
