@@ -52,6 +52,7 @@ from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.ratelimit import NOT_LIMITED, RATE_LIMITED, Admission, RateLimiter
 from gateway.server.collapse import CollapsedQueries
+from gateway.subscriptions.shared import Shaped
 from gateway.telemetry.logs import REQUEST, RequestFields
 from gateway.telemetry.metrics import OPERATION_COST, CountingCache
 from gateway.telemetry.observe import observe_outcome
@@ -468,7 +469,13 @@ class Pipeline:
             return Outcome(response)
         cost = cost_extension(estimated, actual, admission)
         extensions = {**(response.get("extensions") or {}), "cost": cost}
-        return Outcome({**response, "extensions": extensions}, headers=admission.headers() or None)
+        answer = (
+            # Shared by collapsed requests: its `data` stays encoded once for all of them.
+            response.with_entries(extensions=extensions)
+            if isinstance(response, Shaped)
+            else {**response, "extensions": extensions}
+        )
+        return Outcome(answer, headers=admission.headers() or None)
 
     def _authorize(
         self, state: ServingState, operation: PreparedOperation, principal: Principal

@@ -74,6 +74,15 @@ class Shaped(dict[str, Any]):
         self._payload = (event_id, encoded)
         return encoded
 
+    def with_entries(self, **entries: Any) -> Shaped:
+        """A copy with `entries` added (a request's own `extensions`) whose `data` is this
+        one's, encoded once for both."""
+        copy = Shaped(self, **entries)
+        fragment = self.data_fragment()
+        if fragment is not None:
+            copy._fragment = fragment
+        return copy
+
 
 class SharedEvent:
     """One upstream event, with its bus id, and its shaped results by shape key."""

@@ -30,6 +30,7 @@ from gateway.server import GatewayConfig, create_app
 from gateway.server import pipeline as pipeline_module
 from gateway.server.collapse import CollapsedQueries
 from gateway.server.pipeline import Pipeline
+from gateway.subscriptions.shared import Shaped
 from gateway.usage import UsageRecord
 from tests.auth.harness import platform_supergraph
 from tests.auth.mock_subgraphs import MockSubgraphs
@@ -375,3 +376,46 @@ async def test_every_request_is_rate_limited_costed_and_recorded_on_its_own() ->
             # The shared execution's fetch times are in every record it answered.
             assert set(record.subgraph_timings) == {"marketplace"}
             assert record.actual_cost == 2
+
+
+async def test_collapsed_requests_with_their_own_cost_share_one_encoding_of_the_data() -> None:
+    """Each answer carries its own `extensions.cost`, and the shared `data` is still encoded
+    once for all of them (the transport writes the same encoded fragment into each)."""
+    supergraph_ = platform_supergraph()
+    issuer = TestIssuer()
+    mock = MockSubgraphs(supergraph_.api_schema)
+
+    async def held(request: httpx.Request) -> httpx.Response:
+        await until(lambda: inflight.started + inflight.shared >= 2)
+        return mock(request)
+
+    app = create_app(
+        supergraph_,
+        config=GatewayConfig(
+            subgraphs={"deduplicate_queries": False},  # type: ignore[arg-type]
+            demand_control=DemandControlConfig(enabled=True),
+        ),
+        transport=httpx.MockTransport(held),
+        authenticator=Authenticator(issuer.verifier(), Revocations()),
+    )
+    pipeline: Pipeline = app.state.pipeline
+    assert pipeline.collapse is not None
+    inflight = pipeline.collapse.inflight
+    headers = issuer.headers(app="app_metered", installation="inst_1")
+    query = "query Listings { listings(first: 5) { nodes { id tagline } } }"
+    outcomes = await asyncio.gather(
+        *(pipeline.run(query, None, None, headers=headers) for _ in range(2))
+    )
+    await app.state.subgraph_client.aclose()
+
+    assert (inflight.started, inflight.shared) == (1, 1)
+    first, second = (outcome.response for outcome in outcomes)
+    assert first is not second
+    for answer in (first, second):
+        assert answer["extensions"]["cost"]["actualQueryCost"] == 2
+    assert isinstance(first, Shaped)
+    assert isinstance(second, Shaped)
+    encoded = first.data_fragment()
+    assert encoded is not None
+    assert encoded is second.data_fragment()
+    assert orjson.loads(orjson.dumps(encoded)) == first["data"]
