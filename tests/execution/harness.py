@@ -46,6 +46,7 @@ type Product {
   color: Color
   reviews: [Review!]
   tags: [String]
+  shelfmates: [SearchResult!]
 }
 type Review { id: ID! body: String! author: User }
 type User { id: ID! username: String! }

@@ -407,9 +407,9 @@ async def test_a_malformed_value_is_named_past_a_fetch_that_failed_or_answered_n
 
 
 async def test_an_error_reaches_each_path_of_an_object_shared_by_two_entities() -> None:
-    # Two products with one key get one entity: its reviews are the same objects under both
-    # products, so the review's error is reported at each of its two paths.
-    products = [{"__typename": "Product", "upc": "1", "name": name} for name in ("a", "b")]
+    # Three products with one key get one entity: its reviews are the same objects under all
+    # three, so the review's error is reported at each of its three paths.
+    products = [{"__typename": "Product", "upc": "1", "name": name} for name in ("a", "b", "c")]
     reviews = entity_fetch("reviews", "Product", ("upc",), "reviews{__typename id}")
     authors = entity_fetch("users", "Review", ("id",), "author{username}")
 
@@ -438,11 +438,11 @@ async def test_an_error_reaches_each_path_of_an_object_shared_by_two_entities() 
         "topProducts": [
             {"name": "a", "reviews": [{"author": None}]},
             {"name": "b", "reviews": [{"author": None}]},
+            {"name": "c", "reviews": [{"author": None}]},
         ]
     }
     assert [error["path"] for error in response["errors"]] == [
-        ["topProducts", 0, "reviews", 0, "author"],
-        ["topProducts", 1, "reviews", 0, "author"],
+        ["topProducts", index, "reviews", 0, "author"] for index in range(3)
     ]
 
 
@@ -475,3 +475,31 @@ async def test_a_malformed_value_is_named_after_a_later_answer_replaced_objects(
             malformed("users", "Query.topProducts expected [Product!]!", ["topProducts", 0]),
         ],
     }
+
+
+async def test_a_malformed_item_beyond_a_later_fetchs_shorter_list_is_the_earlier_ones() -> None:
+    response, _ = await run(
+        Sequence(
+            (
+                Fetch("products", '{product(upc:"1"){__typename upc reviews{body}}}'),
+                flatten("product", entity_fetch("reviews", "Product", ("upc",), "reviews{body}")),
+            )
+        ),
+        '{ product(upc: "1") { reviews { body } } }',
+        {
+            "products": lambda _: {
+                "data": {
+                    "product": {
+                        "__typename": "Product",
+                        "upc": "1",
+                        "reviews": [{"body": "a"}, {"body": 7}],
+                    }
+                }
+            },
+            "reviews": lambda _: {"data": {"_entities": [{"reviews": [{"body": "a"}]}]}},
+        },
+    )
+
+    assert response["errors"] == [
+        malformed("products", "Review.body expected String!", ["product", "reviews", 1, "body"])
+    ]

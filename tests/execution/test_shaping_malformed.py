@@ -130,3 +130,26 @@ async def test_an_object_field_answered_with_something_else_is_malformed() -> No
         "data": {"product": None},
         "errors": [malformed("Query.product expected Product", ["product"])],
     }
+
+
+@pytest.mark.parametrize(
+    ("product", "path", "detail"),
+    [
+        ({"tags": "not a list"}, ["product", "tags"], "Product.tags expected [String]"),
+        (
+            {"tags": [], "shelfmates": [{"__typename": "Product", "upc": 5}]},
+            ["product", "shelfmates", 0, "upc"],
+            "Product.upc expected String!",
+        ),
+    ],
+    ids=["a nested list", "inside a union member"],
+)
+async def test_a_wrong_value_below_the_root_is_malformed_at_its_whole_path(
+    product: dict[str, Any], path: list[Any], detail: str
+) -> None:
+    response, _ = await run(
+        Fetch("products", '{product(upc:"1"){tags shelfmates{__typename ...on Product{upc}}}}'),
+        '{ product(upc: "1") { tags shelfmates { ... on Product { upc } } } }',
+        {"products": lambda _: {"data": {"product": product}}},
+    )
+    assert response["errors"] == [malformed(detail, path)]
