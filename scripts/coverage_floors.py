@@ -7,6 +7,8 @@ branches together, as coverage.py reports it) with its floor in `tests/coverage_
     python scripts/coverage_floors.py            # fails when a package fell below its floor
     python scripts/coverage_floors.py --raise    # after adding tests: lift the floors
 
+A package measured without a floor (a new one) fails the check too, until `--raise` gives it one.
+
 `--raise` sets each floor half a point under today's figure (some branches depend on timing:
 a retry, a race lost), and never lowers a floor. A package is a folder of `gateway/` or
 `subgraphs/`; the modules directly in `gateway/` (the CLI, `switchboard dev`) count as the
@@ -70,10 +72,14 @@ def main() -> None:
     figures = measure(arguments.data_file)
     floors: dict[str, float] = json.loads(FLOORS.read_text()) if FLOORS.exists() else {}
     below = []
+    unfloored = []
     for package, percent in figures.items():
         floor = floors.get(package)
         mark = ""
-        if floor is not None and percent < floor:
+        if floor is None:
+            unfloored.append(package)
+            mark = "  no floor yet"
+        elif percent < floor:
             below.append(package)
             mark = f"  BELOW its floor {floor}"
         print(f"{package:32} {percent:5.1f}%{mark}")
@@ -95,6 +101,13 @@ def main() -> None:
             f"({FLOORS.relative_to(ROOT)}): test what lost its tests, or delete it",
             file=sys.stderr,
         )
+    if unfloored:
+        print(
+            f"no floor for {', '.join(unfloored)} in {FLOORS.relative_to(ROOT)}: "
+            "`python scripts/coverage_floors.py --raise` sets one under today's figure",
+            file=sys.stderr,
+        )
+    if below or unmeasured or unfloored:
         raise SystemExit(1)
 
 
