@@ -57,6 +57,9 @@ def token(environment: dict[str, str], *arguments: str) -> str:
     return minted.stdout.strip()
 
 
+# Five platforms' imports, three CLI runs and a shutdown, each process measured by coverage:
+# over the suite's two minutes on a loaded machine, though each wait has its own bound.
+@pytest.mark.timeout(300)
 def test_dev_on_another_port_issues_tokens_its_gateway_accepts(tmp_path: Path) -> None:
     port = free_hundred()
     environment = {**os.environ, "SWITCHBOARD_DATA_DIR": str(tmp_path)}

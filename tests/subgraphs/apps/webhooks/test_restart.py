@@ -74,7 +74,10 @@ def sender_process(
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
     }
     command = [sys.executable, "-m", "subgraphs.apps.webhooks", "--database-url", database_url]
-    command += ["--timeout", "1", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
+    # The receiver answers at once (or holds until released, after the kill), so no delivery
+    # times out; a one-second timeout did when the pytest process answering was slow (traced by
+    # coverage on a loaded machine), and the retry counted as a repeat.
+    command += ["--timeout", "30", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
     command += arguments
     process = subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
