@@ -75,9 +75,10 @@ def sender_process(
     }
     command = [sys.executable, "-m", "subgraphs.apps.webhooks", "--database-url", database_url]
     # The receiver answers at once (or holds until released, after the kill), so no delivery
-    # times out; a one-second timeout did when the pytest process answering was slow (traced by
-    # coverage on a loaded machine), and the retry counted as a repeat.
-    command += ["--timeout", "30", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
+    # should time out: a one-second timeout did when the pytest process answering was slow
+    # (traced by coverage on a loaded machine), and the retry counted as a repeat. The killed
+    # sender's claims lapse after twice the timeout (its lease), well within the wait below.
+    command += ["--timeout", "5", "--batch-size", str(BATCH), "--retry-delays", "0,0.1,0.1"]
     command += arguments
     process = subprocess.Popen(
         command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
