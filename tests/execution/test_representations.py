@@ -20,7 +20,7 @@ from gateway.planning.nodes import (
     Sequence,
     ValueSetter,
 )
-from tests.execution.harness import SCHEMA, flatten, run
+from tests.execution.harness import SCHEMA, Subgraphs, flatten, run
 
 NESTED_KEY = (
     RequiredFragment(
@@ -67,11 +67,11 @@ def test_a_nested_key_is_not_flat() -> None:
     assert flat_representation(SCHEMA, NESTED_KEY) is None
 
 
-async def test_objects_with_a_null_nested_key_are_not_fetched() -> None:
-    reviews = [
-        {"__typename": "Review", "id": "r1", "body": "ok", "author": {"id": "u1"}},
-        {"__typename": "Review", "id": "r2", "body": "lost", "author": {"id": None}},
-    ]
+async def _reviews_and_their_authors(
+    reviews: list[dict[str, Any]],
+) -> tuple[dict[str, Any], Subgraphs]:
+    """Reviews from products, then each review's author (a nested key) from users, which
+    answers every representation it is sent with `user <id>`."""
     users = Fetch(
         service_name="users",
         operation=(
@@ -81,7 +81,7 @@ async def test_objects_with_a_null_nested_key_are_not_fetched() -> None:
         requires=NESTED_KEY,
     )
 
-    response, subgraphs = await run(
+    return await run(
         Sequence(
             (
                 Fetch("products", '{product(upc:"1"){reviews{__typename id body author{id}}}}'),
@@ -101,6 +101,14 @@ async def test_objects_with_a_null_nested_key_are_not_fetched() -> None:
             },
         },
     )
+
+
+async def test_objects_with_a_null_nested_key_are_not_fetched() -> None:
+    reviews = [
+        {"__typename": "Review", "id": "r1", "body": "ok", "author": {"id": "u1"}},
+        {"__typename": "Review", "id": "r2", "body": "lost", "author": {"id": None}},
+    ]
+    response, subgraphs = await _reviews_and_their_authors(reviews)
 
     assert subgraphs.requests["users"][0]["variables"]["representations"] == [
         {"__typename": "Review", "id": "r1", "author": {"id": "u1"}}
@@ -118,41 +126,13 @@ async def test_objects_with_a_null_nested_key_are_not_fetched() -> None:
 async def test_objects_with_one_nested_key_are_fetched_once_and_each_gets_the_answer() -> None:
     # The general path (a nested key): the object without a key is skipped, not the end of
     # the list; two reviews with one key are sent once and both get its answer.
-    reviews = [
+    reviews: list[dict[str, Any]] = [
         {"__typename": "Review", "id": "r0", "body": "a", "author": None},
         {"__typename": "Review", "id": "r1", "body": "b", "author": {"id": "u1"}},
         {"__typename": "Review", "id": "r2", "body": "c", "author": {"id": "u2"}},
         {"__typename": "Review", "id": "r1", "body": "d", "author": {"id": "u1"}},
     ]
-    users = Fetch(
-        service_name="users",
-        operation=(
-            "query($representations:[_Any!]!){_entities(representations:$representations)"
-            "{...on Review{author{username}}}}"
-        ),
-        requires=NESTED_KEY,
-    )
-
-    response, subgraphs = await run(
-        Sequence(
-            (
-                Fetch("products", '{product(upc:"1"){reviews{__typename id body author{id}}}}'),
-                flatten("product.reviews.@", users),
-            )
-        ),
-        '{ product(upc: "1") { reviews { body author { username } } } }',
-        {
-            "products": lambda _: {"data": {"product": {"reviews": reviews}}},
-            "users": lambda body: {
-                "data": {
-                    "_entities": [
-                        {"author": {"username": f"user {sent['author']['id']}"}}
-                        for sent in body["variables"]["representations"]
-                    ]
-                }
-            },
-        },
-    )
+    response, subgraphs = await _reviews_and_their_authors(reviews)
 
     assert subgraphs.requests["users"][0]["variables"]["representations"] == [
         {"__typename": "Review", "id": "r1", "author": {"id": "u1"}},
