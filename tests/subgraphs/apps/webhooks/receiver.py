@@ -81,12 +81,23 @@ class Receiver:
         return [delivery for delivery in self.received if delivery.answered == 200]
 
 
+SHUTDOWN_SECONDS = 5
+
+
 @contextlib.asynccontextmanager
 async def serving(receiver: Receiver) -> AsyncIterator[str]:
-    """The receiver on a free local port; yields its endpoint URL."""
+    """The receiver on a free local port; yields its endpoint URL. Its shutdown waits at most
+    `SHUTDOWN_SECONDS` for requests still open (a sender cancelled mid-delivery may leave
+    one), instead of uvicorn's default of waiting for ever."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(receiver.app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            receiver.app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        )
     )
     task = asyncio.create_task(server.serve())
     await eventually(lambda: server.started, seconds=10.0)
