@@ -34,6 +34,7 @@ import orjson
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
 from gateway.subscriptions.shared import Shaped
+from gateway.subscriptions.sse import is_sse_id
 
 
 class Writer(Protocol):
@@ -81,7 +82,7 @@ def transport_ws_next(operation_id: str) -> Callable[[bytes, str | None], bytes]
 def sse_next(payload: bytes, event_id: str | None) -> bytes:
     """A graphql-sse `next` event, with the event's id (`sse.py`)."""
     event = b"event: next\r\ndata: " + payload + b"\r\n\r\n"
-    if event_id is None or not event_id.isascii() or not event_id.isdigit():
+    if event_id is None or not is_sse_id(event_id):
         return event
     return b"id: " + event_id.encode() + b"\r\n" + event
 

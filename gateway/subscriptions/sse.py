@@ -19,10 +19,16 @@ EVENT_ID = "eventId"
 LAST_EVENT_ID = "last-event-id"
 
 
+def is_sse_id(event_id: object) -> bool:
+    """Whether an event id goes on an `id:` line: bus ids are digits (and never a line
+    break, which would end the field)."""
+    return isinstance(event_id, str) and event_id.isascii() and event_id.isdigit()
+
+
 class ResumableSSETransport(SSETransport):
     def encode_next(self, response: GraphQLHTTPResponse, encode_json: JSONEncoder) -> str:
         event = super().encode_next(response, encode_json)
         event_id = (response.get("extensions") or {}).get(EVENT_ID)
-        if not isinstance(event_id, str) or not event_id.isascii() or not event_id.isdigit():
+        if not is_sse_id(event_id):
             return event
         return f"id: {event_id}\r\n{event}"
