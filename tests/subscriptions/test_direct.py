@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -17,7 +16,7 @@ import pytest
 from gateway.subscriptions.direct import DirectDelivery, sse_next, transport_ws_next
 from gateway.subscriptions.shared import Shaped
 from tests.auth.harness import AuthGateway
-from tests.subscriptions.test_run import gateway, planned, stage, subscribed
+from tests.subscriptions.test_run import Revoked, gateway, planned, stage, subscribed
 from tests.waiting import eventually
 
 __all__ = ["gateway"]  # the fixture, shared with test_run.py
@@ -137,14 +136,6 @@ async def test_a_revoked_token_gets_no_more_events_written(gateway: AuthGateway)
     await subscribed(pool, 1)
     pool.event(1)
     await written(writer, 1)
-
-    @dataclass
-    class Revoked:
-        type: str = "grant.revoked"
-        payload: dict[str, Any] = field(
-            default_factory=lambda: {"jtis": ["gone"], "installation_id": None}
-        )
-        occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     gateway.revocations.apply(Revoked())
     pool.event(2)  # checked per event, before the sweeper runs

@@ -282,20 +282,23 @@ async def test_a_reload_keeps_streams_whose_field_remains(gateway: AuthGateway) 
     assert await ending_code(stream) == "SUBSCRIPTION_FIELD_REMOVED"
 
 
+@dataclass
+class Revoked:
+    """The issuer's `grant.revoked` event for the token with `jti` "gone"."""
+
+    type: str = "grant.revoked"
+    payload: dict[str, Any] = field(
+        default_factory=lambda: {"jtis": ["gone"], "installation_id": None}
+    )
+    occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
 async def test_revocation_and_shutdown_end_streams_with_their_codes(gateway: AuthGateway) -> None:
     subscriptions, pool = stage(gateway)
     revoked = subscriptions.stream(await planned(gateway, subscriptions, jti="gone"), None)
     other = subscriptions.stream(await planned(gateway, subscriptions, jti="kept"), None)
     pending = [asyncio.ensure_future(anext(revoked)), asyncio.ensure_future(anext(other))]
     await subscribed(pool, 2)
-
-    @dataclass
-    class Revoked:
-        type: str = "grant.revoked"
-        payload: dict[str, Any] = field(
-            default_factory=lambda: {"jtis": ["gone"], "installation_id": None}
-        )
-        occurred_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     gateway.revocations.apply(Revoked())
     subscriptions.check()
