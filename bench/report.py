@@ -34,6 +34,9 @@ class GatewayRun:
     peak_polled_rss_kib: int = 0  # highest VmRSS sum seen while loaded
     # Requests the subgraphs served during the measured window (their /_bench/requests count).
     subgraph_requests: int = 0
+    # The gateway's Python cycle collections by generation during the measured window
+    # (`bench/collector.py`); None for a gateway that does not report them.
+    collections: tuple[int, ...] | None = None
 
     @property
     def subgraph_requests_per_request(self) -> float:
@@ -76,6 +79,9 @@ class GatewayRun:
             "subgraph_requests": self.subgraph_requests,
             "subgraph_requests_per_request": round(self.subgraph_requests_per_request, 2),
             "gateway_cpu_ms_per_request": round(self.cpu_ms_per_request, 3),
+            "gc_collections_by_generation": list(self.collections)
+            if self.collections is not None
+            else None,
         }
 
 
@@ -154,6 +160,14 @@ def print_runs(runs: list[GatewayRun]) -> None:
             f"p99 latency {compared['p99_latency']:.2f}x, "
             f"p50 latency {compared['p50_latency']:.2f}x"
         )
+    collected = [run for run in runs if run.collections is not None]
+    if collected:
+        print(
+            "\nPython cycle collections in the gateway during the measured window (by generation)"
+        )
+        for run in collected:
+            counts = " / ".join(str(count) for count in run.collections or ())
+            print(f"  {run.gateway:<{NAME_WIDTH}}{counts}")
     measured = [run for run in runs if run.cpu_percent]
     if measured:
         columns = ("gateway", *_SUBGRAPH_COLUMNS, "load generator", "other processes")

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import orjson
 
-from bench import gateways, node_subgraphs, report
+from bench import collector, gateways, node_subgraphs, report
 from bench.auth import BenchAuth, bench_issuer
 from bench.compose import SUPERGRAPH_PATH
 from bench.load.generator import LoadGenerator, choose
@@ -344,6 +344,7 @@ def _measure(
         )
         meter = CpuMeter({"gateway": process.pid, **fleet.pids})
         served_before = fleet.requests_served()
+        collected_before = collector.collections(gateway.url) if settings.workers == 1 else None
         with PeakRssSampler(process.pid) as sampler:
             meter.start()
             load = generator.run(
@@ -355,6 +356,10 @@ def _measure(
             )
             cpu_percent = meter.stop()
         gateway_run.subgraph_requests = fleet.requests_served() - served_before
+        if collected_before is not None:
+            gateway_run.collections = collector.during(
+                collected_before, collector.collections(gateway.url)
+            )
         cpu_percent["load generator"] = round(
             100.0 * load.generator_cpu_seconds / max(load.duration_seconds, 1e-9), 1
         )

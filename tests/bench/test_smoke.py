@@ -34,3 +34,5 @@ def test_smoke_run_measures_switchboard(tmp_path: Path) -> None:
     assert run["gateway"] == "switchboard"
     assert run["succeeded"] is True
     assert run["load"]["requests"] > 0
+    # Read from the gateway's /metrics before and after the window (bench/collector.py).
+    assert len(run["gc_collections_by_generation"]) == 3
