@@ -8,8 +8,9 @@ here, with the garbage collector tuned as `switchboard serve` tunes it. `--concu
 send the HeavyNested operation straight to the app (an ASGI request per operation, no HTTP
 server), so this process's CPU time is the gateway's alone: routing, the view, authentication,
 planning from the cache, the subgraph fetches over real sockets, shaping, metering. The
-variants are measured in turn, round after round, and the median of the rounds is reported
-with its ratio to the first variant.
+variants are measured in turn, round after round (in reverse order every other round, so the
+order does not favour one), and the median of the rounds is reported with its ratio to the
+first variant.
 
     plain        no token; deduplication and collapsing off (every client request runs its
                  plan and makes its 8 fetches)
@@ -162,7 +163,11 @@ async def rounds(
 ) -> dict[str, list[float]]:
     results: dict[str, list[float]] = {variant: [] for variant in apps}
     for number in range(arguments.rounds):
-        for variant, app in apps.items():
+        # Every other round runs the variants in reverse order, so whichever runs first in a
+        # round (after the previous one's garbage, with caches as another variant left them)
+        # is not always the same one.
+        order = list(apps.items()) if number % 2 == 0 else list(reversed(apps.items()))
+        for variant, app in order:
             profile = cProfile.Profile() if arguments.profile and number == 0 else None
             started = time.process_time()
             if profile is not None:
