@@ -25,6 +25,11 @@ is the recursive definition's sum (`CostNode.actual`) at a third of its time (th
 43 KB answer of 435 objects: 86 -> 26 us). It relies on the response having the operation's
 shape, as shaping makes it; a value of another shape raises `TypeError` in the fast walk, and
 the recursive definition counts that response instead.
+
+Most responses are not walked at all: shaping counts the same sum as it writes the response
+(`actual_counted`, `gateway/execution/shape_cost.py`). `actual` counts the others: a response
+where shaping nulled a value over an error, an operation the auth stage restricted, one where a
+response key names different fields in fragments on different types (`one_node_per_key`).
 """
 
 from __future__ import annotations
@@ -126,6 +131,10 @@ class CostFormula:
     # The estimate when no size depends on a variable.
     fixed: int | None
     counted: tuple[CostNode, ...] = ()  # the root fields `actual` reads (see `CostNode`)
+    # Every response key at every position has one cost node (or several equal ones), so a
+    # shaper that looks the nodes up by response key counts what `actual` counts
+    # (`gateway/execution/shape_cost.py`).
+    one_node_per_key: bool = False
 
     def estimate(self, variables: Mapping[str, Any] | None) -> int:
         if self.fixed is not None:
@@ -142,6 +151,12 @@ class CostFormula:
         except TypeError:  # not the operation's shape: count it value by value
             return self.base + sum(node.actual(data.get(node.key)) for node in self.counted)
 
+    def actual_counted(self, data: Mapping[str, Any] | None, counted: int) -> int:
+        """`actual` of a response whose fields' cost shaping counted as it wrote them."""
+        if not data:
+            return self.base if data is not None else 0
+        return self.base + counted
+
 
 def _count(nodes: tuple[CostNode, ...], parents: Sequence[Any]) -> int:
     """What `nodes` cost under every object of `parents` (all at one position)."""
@@ -156,6 +171,16 @@ def _count(nodes: tuple[CostNode, ...], parents: Sequence[Any]) -> int:
             if node.counted:
                 total += _count(node.counted, found)
     return total
+
+
+def one_node_per_key(nodes: tuple[CostNode, ...]) -> bool:
+    """Whether no response key among `nodes`, or under them, has two different nodes (the same
+    key selected as different fields in fragments on different types)."""
+    first: dict[str, CostNode] = {}
+    for node in nodes:
+        if first.setdefault(node.key, node) != node or not one_node_per_key(node.children):
+            return False
+    return True
 
 
 def counted(nodes: tuple[CostNode, ...]) -> tuple[CostNode, ...]:
@@ -175,9 +200,12 @@ def compile_cost(
     fields = compiler.selections(root, operation.selection_set, None)
     base = MUTATION_BASE_COST if operation.kind == "mutation" else 0
     coordinates = tuple(sorted(compiler.coordinates))
-    formula = CostFormula(base, fields, coordinates, None, counted(fields))
+    unique = one_node_per_key(fields)
+    formula = CostFormula(base, fields, coordinates, None, counted(fields), unique)
     if not compiler.variable_sizes:
-        formula = CostFormula(base, fields, coordinates, formula.estimate({}), formula.counted)
+        formula = CostFormula(
+            base, fields, coordinates, formula.estimate({}), formula.counted, unique
+        )
     return formula
 
 

@@ -10,6 +10,7 @@ from gateway.execution.client import (
 from gateway.execution.execute import SupergraphLike, execute
 from gateway.execution.http_client import HttpSubgraphClient
 from gateway.execution.plan_run import PlanExecutionError
+from gateway.execution.shape_cost import ShapedCost
 from gateway.execution.variables import RequestError
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "HttpSubgraphClient",
     "PlanExecutionError",
     "RequestError",
+    "ShapedCost",
     "SubgraphClient",
     "SubgraphFetchError",
     "SubgraphRequest",

@@ -1,7 +1,8 @@
 """`execute`: run a query plan and shape the client's response.
 
     coerce variables → walk the plan (fetches merged into one tree) → introspection →
-    shape against the normalized selection set → {data, errors}
+    shape against the normalized selection set (counting its actual cost when asked) →
+    {data, errors}
 
 Subgraph failures become errors in a partial response; only invalid variables (a request
 error) and internal failures raise.
@@ -19,6 +20,7 @@ from gateway.execution.introspection import introspect, introspection_fields
 from gateway.execution.merge import deep_merge
 from gateway.execution.plan_run import PlanExecutionError, PlanRun
 from gateway.execution.redaction import INCLUDE_ALL, SubgraphErrorPolicy
+from gateway.execution.shape_cost import ShapedCost
 from gateway.execution.shape_plan import shape_plan_for
 from gateway.execution.shaping import ShapingRun
 from gateway.execution.variables import coerce_variables
@@ -53,10 +55,12 @@ async def execute(
     shaped_operation: PreparedOperation | None = None,
     introspection_schema: GraphQLSchema | None = None,
     before_shaping: BeforeShaping | None = None,
+    cost: ShapedCost | None = None,
 ) -> JsonObject:
     """`plan` runs `operation`; the response is shaped for `shaped_operation` when given (the
     client's operation, of which the auth stage planned only the authorized part).
-    Introspection answers from `introspection_schema` (the caller's view) when given."""
+    Introspection answers from `introspection_schema` (the caller's view) when given. With
+    `cost`, shaping counts the response's actual cost into it (`shape_cost.py`)."""
     schema = supergraph.api_schema
     coerced = coerce_variables(schema, operation.definition, variables)
     run = PlanRun(schema, supergraph.graphs, client, coerced, headers or {}, subgraph_errors)
@@ -71,6 +75,7 @@ async def execute(
         shaped_operation=shaped_operation,
         introspection_schema=introspection_schema,
         before_shaping=before_shaping,
+        cost=cost,
     )
 
 
@@ -119,6 +124,7 @@ def finish(
     shaped_operation: PreparedOperation | None = None,
     introspection_schema: GraphQLSchema | None = None,
     before_shaping: BeforeShaping | None = None,
+    cost: ShapedCost | None = None,
 ) -> JsonObject:
     """Introspection, the auth stage's reports, and shaping of a walked plan's tree."""
     schema = run.schema
@@ -134,9 +140,12 @@ def finish(
     root_type = schema.get_type(shaped.root_type)
     assert isinstance(root_type, GraphQLObjectType)
     with stage("shape"):
-        shape_plan = shape_plan_for(schema, root_type, shaped, coerced, plan.typename_key)
+        costs = cost.tree if cost is not None else None
+        shape_plan = shape_plan_for(schema, root_type, shaped, coerced, plan.typename_key, costs)
         shaping = ShapingRun(run.errors, run.service_at, run.nulled_by_subgraph)
         response: JsonObject = {"data": shape_plan.shape(run.data, shaping)}
+    if cost is not None and shape_plan.countable and not shaping.propagated:
+        cost.count = shaping.cost
     if run.errors:
         response["errors"] = run.errors
     return response

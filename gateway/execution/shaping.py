@@ -46,7 +46,7 @@ def response_path(parent: LinkedPath, key: str | int) -> list[str | int]:
 class ShapingRun:
     """One request's shaping: where its errors go and how to name the service behind a value."""
 
-    __slots__ = ("errors", "nulled_by_subgraph", "service_at")
+    __slots__ = ("cost", "errors", "nulled_by_subgraph", "propagated", "service_at")
 
     def __init__(
         self,
@@ -57,9 +57,15 @@ class ShapingRun:
         self.errors = errors
         self.service_at = service_at
         self.nulled_by_subgraph = nulled_by_subgraph
+        # The weights of the values written so far, in a plan that counts them (`shape_cost.py`).
+        self.cost = 0
+        # Whether a value was nulled over an error (every PROPAGATE starts in the two methods
+        # below): what was counted under it is no longer in the response.
+        self.propagated = False
 
     def malformed(self, parent: LinkedPath, key: str | int, detail: str) -> _Propagate:
         """A value of the wrong type for its field: an error naming the service, then null."""
+        self.propagated = True
         path = response_path(parent, key)
         service = self.service_at(tuple(path)) or "unknown"
         self.errors.append(malformed_response(service, detail).error(path))
@@ -70,6 +76,7 @@ class ShapingRun:
         already explains it (a failed fetch, a subgraph's own error), or the subgraph nulled
         the parent object over an error at another of its fields: that error is the one
         explaining this null too, whichever field the client listed first."""
+        self.propagated = True
         path = response_path(parent, key)
         for error in self.errors:
             error_path = error.get("path")

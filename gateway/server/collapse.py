@@ -19,7 +19,8 @@ What may share (`CollapsedQueries.key`):
 What is shared is the response before anything per request is added (cost, throttle status,
 headers): a `Shaped` dict, whose `data` the transport encodes once for every waiter. Waiters
 only read it. The subgraph fetch times the execution collected go to each waiter's usage
-record.
+record, and the actual cost its shaping counted (`Executed.cost`) to each waiter's metering:
+the response is counted once, not once per waiter.
 
 Failures and cancellation are `InflightRequests`': the execution runs as a task of its own; an
 exception from it is raised to every waiter (each answers it as its pipeline answers any
@@ -30,7 +31,7 @@ for the others, and the execution is cancelled only when no one waits any more.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Hashable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -39,14 +40,22 @@ from gateway.execution.inflight import InflightRequests, header_key
 from gateway.subscriptions.shared import Shaped
 from gateway.usage import FETCH_TIMINGS
 
-Execution = Callable[[], Coroutine[Any, Any, JsonObject]]
+
+class Executed(NamedTuple):
+    response: JsonObject
+    # The fields' actual cost as shaping counted it (`gateway.execution.ShapedCost`); None
+    # when it was not counted.
+    cost: int | None = None
+
+
+Execution = Callable[[], Coroutine[Any, Any, Executed]]
 
 
 class _Answer:
-    __slots__ = ("response", "timings")
+    __slots__ = ("executed", "timings")
 
-    def __init__(self, response: Shaped, timings: dict[str, float] | None) -> None:
-        self.response = response
+    def __init__(self, executed: Executed, timings: dict[str, float] | None) -> None:
+        self.executed = executed
         self.timings = timings
 
 
@@ -74,14 +83,15 @@ class CollapsedQueries:
 
     async def share(
         self, key: Hashable, execution: Execution, timings: dict[str, float] | None
-    ) -> JsonObject:
-        """The response of the execution in flight under `key`, started by calling
-        `execution` when there is none. Its subgraph fetch times are added to `timings`."""
+    ) -> Executed:
+        """What the execution in flight under `key` answered (its response a `Shaped`),
+        started by calling `execution` when there is none. Its subgraph fetch times are added
+        to `timings`."""
         answer = await self.inflight.share(key, lambda: _answered(execution))
         if timings is not None and answer.timings:
             for subgraph, milliseconds in answer.timings.items():
                 timings[subgraph] = timings.get(subgraph, 0.0) + milliseconds
-        return answer.response
+        return answer.executed
 
 
 async def _answered(execution: Execution) -> _Answer:
@@ -91,4 +101,5 @@ async def _answered(execution: Execution) -> _Answer:
     if FETCH_TIMINGS.get() is not None:
         timings = {}
         FETCH_TIMINGS.set(timings)
-    return _Answer(Shaped(await execution()), timings)
+    response, cost = await execution()
+    return _Answer(Executed(Shaped(response), cost), timings)

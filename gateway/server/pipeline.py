@@ -19,7 +19,7 @@ import logging
 import math
 import random
 import time
-from collections.abc import Callable, Collection, Coroutine, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,7 +43,7 @@ from gateway.auth.errors import INVALID_TOKEN_CHALLENGE
 from gateway.auth.policy import PolicyHook
 from gateway.demand import CostCache, CostFormula, CostTooExpensive
 from gateway.errors import ClientError
-from gateway.execution import SubgraphClient, SupergraphLike, execute
+from gateway.execution import ShapedCost, SubgraphClient, SupergraphLike, execute
 from gateway.execution.client import JsonObject
 from gateway.execution.introspection import INTROSPECTION_FIELDS
 from gateway.execution.redaction import REDACT_ALL, SubgraphErrorPolicy
@@ -51,7 +51,7 @@ from gateway.operation import OperationCache, PreparedOperation
 from gateway.planning.nodes import OperationKind, QueryPlan
 from gateway.planning.override_labels import NO_OVERRIDE_LABELS, OverrideLabels, RandomSource
 from gateway.ratelimit import NOT_LIMITED, RATE_LIMITED, Admission, RateLimiter
-from gateway.server.collapse import CollapsedQueries
+from gateway.server.collapse import CollapsedQueries, Executed
 from gateway.subscriptions.shared import Shaped
 from gateway.telemetry.logs import REQUEST, RequestFields
 from gateway.telemetry.metrics import OPERATION_COST, CountingCache
@@ -266,11 +266,11 @@ class Pipeline:
             if usage is not None:
                 usage.executed = True
             with stage("execute"):
-                response = await self._execute(planned, variables, headers, usage)
+                response, counted = await self._execute(planned, variables, headers, usage)
             if planned.formula is None or planned.estimated is None:
                 return Outcome(response)
             return await self._costed(
-                response, planned.formula, planned.estimated, planned.admission, usage
+                response, planned.formula, planned.estimated, planned.admission, usage, counted
             )
         except Exception as error:
             return self._refusal(fields, error)
@@ -281,11 +281,12 @@ class Pipeline:
         variables: Mapping[str, Any] | None,
         headers: Mapping[str, str],
         usage: RequestUsage | None,
-    ) -> JsonObject:
+    ) -> Executed:
         state = planned.state
 
-        def execution() -> Coroutine[Any, Any, JsonObject]:
-            return execute(
+        async def execution() -> Executed:
+            cost = shaped_cost(planned)
+            response = await execute(
                 planned.plan,
                 planned.access.operation,
                 variables,
@@ -296,7 +297,9 @@ class Pipeline:
                 shaped_operation=planned.operation,
                 introspection_schema=self._schema_view(state, planned.operation, planned.principal),
                 before_shaping=planned.before_shaping,
+                cost=cost,
             )
+            return Executed(response, cost.count if cost is not None else None)
 
         collapse = self.collapse
         if collapse is None or planned.operation.kind != "query":
@@ -456,10 +459,13 @@ class Pipeline:
         estimated: int,
         admission: Admission,
         usage: RequestUsage | None,
+        counted: int | None = None,
     ) -> Outcome:
-        """The response with its actual cost, and the caller's buckets once the unspent part
-        of the estimate is given back."""
-        actual = formula.actual(response.get("data"))
+        """The response with its actual cost (as shaping `counted` it, else by walking the
+        response), and the caller's buckets once the unspent part of the estimate is given
+        back."""
+        data = response.get("data")
+        actual = formula.actual(data) if counted is None else formula.actual_counted(data, counted)
         if usage is not None:
             usage.actual_cost = actual
         limiter = self.metering.limiter
@@ -498,6 +504,20 @@ class Pipeline:
         ):
             return None
         return views.view(denied_requirements(principal, views.requirements, self.policy_hook))
+
+
+def shaped_cost(planned: Planned) -> ShapedCost | None:
+    """What shaping counts of the operation's actual cost, when it can count what
+    `CostFormula.actual` would: the operation has a formula whose response keys each have one
+    cost node, and it runs as the client sent it (the formula is of the authorized part)."""
+    formula = planned.formula
+    if (
+        formula is None
+        or not formula.one_node_per_key
+        or planned.access.operation is not planned.operation
+    ):
+        return None
+    return ShapedCost(formula.counted)
 
 
 def plan_and_cost(

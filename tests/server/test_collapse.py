@@ -21,7 +21,7 @@ import orjson
 import pytest
 
 from gateway.auth import Authenticator, Revocations
-from gateway.demand import DemandControlConfig
+from gateway.demand import CostFormula, DemandControlConfig
 from gateway.operation import PreparedOperation
 from gateway.planning.nodes import QueryPlan
 from gateway.ratelimit import RateLimitConfig
@@ -378,9 +378,18 @@ async def test_every_request_is_rate_limited_costed_and_recorded_on_its_own() ->
             assert record.actual_cost == 2
 
 
-async def test_collapsed_requests_with_their_own_cost_share_one_encoding_of_the_data() -> None:
+async def test_collapsed_requests_with_their_own_cost_share_one_encoding_of_the_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Each answer carries its own `extensions.cost`, and the shared `data` is still encoded
-    once for all of them (the transport writes the same encoded fragment into each)."""
+    once for all of them (the transport writes the same encoded fragment into each). The
+    actual cost was counted once, by the shared execution's shaping: no waiter walks the
+    response again."""
+
+    def walked(*_: object) -> int:
+        raise AssertionError("the response was walked for its actual cost")
+
+    monkeypatch.setattr(CostFormula, "actual", walked)
     supergraph_ = platform_supergraph()
     issuer = TestIssuer()
     mock = MockSubgraphs(supergraph_.api_schema)

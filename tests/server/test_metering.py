@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 
 from gateway.auth import Authenticator, Revocations
-from gateway.demand import DemandControlConfig
+from gateway.demand import CostFormula, DemandControlConfig
 from gateway.ratelimit import RateLimitConfig
 from gateway.ratelimit.config import AppLimits, Quota, Quotas
 from gateway.server import GatewayConfig, create_app
@@ -112,6 +113,20 @@ async def test_every_answer_carries_its_cost_and_the_callers_buckets() -> None:
         '"app-requests";r=5999;t=1'
     )
     assert "retry-after" not in response.headers
+
+
+async def test_the_actual_cost_is_counted_while_shaping(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shaping counts it as it writes the response; the response is not walked again."""
+
+    def walked(*_: object) -> int:
+        raise AssertionError("the response was walked for its actual cost")
+
+    async with metered() as gateway:
+        monkeypatch.setattr(CostFormula, "actual", walked)
+        response = await gateway.post(LISTINGS, app=APP, installation="inst_1")
+        records = await gateway.records()
+    assert response.json()["extensions"]["cost"]["actualQueryCost"] == 2
+    assert [record.actual_cost for record in records] == [2]
 
 
 async def test_too_expensive_is_refused_before_any_fetch_and_recorded_as_a_refusal() -> None:
