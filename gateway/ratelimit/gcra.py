@@ -37,10 +37,10 @@ class Take(NamedTuple):
     limit: int
     window_seconds: float
     amount: int
-
-    @property
-    def interval(self) -> float:
-        return self.window_seconds / self.limit
+    # `window_seconds / limit`, the seconds one unit stands for: worked out with the caller's
+    # buckets (`CallerLimits`), not divided again at each use (a field is read in less than half
+    # the time the division takes, measured with timeit).
+    interval: float
 
 
 class BucketState(NamedTuple):
@@ -67,9 +67,7 @@ class BucketStore(Protocol):
 
 def state_of(take: Take, tat: float, now: float) -> BucketState:
     ahead = max(tat - now, 0.0)
-    remaining = math.floor(
-        (take.window_seconds - ahead) / (take.window_seconds / take.limit) + 1e-9
-    )
+    remaining = math.floor((take.window_seconds - ahead) / take.interval + 1e-9)
     return BucketState(max(remaining, 0), ahead)
 
 
@@ -92,7 +90,7 @@ class MemoryBuckets:
             tat = tats.get(take.key, now)
             if tat < now:
                 tat = now
-            new = tat + take.amount * (take.window_seconds / take.limit)
+            new = tat + take.amount * take.interval
             late = new - now - take.window_seconds
             if late > EPSILON and late > retry:
                 retry = late
@@ -110,7 +108,7 @@ class MemoryBuckets:
         tats = self._tats
         given = []
         for take in takes:
-            tat = tats.get(take.key, now) - take.amount * (take.window_seconds / take.limit)
+            tat = tats.get(take.key, now) - take.amount * take.interval
             if tat < now:
                 tat = now
             tats[take.key] = tat

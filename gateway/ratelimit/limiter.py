@@ -52,19 +52,33 @@ class CallerLimits:
     `RateLimit` item and the fixed part of its `throttleStatus`. Worked out at its first
     request and kept (`RateLimiter.caller`)."""
 
-    __slots__ = ("buckets", "cost_buckets", "policy", "prefixes", "requests", "throttle")
+    __slots__ = (
+        "buckets",
+        "cost_buckets",
+        "counts_cost",
+        "policy",
+        "prefixes",
+        "templates",
+        "throttle",
+    )
 
     def __init__(self, buckets: tuple[Bucket, ...]) -> None:
         self.buckets = buckets
         # Positions of the cost buckets, the ones given back to.
         self.cost_buckets = tuple(i for i, bucket in enumerate(buckets) if bucket.unit == COST)
-        # Per bucket: its take of one request when it counts requests, else None.
-        self.requests = tuple(
-            Take(bucket.key, bucket.limit, bucket.window_seconds, 1)
-            if bucket.unit == REQUESTS
-            else None
+        # Per bucket: its take of one request when it counts requests, else its take of
+        # nothing, whose amount each request fills in (`takes`).
+        self.templates = tuple(
+            Take(
+                bucket.key,
+                bucket.limit,
+                bucket.window_seconds,
+                1 if bucket.unit == REQUESTS else 0,
+                bucket.window_seconds / bucket.limit,
+            )
             for bucket in buckets
         )
+        self.counts_cost = tuple(bucket.unit == COST for bucket in buckets)
         self.policy = ", ".join(
             f'"{bucket.name}";q={bucket.limit};w={_number(bucket.window_seconds)}'
             + (';qu="cost"' if bucket.unit == COST else "")
@@ -81,9 +95,9 @@ class CallerLimits:
     def takes(self, cost: int) -> tuple[Take, ...]:
         """What one request estimated at `cost` takes from each bucket."""
         takes = []
-        for take, bucket in zip(self.requests, self.buckets, strict=True):
-            if take is None:
-                take = Take(bucket.key, bucket.limit, bucket.window_seconds, cost)
+        for take, counts_cost in zip(self.templates, self.counts_cost, strict=True):
+            if counts_cost:
+                take = Take(take.key, take.limit, take.window_seconds, cost, take.interval)
             takes.append(take)
         return tuple(takes)
 
@@ -206,7 +220,7 @@ class RateLimiter:
             takes = admission.takes
             given = await self.store.give_back(
                 [
-                    Take(take.key, take.limit, take.window_seconds, unspent)
+                    Take(take.key, take.limit, take.window_seconds, unspent, take.interval)
                     for take in map(takes.__getitem__, refunds)
                 ]
             )

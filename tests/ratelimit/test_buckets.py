@@ -37,7 +37,7 @@ async def store(request: pytest.FixtureRequest) -> AsyncIterator[BucketStore]:
 
 
 def take(key: str = "a", amount: int = 1, limit: int = 5, window: float = 60) -> Take:
-    return Take(key, limit, window, amount)
+    return Take(key, limit, window, amount, window / limit)
 
 
 async def test_a_burst_of_the_limit_passes_then_the_next_waits_one_interval(
