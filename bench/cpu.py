@@ -10,7 +10,8 @@ server), so this process's CPU time is the gateway's alone: routing, the view, a
 planning from the cache, the subgraph fetches over real sockets, shaping, metering. The
 variants are measured in turn, round after round (in reverse order every other round, so the
 order does not favour one), and the median of the rounds is reported with its ratio to the
-first variant.
+first variant, and with the median of its ratios to the first variant round by round
+(`paired`: each round's two figures were measured one after the other, under the same load).
 
     plain        no token; deduplication and collapsing off (every client request runs its
                  plan and makes its 8 fetches)
@@ -203,12 +204,19 @@ def main(argv: list[str] | None = None) -> int:
     with open("/proc/loadavg", encoding="ascii") as load:
         print(f"load average at the start: {' '.join(load.read().split()[:3])}")
     results = uvloop.run(measure(arguments))
-    reference = statistics.median(results[arguments.variants[0]])
-    print("\nvariant     median CPU ms/request  ratio   rounds")
+    references = results[arguments.variants[0]]
+    reference = statistics.median(references)
+    print("\nvariant     median CPU ms/request  ratio  paired   rounds")
     for variant, figures in results.items():
         median = statistics.median(figures)
+        # Each round's figure over the reference's in the same round, measured next to it:
+        # steadier than the ratio of the medians when the machine's load drifts.
+        paired = statistics.median(
+            figure / base for figure, base in zip(figures, references, strict=True)
+        )
         rounded = ", ".join(f"{figure:.3f}" for figure in figures)
-        print(f"{variant:10s}  {median:20.3f}  {median / reference:5.3f}   {rounded}")
+        ratio = median / reference
+        print(f"{variant:10s}  {median:20.3f}  {ratio:5.3f}  {paired:6.3f}   {rounded}")
     return 0
 
 
