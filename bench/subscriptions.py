@@ -11,8 +11,14 @@ Three kinds of process on this machine:
 - **the gateway** under test (`switchboard serve`, one process), over a supergraph composed from
   that subgraph, connections unlimited;
 - **subscribers** (`python -m bench.subscriptions clients`, `--client-processes` of them):
-  graphql-transport-ws over the `websockets` library, each connection subscribing to
-  `ticks { id sentAt }`; per delivered event, the delay is arrival time minus `sentAt`.
+  graphql-transport-ws or graphql-sse (`--protocol`) as asyncio protocols over raw sockets,
+  on uvloop where installed (`--client-loop`), each connection subscribing to
+  `ticks { id sentAt }`; per delivered event, the delay is arrival time minus `sentAt`;
+- with `--floor`, a **trivial server** (`python -m bench.subscriptions floor`,
+  `bench/fanout_floor.py`) that writes each event, framed once, to every subscriber: each step
+  is measured against it too, with the same subscriber processes, and its figures are reported
+  next to the gateway's (`floor`), so the gateway's delays read against what this machine
+  does with no gateway work at all.
 
 For each N in `--steps` (ascending), N subscribers connect (and the gateway opens N upstream
 subscriptions on its pooled websockets); once every one received an event, delays are recorded
@@ -29,11 +35,13 @@ import argparse
 import asyncio
 import base64
 import contextlib
+import importlib.util
 import json
 import os
 import re
 import resource
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -42,7 +50,7 @@ import time
 from collections.abc import AsyncGenerator, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import strawberry
@@ -51,12 +59,14 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.federation import Schema
 
+from bench.fanout_floor import serve_floor
 from bench.procstats import cpu_seconds, memory_kib
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 SWITCHBOARD = Path(sys.executable).parent / "switchboard"
 P99_BUDGET_MS = 100.0
+LOOPS = ("uvloop", "asyncio") if importlib.util.find_spec("uvloop") else ("asyncio",)
 
 
 # The event subgraph.
@@ -211,8 +221,7 @@ class Subscriber(asyncio.Protocol):
         self.events = 0
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
         transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -396,6 +405,17 @@ def wait_up(url: str, seconds: float = 60) -> None:
     raise TimeoutError(url)
 
 
+def wait_listening(port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listens on port {port}")
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -407,12 +427,15 @@ def open_ticks(subgraph_url: str) -> int:
 
 
 def step(
-    gateway_pid: int,
+    server_pid: int,
+    port: int,
     count: int,
     arguments: argparse.Namespace,
     directory: Path,
-    subgraph_url: str,
+    subgraph_url: str | None,
 ) -> dict[str, Any]:
+    """N subscribers of the server on `port` (the gateway, or the floor's server), measured;
+    `subgraph_url` is where open upstream subscriptions are counted (None: not counted)."""
     processes = min(arguments.client_processes, count)
     shares = [
         count // processes + (1 if index < count % processes else 0) for index in range(processes)
@@ -420,14 +443,15 @@ def step(
     clients = []
     first = 0
     for index, share in enumerate(shares):
-        report = directory / f"delays-{count}-{index}.json"
+        report = directory / f"delays-{port}-{count}-{index}.json"
         clients.append(
             (
                 subprocess.Popen(
                     [sys.executable, "-m", "bench.subscriptions", "clients",
-                     "--port", str(arguments.gateway_port), "--protocol", arguments.protocol,
+                     "--port", str(port), "--protocol", arguments.protocol,
                      "--channels", str(arguments.channels), "--first", str(first),
                      "--count", str(share), "--seconds", str(arguments.seconds),
+                     "--loop", arguments.client_loop,
                      "--report", str(report)],
                     cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                 ),
@@ -441,14 +465,19 @@ def step(
         if process.stdout.readline().strip() != "ready":
             raise RuntimeError("a subscriber process failed to subscribe")
     ramp = time.monotonic() - started
-    upstream = open_ticks(subgraph_url)
-    cpu_before = cpu_seconds(gateway_pid)
+    upstream = None if subgraph_url is None else open_ticks(subgraph_url)
+    # CPU within the window: the clients disconnecting after it is not part of delivering.
+    pids = [server_pid] + [process.pid for process, _ in clients]
+    cpu_before = [cpu_seconds(pid) for pid in pids]
+    window = time.monotonic()
     for process, _ in clients:
         assert process.stdin is not None
         process.stdin.write("go\n")
         process.stdin.flush()
     time.sleep(arguments.seconds * 0.9)
-    rss_kib = memory_kib(gateway_pid, "VmRSS")
+    rss_kib = memory_kib(server_pid, "VmRSS")
+    cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before, strict=True)]
+    window = time.monotonic() - window
     delays: list[float] = []
     lost = 0
     for process, report in clients:
@@ -458,7 +487,6 @@ def step(
         delays += outcome["delays"]
         lost += outcome["lost"]
         process.wait(timeout=120)
-    cpu = cpu_seconds(gateway_pid) - cpu_before
     expected = int(count * arguments.seconds * arguments.rate)
     milliseconds = [delay * 1000 for delay in delays]
     return {
@@ -472,9 +500,24 @@ def step(
         "p99_ms": round(percentile(milliseconds, 0.99), 1) if delays else None,
         "max_ms": round(max(milliseconds), 1) if delays else None,
         "mean_ms": round(statistics.fmean(milliseconds), 1) if delays else None,
-        "gateway_cpu_share": round(cpu / arguments.seconds, 2),
+        "gateway_cpu_share": round(cpu[0] / window, 2),
+        # Summed over the client processes (1.0 is one core busy).
+        "clients_cpu_share": round(sum(cpu[1:]) / window, 2),
         "gateway_rss_kib": rss_kib,
     }
+
+
+def held(outcome: dict[str, Any]) -> bool:
+    """Every subscriber within the latency budget, (nearly) every event, no connection lost."""
+    return (
+        outcome["p99_ms"] is not None
+        and outcome["p99_ms"] < P99_BUDGET_MS
+        and outcome["events_delivered"] >= 0.9 * outcome["events_expected_about"]
+        and outcome["connections_lost"] == 0
+    )
+
+
+FLOOR_FIGURES = ("p50_ms", "p99_ms", "max_ms", "events_delivered", "connections_lost")
 
 
 def run(arguments: argparse.Namespace) -> int:
@@ -487,13 +530,20 @@ def run(arguments: argparse.Namespace) -> int:
          "--port", str(subgraph_port), "--rate", str(arguments.rate)],
         cwd=ROOT,
     )  # fmt: skip
-    gateway = None
+    gateway = floor = None
+    if arguments.floor:
+        floor = subprocess.Popen(
+            [sys.executable, "-m", "bench.subscriptions", "floor",
+             "--port", str(arguments.floor_port), "--rate", str(arguments.rate)],
+            cwd=ROOT,
+        )  # fmt: skip
     results: dict[str, Any] = {
         "protocol": arguments.protocol,
         "rate_per_second": arguments.rate,
         "channels": arguments.channels,
         "seconds_per_step": arguments.seconds,
         "client_processes": arguments.client_processes,
+        "client_loop": arguments.client_loop,
         "open_files_limit": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
         "load_average_at_start": os.getloadavg()[0],
         "steps": [],
@@ -512,25 +562,31 @@ def run(arguments: argparse.Namespace) -> int:
         )  # fmt: skip
         wait_up(f"http://127.0.0.1:{gateway_port}/health")
         results["gateway_idle_rss_kib"] = idle = memory_kib(gateway.pid, "VmRSS")
+        if floor is not None:
+            wait_listening(arguments.floor_port)
         for count in arguments.steps:
-            outcome = step(gateway.pid, count, arguments, directory, subgraph_url)
+            outcome = step(
+                gateway.pid, arguments.gateway_port, count, arguments, directory, subgraph_url
+            )
             outcome["rss_per_subscriber_kib"] = round(
                 (outcome["gateway_rss_kib"] - idle) / count, 1
             )
+            if floor is not None:
+                # The same subscribers against the trivial server (`fanout_floor.py`).
+                measured = step(floor.pid, arguments.floor_port, count, arguments, directory, None)
+                outcome["floor"] = {name: measured[name] for name in FLOOR_FIGURES}
+                outcome["floor"]["cpu_share"] = measured["gateway_cpu_share"]
+                outcome["floor"]["clients_cpu_share"] = measured["clients_cpu_share"]
+                if held(measured):
+                    results["floor_largest_held"] = count
             results["steps"].append(outcome)
             print(json.dumps(outcome), flush=True)
-            held = (
-                outcome["p99_ms"] is not None
-                and outcome["p99_ms"] < P99_BUDGET_MS
-                and outcome["events_delivered"] >= 0.9 * outcome["events_expected_about"]
-                and outcome["connections_lost"] == 0
-            )
-            if held:
+            if held(outcome):
                 results["largest_held"] = count
             elif not arguments.keep_going:
                 break
     finally:
-        for process in (gateway, subgraph):
+        for process in (gateway, subgraph, floor):
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:
@@ -553,6 +609,9 @@ def main() -> int:
     sub = commands.add_parser("subgraph")
     sub.add_argument("--port", type=int, required=True)
     sub.add_argument("--rate", type=float, required=True)
+    floor = commands.add_parser("floor")
+    floor.add_argument("--port", type=int, required=True)
+    floor.add_argument("--rate", type=float, required=True)
     clients = commands.add_parser("clients")
     clients.add_argument("--host", default="127.0.0.1")
     clients.add_argument("--port", type=int, required=True)
@@ -562,6 +621,7 @@ def main() -> int:
     clients.add_argument("--count", type=int, required=True)
     clients.add_argument("--seconds", type=float, required=True)
     clients.add_argument("--report", type=Path, required=True)
+    clients.add_argument("--loop", choices=LOOPS, default=LOOPS[0])
     parser.add_argument("--steps", type=int, nargs="+", default=[100, 1000, 3000, 10000])
     parser.add_argument("--rate", type=float, default=1.0, help="events per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="measured per step")
@@ -574,6 +634,17 @@ def main() -> int:
         help="distinct subscriptions (upstream operations); subscribers spread over them",
     )  # fmt: skip
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--client-loop", choices=LOOPS, default=LOOPS[0],
+        help="the subscriber processes' event loop (uvloop where installed: it reads a "
+        "ready socket with no Python per event, so the clients delay events less)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--floor", action="store_true",
+        help="also measure each step against a trivial server with the same subscribers: "
+        "this machine's fan-out floor (bench/fanout_floor.py)",
+    )  # fmt: skip
+    parser.add_argument("--floor-port", type=int, default=5152)
     parser.add_argument("--keep-going", action="store_true", help="past a step not held")
     parser.add_argument("--subgraph-port", type=int, default=5150)
     parser.add_argument("--gateway-port", type=int, default=5151)
@@ -582,8 +653,16 @@ def main() -> int:
     if arguments.command == "subgraph":
         serve_subgraph(arguments.port, arguments.rate)
         return 0
+    if arguments.command == "floor":
+        serve_floor(arguments.port, arguments.rate)
+        return 0
     if arguments.command == "clients":
-        asyncio.run(run_clients(arguments))
+        if arguments.loop == "uvloop":
+            import uvloop
+
+            uvloop.run(run_clients(arguments))
+        else:
+            asyncio.run(run_clients(arguments))
         return 0
     return run(arguments)
 
