@@ -21,6 +21,11 @@ Neither writes while the transport has paused writing (its buffer above the high
 drain, so its backlog stays in the subscription's bounded inbox and overflows there with its
 code, not in an unbounded transport buffer.
 
+A writer also says how it frames (`framing`): every uncompressed websocket frames a message
+alike, and so does every chunked response, so the subscriptions stage frames a message once
+for all the connections that frame it alike and hands each the same bytes (`write_framed`);
+`framing` is None where the frame depends on the connection (its compressor).
+
 Every write is one whole frame or chunk in one `transport.write`, as uvicorn's own `send` does:
 the two paths never interleave inside a frame. Where the extension is absent (another ASGI
 server, Starlette's TestClient) or a writer says no, results go through ASGI as before.
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import struct
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from websockets.protocol import State
@@ -66,6 +72,11 @@ class WebSocketWriter:
     def __init__(self, protocol: WebSocketsSansIOProtocol) -> None:
         self._protocol = protocol
 
+    @property
+    def framing(self) -> Callable[[bytes], bytes] | None:
+        """Known once the handshake agreed on the extensions, before the first write."""
+        return None if self._protocol.conn.extensions else websocket_text_frame
+
     def writable(self) -> bool:
         protocol = self._protocol
         return (
@@ -85,9 +96,15 @@ class WebSocketWriter:
         else:
             protocol.transport.write(websocket_text_frame(message))
 
+    def write_framed(self, frame: bytes) -> None:
+        """A message framed by `framing`."""
+        self._protocol.transport.write(frame)
+
 
 class ChunkedWriter:
     __slots__ = ("_cycle",)
+
+    framing: Callable[[bytes], bytes] | None = staticmethod(http_chunk)
 
     def __init__(self, cycle: RequestResponseCycle) -> None:
         # Weakly: the writer lives in the cycle's own scope, and a strong reference back would
@@ -111,3 +128,9 @@ class ChunkedWriter:
         cycle = self._cycle()
         if message and cycle is not None:
             cycle.transport.write(http_chunk(message))
+
+    def write_framed(self, chunk: bytes) -> None:
+        """A message framed by `framing`."""
+        cycle = self._cycle()
+        if cycle is not None:
+            cycle.transport.write(chunk)

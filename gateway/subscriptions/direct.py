@@ -13,6 +13,13 @@ added and written, in the same synchronous loop over every subscriber of that re
 - graphql-sse (distinct connections): `id: <event id>`, `event: next`, `data: <payload>`, a
   chunk.
 
+Every SSE subscriber of a result is handed the very same bytes: the message is enveloped and
+framed once for a run of them (`Shaped.framed`), so each costs its checks and one
+`transport.write`. A websocket subscriber's envelope has its own operation id (graphql-ws
+clients make each a UUID), so its message is enveloped and framed for it alone: keeping the
+last framed message for the next subscriber costs more than it saves when they all differ
+(1.3 µs more per delivery with distinct ids; docs/benchmarks.md, "Subscriptions").
+
 Only events go this way. Everything else a stream sends — its last result saying why it ended,
 `complete`, keep-alives — goes through ASGI as before, and never in the middle of a frame: each
 path writes whole frames. A run whose direct write is refused (the connection is closing, the
@@ -33,7 +40,7 @@ from typing import Any, Protocol
 import orjson
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import Operation
 
-from gateway.subscriptions.shared import Shaped
+from gateway.subscriptions.shared import Envelope, Framing, Shaped
 from gateway.subscriptions.sse import is_sse_id
 
 
@@ -44,32 +51,48 @@ class Writer(Protocol):
 
     def write(self, message: bytes) -> None: ...
 
+    @property
+    def framing(self) -> Framing | None:
+        """How it frames a message, if every connection with this framing frames it alike."""
+
+    def write_framed(self, frame: bytes) -> None: ...
+
 
 class DirectDelivery:
     """Writes one subscriber's events to its connection."""
 
-    __slots__ = ("_envelope", "_still_open", "_writer")
+    __slots__ = ("_envelope", "_framing", "_still_open", "_writer")
 
     def __init__(
         self,
         writer: Writer,
-        envelope: Callable[[bytes, str | None], bytes],
+        envelope: Envelope,
         still_open: Callable[[], bool] | None = None,
+        *,
+        same_for_all: bool = False,
     ) -> None:
+        """`same_for_all`: the envelope adds nothing of this subscriber's, so every subscriber
+        of a result with the same framing is given the same bytes."""
         self._writer = writer
         self._envelope = envelope
         self._still_open = still_open
+        # Made once a connection is open (a websocket's extensions are agreed on): fixed.
+        self._framing = writer.framing if same_for_all else None
 
     def deliver(self, shaped: Shaped, event_id: str | None) -> bool:
         """Write the result; False when it may not be written directly (nothing written)."""
         writer = self._writer
         if not writer.writable() or (self._still_open is not None and not self._still_open()):
             return False
-        writer.write(self._envelope(shaped.payload(event_id), event_id))
+        framing = self._framing
+        if framing is None:
+            writer.write(self._envelope(shaped.payload(event_id), event_id))
+        else:
+            writer.write_framed(shaped.framed(self._envelope, framing, event_id))
         return True
 
 
-def transport_ws_next(operation_id: str) -> Callable[[bytes, str | None], bytes]:
+def transport_ws_next(operation_id: str) -> Envelope:
     """The graphql-transport-ws `next` message of an operation, around a payload."""
     prefix = b'{"id":' + orjson.dumps(operation_id) + b',"type":"next","payload":'
 
@@ -100,4 +123,4 @@ def websocket_delivery(writer: Writer, operation: Operation[Any, Any]) -> Direct
 
 def sse_delivery(writer: Writer) -> DirectDelivery:
     """For a graphql-sse response."""
-    return DirectDelivery(writer, sse_next)
+    return DirectDelivery(writer, sse_next, same_for_all=True)

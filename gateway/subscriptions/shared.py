@@ -39,13 +39,21 @@ JsonObject = dict[str, Any]
 TRACE_HEADERS = frozenset({"traceparent", "tracestate", "baggage"})
 
 
+# A protocol's message around an encoded payload, given the event's id (`direct.py`).
+Envelope = Callable[[bytes, str | None], bytes]
+# A connection's framing of a message (`gateway/server/direct_write.py`).
+Framing = Callable[[bytes], bytes]
+
+
 class Shaped(dict[str, Any]):
     """A shaped result that may go to many subscribers: its `data` is encoded once, and so is
-    its whole payload for subscribers written to directly (`direct.py`)."""
+    its whole payload for subscribers written to directly (`direct.py`), and its framed
+    message for a run of them with the same envelope and framing."""
 
-    __slots__ = ("_fragment", "_payload")
+    __slots__ = ("_fragment", "_framed", "_payload")
     _fragment: orjson.Fragment
     _payload: tuple[str | None, bytes]
+    _framed: tuple[Envelope, Framing, str | None, bytes]
 
     def data_fragment(self) -> orjson.Fragment | None:
         """`data` as JSON already encoded (orjson writes it as is into every frame)."""
@@ -73,6 +81,17 @@ class Shaped(dict[str, Any]):
         encoded = orjson.dumps(response)
         self._payload = (event_id, encoded)
         return encoded
+
+    def framed(self, envelope: Envelope, framing: Framing, event_id: str | None) -> bytes:
+        """The payload in `envelope`, framed: built again only when the envelope or framing
+        differs from the last subscriber's (only the last is kept: a run of subscribers
+        with the same one, as they usually come, shares it, and memory stays one message)."""
+        last: tuple[Envelope, Framing, str | None, bytes] | None = getattr(self, "_framed", None)
+        if last is not None and last[0] is envelope and last[1] is framing and last[2] == event_id:
+            return last[3]
+        message = framing(envelope(self.payload(event_id), event_id))
+        self._framed = (envelope, framing, event_id, message)
+        return message
 
     def with_entries(self, **entries: Any) -> Shaped:
         """A copy with `entries` added (a request's own `extensions`) whose `data` is this

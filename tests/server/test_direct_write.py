@@ -64,8 +64,8 @@ async def direct_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         assert not writer.writable()  # before the handshake
         await send({"type": "websocket.accept"})
         assert writer.writable()
-        for message in MESSAGES:
-            writer.write(message)
+        FRAMINGS.append(writer.framing)
+        write_all(writer)
         await send({"type": "websocket.send", "text": "last"})
         await send({"type": "websocket.close", "code": 1000})
         assert not writer.writable()  # no frame after a close frame
@@ -80,10 +80,23 @@ async def direct_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"first;", "more_body": True})
     assert writer.writable()
-    for message in MESSAGES:
-        writer.write(message)
+    assert writer.framing is http_chunk
+    write_all(writer)
     await send({"type": "http.response.body", "body": b"last", "more_body": False})
     assert not writer.writable()  # the response is complete
+
+
+FRAMINGS: list[Any] = []  # the websocket writers' (the app runs in the server's thread)
+
+
+def write_all(writer: Any) -> None:
+    """MESSAGES, bare and framed by the writer's own framing in turn, where it has one (none on
+    a compressed websocket: each frame goes through its connection's compressor)."""
+    for index, message in enumerate(MESSAGES):
+        if index % 2 and writer.framing is not None:
+            writer.write_framed(writer.framing(message))
+        else:
+            writer.write(message)
 
 
 @contextmanager
@@ -117,6 +130,8 @@ async def test_messages_written_directly_reach_a_websocket_client_in_order(
             received = [message async for message in websocket]
             negotiated = websocket.protocol.extensions
     assert bool(negotiated) == (compression is not None)
+    # A compressed connection frames each message itself, with its own compressor.
+    assert FRAMINGS[-1] is (None if compression else websocket_text_frame)
     assert received == [message.decode() for message in MESSAGES] + ["last"]
 
 

@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from gateway.subscriptions.direct import DirectDelivery, sse_next, transport_ws_next
-from gateway.subscriptions.shared import Shaped
+from gateway.subscriptions.shared import Framing, Shaped
 from tests.auth.harness import AuthGateway
 from tests.subscriptions.test_run import Revoked, gateway, planned, stage, subscribed
 from tests.waiting import eventually
@@ -24,16 +24,40 @@ __all__ = ["gateway"]  # the fixture, shared with test_run.py
 
 @dataclass
 class RecordingWriter:
-    """Stands for the server's writer; `accepts` writes are taken, then it refuses (paused)."""
+    """Stands for the server's writer; `accepts` writes are taken, then it refuses (paused).
+    It frames messages itself (as a compressed websocket does): `write` gets them bare."""
 
     accepts: int = 1_000
     written: list[bytes] = field(default_factory=list)
+    framing: Framing | None = None
 
     def writable(self) -> bool:
         return len(self.written) < self.accepts
 
     def write(self, message: bytes) -> None:
         self.written.append(message)
+
+    def write_framed(self, frame: bytes) -> None:
+        raise AssertionError("framed by the connection: given bare messages")
+
+
+@dataclass
+class FramingWriter:
+    """A writer whose framing is every connection's alike (a plain websocket, a chunked
+    response)."""
+
+    framing: Framing
+    framed: list[bytes] = field(default_factory=list)
+    bare: list[bytes] = field(default_factory=list)  # framed by the writer
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, message: bytes) -> None:
+        self.bare.append(message)
+
+    def write_framed(self, frame: bytes) -> None:
+        self.framed.append(frame)
 
 
 def decoded(writer: RecordingWriter) -> list[Any]:
@@ -56,6 +80,34 @@ def test_envelopes_are_the_protocols_messages_around_one_payload() -> None:
     assert sse_next(payload, None) == b"event: next\r\ndata: " + payload + b"\r\n\r\n"
     with_errors = Shaped({"data": None, "errors": [{"message": "no"}]})
     assert with_errors.payload(None) == b'{"data":null,"errors":[{"message":"no"}]}'
+
+
+def test_sse_subscribers_of_a_result_are_given_the_same_framed_bytes() -> None:
+    framings: list[bytes] = []
+
+    def framing(message: bytes) -> bytes:
+        framings.append(message)
+        return b"[" + message + b"]"
+
+    writers = [FramingWriter(framing) for _ in range(3)]
+    shaped = Shaped({"data": {"ticks": {"id": "1"}}})
+    for writer in writers:
+        assert DirectDelivery(writer, sse_next, same_for_all=True).deliver(shaped, "41")
+    first, *others = (writer.framed for writer in writers)
+    assert first == [b"[" + sse_next(shaped.payload("41"), "41") + b"]"]
+    assert all(other[0] is first[0] for other in others)  # enveloped and framed once
+    assert len(framings) == 1
+    # The same result with another event id is framed anew.
+    assert DirectDelivery(writers[0], sse_next, same_for_all=True).deliver(shaped, "42")
+    assert writers[0].framed[1].startswith(b"[id: 42\r\n")
+
+
+def test_a_websocket_subscribers_envelope_is_its_own() -> None:
+    writer = FramingWriter(lambda message: b"[" + message + b"]")
+    shaped = Shaped({"data": {"ticks": {"id": "1"}}})
+    assert DirectDelivery(writer, transport_ws_next("7")).deliver(shaped, None)
+    assert writer.bare == [transport_ws_next("7")(shaped.payload(None), None)]
+    assert writer.framed == []
 
 
 async def test_events_are_written_in_order_and_the_generator_answers_only_the_end(
