@@ -14,6 +14,10 @@ Each operation's task knows its `Operation` (`CURRENT_OPERATION`): the schema ne
 whether the client completed it, to write its events directly to the connection
 (`direct.py`).
 
+A send to a client already gone fails with Strawberry's `WebSocketDisconnected` whichever
+way Starlette reports it, so the handlers below end that operation without logging an error
+per client.
+
 The legacy graphql-ws handler lets a send to a client that went away fail its operation's
 task, which nobody awaits: asyncio logs "Task exception was never retrieved" with a traceback
 per such client. `QuietLegacyHandler` ends the task quietly instead.
@@ -28,6 +32,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from starlette.websockets import WebSocketDisconnect
+from starlette.websockets import WebSocketDisconnected as SentAfterClose
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
@@ -113,5 +118,8 @@ class TextFrames(ASGIWebSocketAdapter):
         encoded = self.view.encode_json(message)
         try:
             await self.ws.send_text(encoded.decode() if isinstance(encoded, bytes) else encoded)
-        except WebSocketDisconnect as disconnected:
+        except (WebSocketDisconnect, SentAfterClose) as disconnected:
+            # Starlette raises the second for a send after the close frame went out (the
+            # client left while an event was on its way): to Strawberry's handlers both are
+            # the client gone, which they end quietly.
             raise WebSocketDisconnected from disconnected
