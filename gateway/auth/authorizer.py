@@ -71,9 +71,9 @@ class Authorizer:
         self.supergraph = supergraph
         self.policy_hook = policy_hook
         self.capacity = capacity
-        self._requirements: OrderedDict[tuple[str, str | None], OperationRequirements] = (
-            OrderedDict()
-        )
+        self._requirements: OrderedDict[
+            tuple[str, str | None], tuple[PreparedOperation, OperationRequirements]
+        ] = OrderedDict()
         self._restricted: OrderedDict[
             tuple[str, str | None, frozenset[Authorization]], AuthorizedOperation
         ] = OrderedDict()
@@ -86,13 +86,16 @@ class Authorizer:
     def requirements(self, operation: PreparedOperation) -> OperationRequirements:
         key = (operation.hash, operation.name)
         with self._lock:
-            found = self._requirements.get(key)
-            if found is not None:
+            entry = self._requirements.get(key)
+            # Requirements point at the operation's own field nodes, which `restrict` finds by
+            # identity: an operation prepared again from the same text (the operation cache
+            # let it go) needs its own, or nothing denied would be taken out of it.
+            if entry is not None and entry[0] is operation:
                 self._requirements.move_to_end(key)
-                return found
+                return entry[1]
         found = OperationRequirements.of(self.supergraph.types, self.api_schema, operation)
         with self._lock:
-            _remember(self._requirements, key, found, self.capacity)
+            _remember(self._requirements, key, (operation, found), self.capacity)
         return found
 
     def authorize(self, operation: PreparedOperation, principal: Principal) -> AuthorizedOperation:
