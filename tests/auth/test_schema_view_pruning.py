@@ -111,3 +111,19 @@ def test_each_change_alone_is_followed_to_its_end() -> None:
         )
         == "type Query {\n  box: Box\n}\n\ntype Box {\n  id: ID\n  code: String\n}"
     )
+
+
+def test_a_schema_naming_its_own_roots_keeps_them_and_loses_an_emptied_one() -> None:
+    # Composition names the roots Query, Mutation and Subscription, but the view takes what
+    # the schema definition says: `Feed` loses its one field (Vault is emptied), so the
+    # definition no longer names a subscription; a type called Query that is no root goes.
+    sdl = (
+        '"The shop."\n'
+        "schema { query: Root  mutation: Change  subscription: Feed }\n"
+        "type Root { open: String  vault: Vault }  type Change { close: String }"
+        "  type Feed { vault: Vault }  type Vault { key: String }  type Query { stray: String }"
+    )
+    assert view_of(sdl, ("Vault", "key")) == (
+        '"""The shop."""\nschema {\n  query: Root\n  mutation: Change\n}\n\n'
+        "type Root {\n  open: String\n}\n\ntype Change {\n  close: String\n}"
+    )
