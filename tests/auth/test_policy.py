@@ -7,9 +7,12 @@ from __future__ import annotations
 from collections.abc import Set
 
 import httpx
+import pytest
 
 from gateway.auth import Authenticator, Principal
 from gateway.auth.config import AuthConfig
+from gateway.auth.errors import AuthConfigError
+from gateway.auth.policy import load_policy_hook
 from gateway.server import GatewayConfig, create_app
 from gateway.supergraph import Supergraph
 from tests.auth.harness import SUPERGRAPH
@@ -76,3 +79,39 @@ async def test_the_hook_grants_policies() -> None:
 async def test_without_a_hook_every_policy_is_denied() -> None:
     denied = await webhook_url(GatewayConfig(), TestIssuer(), "app_internal")
     assert denied["data"] == {"app": {"name": "text", "webhookUrl": None}}
+
+
+def test_no_hook_denies_every_policy() -> None:
+    for reference in (None, ""):
+        hook = load_policy_hook(reference)
+        assert hook(Principal(app_id="app_internal"), frozenset({"internal"})) == frozenset()
+
+
+def test_the_hook_is_a_function_of_a_module() -> None:
+    assert load_policy_hook("tests.auth.test_policy:decide") is decide
+
+
+@pytest.mark.parametrize(
+    ("reference", "message"),
+    [
+        ("tests.auth.test_policy", "auth.policy_hook is `package.module:function`"),
+        (":decide", "auth.policy_hook is `package.module:function`"),
+        (
+            "tests.auth.test_policy:decide:now",
+            "auth.policy_hook 'tests.auth.test_policy:decide:now': module "
+            "'tests.auth.test_policy' has no attribute 'decide:now'",
+        ),
+        (
+            "no.such.module:decide",
+            "auth.policy_hook 'no.such.module:decide': No module named 'no'",
+        ),
+        (
+            "tests.auth.test_policy:QUERY",
+            "auth.policy_hook 'tests.auth.test_policy:QUERY' is not callable",
+        ),
+    ],
+)
+def test_a_hook_that_cannot_be_loaded_is_refused_saying_why(reference: str, message: str) -> None:
+    with pytest.raises(AuthConfigError) as refusal:
+        load_policy_hook(reference)
+    assert str(refusal.value) == message
