@@ -36,6 +36,12 @@ TESTS: dict[str, list[str]] = {
     "subgraphs/common": ["tests/subgraphs/common", "tests/subgraphs/test_event_flow.py"],
 }
 
+# A mutant that hangs a test costs the test's timeout (the suite's 120 s, sized for a loaded CI
+# run) unless mutmut's own, 15x the clean time of every test reaching the function, ends it
+# first. Most mutants of a bus subscription hang one (an event never arrives, a cancelled read
+# goes on), so the common package's tests, none over 12 s clean, get a shorter one.
+TEST_TIMEOUT: dict[str, int] = {"subgraphs/common": 60}
+
 
 def prepare(package: str, modules: list[str]) -> Path:
     """A fresh copy of the tracked files, with mutmut configured for `package` (only its
@@ -69,9 +75,16 @@ def prepare(package: str, modules: list[str]) -> Path:
         # mutmut's own timeout (15x a test's clean time) ends an infinite-loop mutant; the
         # suite's per-test timeout stays as a backstop for tests slowed by mutmut's trampolines.
         # mutmut runs its own processes: pytest-xdist's workers (addopts) are turned off.
-        + 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-n", "0"]\n'
+        + f"pytest_add_cli_args = {json.dumps(pytest_arguments(package))}\n"
     )
     return folder
+
+
+def pytest_arguments(package: str) -> list[str]:
+    arguments = ["-p", "no:cacheprovider", "-q", "-n", "0"]
+    if package in TEST_TIMEOUT:
+        arguments += ["--timeout", str(TEST_TIMEOUT[package])]
+    return arguments
 
 
 def selection(package: str) -> str:
