@@ -194,3 +194,49 @@ async def test_the_environment_names_the_redis_server_and_stream(
         await bus.close()
         await client.delete(stream, f"{stream}:last-id")
         await client.aclose()
+
+
+async def test_the_environment_defaults_to_the_local_redis_and_the_platform_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Read from the client's settings: no connection is made until the bus is used.
+    monkeypatch.setenv("EVENT_BUS", "redis")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.delenv("EVENT_STREAM", raising=False)
+    default = bus_from_environment()
+    monkeypatch.setenv("REDIS_URL", "redis://redis.test:6390/3")
+    monkeypatch.setenv("EVENT_STREAM", "replica:events")
+    named = bus_from_environment()
+    try:
+        assert [server(bus) for bus in (default, named)] == [
+            ("127.0.0.1", 6379, 0, "switchboard:events"),
+            ("redis.test", 6390, 3, "replica:events"),
+        ]
+    finally:
+        await default.close()  # type: ignore[attr-defined]
+        await named.close()  # type: ignore[attr-defined]
+
+
+def server(bus: EventBus) -> tuple[str, int, int, str]:
+    assert isinstance(bus, RedisEventBus)
+    settings = bus._client.connection_pool.connection_kwargs
+    return (settings["host"], settings["port"], settings["db"], bus._stream)
+
+
+async def test_a_client_decoding_answers_to_text_reads_the_oldest_id() -> None:
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    try:
+        await client.ping()
+    except (OSError, redis.RedisError) as error:
+        await client.aclose()
+        unavailable("Redis", error)
+    stream = f"test:events:{uuid.uuid4().hex}"
+    bus = RedisEventBus(client, stream=stream)
+    try:
+        for n in range(3):
+            await bus.publish(EventType.REVIEW_CREATED, {"n": n})
+        await client.xdel(stream, "1-0")
+        assert (await bus.latest_id(), await bus.oldest_id()) == (3, 2)
+    finally:
+        await client.delete(stream, f"{stream}:last-id")
+        await bus.close()

@@ -220,6 +220,25 @@ async def test_prune_deletes_only_long_published_events(database: Database) -> N
     assert await prune(database, table) == 0  # nothing old is left
 
 
+async def test_prune_keeps_an_event_published_exactly_the_retention_ago(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    monkeypatch.setattr(outbox_module, "utc_now", lambda: now)
+    await stage(database, 1, 2)
+    await relay(database, InMemoryEventBus(), OUTBOX.table)
+    table = OUTBOX.table
+    cutoff = now - PUBLISHED_RETENTION
+    async with database.engine.begin() as connection:
+        for row_id, published_at in ((1, cutoff - timedelta(microseconds=1)), (2, cutoff)):
+            await connection.execute(
+                sa.update(table).where(table.c.id == row_id).values(published_at=published_at)
+            )
+
+    assert await prune(database, table) == 1
+    assert [row.payload["n"] for row in await outbox_rows(database)] == [2]
+
+
 class Finished(Exception):
     """Ends a background relay after the rounds a test wanted."""
 
