@@ -3,6 +3,7 @@ set is fetched again, and what a failed fetch leaves (the keys it had, one line 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from typing import Any
@@ -185,3 +186,28 @@ async def test_a_jwks_of_exactly_the_largest_size_is_read() -> None:
     issuer.answer = httpx.Response(200, content=document.ljust(MAX_JWKS_BYTES))
     keys = issuer.source()
     assert await keys.key("first") is not None
+
+
+async def test_an_issuer_that_never_answers_is_given_up_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The fetch's own client times out (5 s): without it, the first request with a token would
+    # wait as long as the issuer's socket stays open.
+    released = asyncio.Event()
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(65536)
+        await released.wait()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    url = f"http://127.0.0.1:{port}/.well-known/jwks.json"
+    try:
+        with caplog.at_level(logging.WARNING, "gateway.auth"):
+            assert await asyncio.wait_for(JwksKeys(url).key("first"), 20) is None
+    finally:
+        released.set()
+        server.close()
+        await server.wait_closed()
+    assert caplog.messages == [f"cannot fetch the JWKS at {url}: "]
