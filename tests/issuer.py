@@ -109,11 +109,14 @@ class TestIssuer:
 
     def app(self) -> Starlette:
         """The issuer's discovery routes, and a token endpoint for the client credentials of
-        `clients`; `jwks_requests` counts what was asked of it."""
+        `clients`; `jwks_requests` counts what was asked of it, `jwks_accepted` the media
+        types each JWKS request accepted."""
         self.jwks_requests = 0
+        self.jwks_accepted: list[str | None] = []
 
-        async def jwks(_: Request) -> JSONResponse:
+        async def jwks(request: Request) -> JSONResponse:
             self.jwks_requests += 1
+            self.jwks_accepted.append(request.headers.get("accept"))
             return JSONResponse(self.jwks())
 
         async def token(request: Request) -> JSONResponse:

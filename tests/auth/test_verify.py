@@ -378,3 +378,4 @@ async def test_concurrent_first_tokens_wait_for_the_one_jwks_fetch() -> None:
         claims = await asyncio.gather(*(verifier.verify(token) for token in tokens))
     assert [claim["jti"] for claim in claims] == ["0", "1", "2", "3", "4"]
     assert issuer.jwks_requests == 1
+    assert issuer.jwks_accepted == ["application/json"]
