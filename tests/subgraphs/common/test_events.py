@@ -116,6 +116,21 @@ async def test_subscription_without_id_sees_only_new_events(bus: EventBus) -> No
     assert all(event.payload == {"old": False} for event in received)
 
 
+async def test_a_subscription_from_now_starts_after_the_latest_event() -> None:
+    # Deterministic on the in-memory bus: one turn of the loop lets the subscription take its
+    # first look (it finds nothing newer and waits) before the next event is published.
+    bus = InMemoryEventBus()
+    await bus.publish(EventType.APP_PUBLISHED, {"old": True})
+    events = bus.subscribe()
+    first = asyncio.ensure_future(anext(events))
+    await asyncio.sleep(0)
+    assert not first.done()
+    await bus.publish(EventType.APP_DEPRECATED, {"old": False})
+    received = await asyncio.wait_for(first, 5)
+    assert (received.id, received.payload) == (2, {"old": False})
+    await events.aclose()  # type: ignore[attr-defined]
+
+
 async def test_type_filter_skips_other_events(bus: EventBus) -> None:
     await bus.publish(EventType.APP_PUBLISHED, {})
     await bus.publish(EventType.INSTALLATION_CREATED, {"installation": "i1"}, installation_id="i1")

@@ -26,8 +26,9 @@ async def database(make_database: Callable[[str], Awaitable[Database]]) -> Datab
 
 
 async def test_a_restarted_consumer_reads_on_from_its_position(
-    database: Database, bus: EventBus
+    database: Database, bus: EventBus, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, "subgraphs.common.positions")
     handled: list[int] = []
 
     async def handle(event: Event) -> None:
@@ -58,6 +59,13 @@ async def test_a_restarted_consumer_reads_on_from_its_position(
         assert handled == [1, 2, 3]
     else:
         assert handled == [3]
+    resumed_after = 0 if isinstance(bus, InMemoryEventBus) else 2
+    assert [
+        record.getMessage() for record in caplog.records if record.name.endswith("positions")
+    ] == [
+        "consumer 'test' reads the bus after event 0",
+        f"consumer 'test' reads the bus after event {resumed_after}",
+    ]
 
 
 async def test_the_position_never_moves_backwards(database: Database) -> None:
