@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from subgraphs.common import positions as positions_module
 from subgraphs.common.app_events import AppSnapshot, follow_app_events
+from subgraphs.common.clock import as_utc
 from subgraphs.common.database import Database
 from subgraphs.common.events import Event, EventBus, EventType, InMemoryEventBus
 from subgraphs.common.migrations import upgrade
@@ -159,3 +163,23 @@ async def test_app_events_are_followed_past_a_malformed_one_and_a_failed_write(
     assert "Skipping malformed app.updated event 1: the payload has no 'slug'" in caplog.text
     assert "copies could not apply app.updated event 2" in caplog.text
     assert "event 3" not in caplog.text
+
+
+async def test_a_recorded_position_says_when_it_moved(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made, moved = datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 2, tzinfo=UTC)
+    moments = iter([made, moved])
+    monkeypatch.setattr(positions_module, "utc_now", lambda: next(moments))
+    await POSITIONS.start_after(database, InMemoryEventBus(), "stamped")
+    await POSITIONS.record(database, "stamped", 5)
+    table = POSITIONS.table
+    async with database.engine.connect() as connection:
+        row = (
+            await connection.execute(
+                sa.select(table.c.last_event_id, table.c.updated_at).where(
+                    table.c.consumer == "stamped"
+                )
+            )
+        ).one()
+    assert (row.last_event_id, as_utc(row.updated_at)) == (5, moved)
