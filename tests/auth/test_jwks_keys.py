@@ -32,6 +32,8 @@ def test_only_asymmetric_public_signing_keys_with_a_kid_are_kept(
     okp = OKPKey.generate_key("Ed25519", parameters={"kid": "okp"})
     entries = [
         public(ec("ec")),
+        # An unreadable key is skipped, not the rest of the set after it.
+        {"kid": "broken", "kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
         public(rsa),
         public(okp),
         public(ec("signing"), use="sig"),
@@ -41,7 +43,6 @@ def test_only_asymmetric_public_signing_keys_with_a_kid_are_kept(
         {**public(ec("unnamed")), "kid": None},
         {**public(ec("numbered")), "kid": 7},
         "not an object",
-        {"kid": "broken", "kty": "EC", "crv": "P-256", "x": "AAAA", "y": "AAAA"},
     ]
     with caplog.at_level(logging.WARNING, "gateway.auth"):
         keys = public_keys({"keys": entries})
