@@ -120,17 +120,22 @@ async def test_a_rolled_back_transaction_publishes_nothing(database: Database) -
 
 
 async def test_a_failing_bus_leaves_the_rest_pending_for_a_later_relay(
-    database: Database,
+    database: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     bus = FlakyBus(fail_at=2)
     await stage(database, 1, 2, 3)
 
-    assert await OUTBOX.relay(database, bus) == Relayed(published=1, failed=True)
+    with caplog.at_level(logging.WARNING, outbox_module.__name__):
+        assert await OUTBOX.relay(database, bus) == Relayed(published=1, failed=True)
     assert numbers(bus) == [1]
     first, second, third = await outbox_rows(database)
+    assert caplog.messages == [
+        f"publishing outbox event {second.id} of outbox_event failed; it stays pending: "
+        "ConnectionError('the bus is down')"
+    ]
     assert first.published_at is not None
     assert (second.published_at, second.attempts) == (None, 1)
-    assert "the bus is down" in second.last_error
+    assert second.last_error == "ConnectionError('the bus is down')"
     assert (third.published_at, third.attempts) == (None, 0)
 
     assert await OUTBOX.relay(database, bus) == Relayed(published=2, failed=False)
