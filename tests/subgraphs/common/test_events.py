@@ -227,6 +227,9 @@ async def test_the_environment_defaults_to_the_local_redis_and_the_platform_stre
             ("127.0.0.1", 6379, 0, "switchboard:events"),
             ("redis.test", 6390, 3, "replica:events"),
         ]
+        # A blocking read waits 5 s: the socket 5 s longer, so a quiet stream is not a failure
+        # and a dead connection is noticed.
+        assert default._client.connection_pool.connection_kwargs["socket_timeout"] == 10.0  # type: ignore[attr-defined]
     finally:
         await default.close()  # type: ignore[attr-defined]
         await named.close()  # type: ignore[attr-defined]
