@@ -1,11 +1,12 @@
 """Mutation testing, one package at a time: `python scripts/mutate.py gateway/execution ...`.
 
 Each package runs mutmut in its own scratch copy of the repository (`.mutmut/<package>/`, ignored
-by git), against the fastest tests that exercise it (`TESTS`), so packages can run side by side
+by git; `.mutmut/<package>-<modules>/` for a run of some of its modules, given with `--only`), against the fastest tests that exercise it (`TESTS`), so packages can run side by side
 and a run of one never invalidates another's cached results. A run prints the score and the
 surviving mutants; `mutmut show NAME` inside the scratch folder prints a survivor's diff.
 After writing tests for survivors, `--survivors` runs only the previous run's survivors again,
-against the tests as they are now (minutes, instead of the whole package again).
+against the tests as they are now (minutes, instead of the whole package again); with `--only`,
+the survivors of the run of those modules.
 Surviving mutants judged equivalent, with why, are listed in docs/testing.md.
 """
 
@@ -43,10 +44,19 @@ TESTS: dict[str, list[str]] = {
 TEST_TIMEOUT: dict[str, int] = {"subgraphs/common": 60}
 
 
+def scratch(package: str, modules: list[str]) -> Path:
+    """The scratch folder of a run: one per package and set of modules, so a run of some of a
+    package's modules keeps the results of a run of others."""
+    name = package.replace("/", ".")
+    if modules:
+        name += "-" + "-".join(sorted(module.removesuffix(".py") for module in modules))
+    return SCRATCH / name
+
+
 def prepare(package: str, modules: list[str]) -> Path:
     """A fresh copy of the tracked files, with mutmut configured for `package` (only its
     `modules`, file names inside it, when given)."""
-    folder = SCRATCH / package.replace("/", ".")
+    folder = scratch(package, modules)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -105,7 +115,7 @@ def run(
     if not (ROOT / package).is_dir():
         raise SystemExit(f"{package} does not exist")
     if survivors_only:
-        folder = SCRATCH / package.replace("/", ".")
+        folder = scratch(package, modules or [])
         summary = folder / "summary.json"
         if not summary.exists():
             raise SystemExit(f"{package} has no previous run to take survivors from")

@@ -205,3 +205,26 @@ async def test_parts_without_objects_send_empty_lists_and_none_sends_nothing() -
 
     assert response == {"data": {"topProducts": [], "shelf": None}}
     assert "reviews" not in subgraphs.requests
+
+
+async def test_an_error_whose_path_is_not_a_list_is_reported_without_a_path() -> None:
+    def misplaced(body: dict[str, Any]) -> dict[str, Any]:
+        answer = answered(body)
+        answer["data"]["_1"][1] = None
+        answer["errors"] = [{"message": "Lamp is gone", "path": 5}]
+        return answer
+
+    response, _ = await run(PLAN, QUERY, {"products": products, "reviews": misplaced})
+
+    assert response == {
+        "data": {
+            "topProducts": [reviewed("Table", "About 1"), reviewed("Chair", "About 2")],
+            "shelf": {"products": [reviewed("Chair", "About 2"), reviewed("Lamp", None)]},
+        },
+        "errors": [
+            {
+                "message": "Lamp is gone",
+                "extensions": {"code": "DOWNSTREAM_SERVICE_ERROR", "service": "reviews"},
+            }
+        ],
+    }
