@@ -177,6 +177,29 @@ def product_key(*fields: RequiredField, type_condition: str = "Product") -> tupl
             ),
             None,
         ),
+        # Items of a list-valued key field narrowed by an abstract type condition: each item
+        # carries the condition's fields only when its own type is a member.
+        (
+            {
+                "__typename": "Shelf",
+                "results": [{"__typename": "User", "id": "u1"}, {"__typename": "Review", "id": "r"}],
+            },
+            product_key(
+                RequiredField("__typename"),
+                RequiredField(
+                    "results",
+                    selections=(
+                        RequiredField("__typename"),
+                        RequiredFragment("SearchResult", (RequiredField("id"),)),
+                    ),
+                ),
+                type_condition="Shelf",
+            ),
+            {
+                "__typename": "Shelf",
+                "results": [{"__typename": "User", "id": "u1"}, {"__typename": "Review"}],
+            },
+        ),
         # A leaf key field (a custom scalar) whose value is an object is sent as it is.
         (
             {"__typename": "Product", "upc": {"sku": "1", "region": "eu"}},
@@ -230,6 +253,7 @@ def product_key(*fields: RequiredField, type_condition: str = "Product") -> tupl
     ids=[
         "list of objects",
         "null in a list",
+        "abstract condition in a list",
         "object-valued scalar",
         "aliased __typename",
         "no __typename",
