@@ -29,8 +29,12 @@ TESTS: dict[str, list[str]] = {
     "gateway/execution": [
         "tests/execution",
         "tests/conformance",
-        # Redaction through the server's configuration (in process).
+        # Through the server's configuration, in process: redaction, per-subgraph timeouts,
+        # in-flight deduplication by principal, introspection.
         "tests/server/test_subgraph_errors.py",
+        "tests/server/test_subgraph_timeouts.py",
+        "tests/server/test_deduplication.py",
+        "tests/server/test_introspection.py",
     ],
     "gateway/operation": ["tests/operation", "tests/server/test_http.py"],
     "gateway/auth": ["tests/auth"],

@@ -83,6 +83,9 @@ async def test_identical_queries_in_flight_share_one_request() -> None:
     assert first.data is not second.data
     assert client.inflight is not None
     assert len(client.inflight) == 0
+    # What operation collapsing's counts read (`gateway/server/collapse.py`): one exchange
+    # started, two answered from it.
+    assert (client.inflight.started, client.inflight.shared) == (1, 2)
 
 
 async def test_a_request_after_the_answer_goes_out_again() -> None:
@@ -95,6 +98,8 @@ async def test_a_request_after_the_answer_goes_out_again() -> None:
     await client.aclose()
 
     assert len(subgraph.requests) == 2
+    assert client.inflight is not None
+    assert (client.inflight.started, client.inflight.shared) == (2, 0)
 
 
 @pytest.mark.parametrize(
