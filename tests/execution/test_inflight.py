@@ -307,3 +307,22 @@ async def test_the_shared_request_is_cancelled_when_every_waiter_left() -> None:
 
     assert answer == SubgraphResponse(data=ANSWER["data"])
     assert len(subgraph.requests) == 2
+
+
+async def test_a_request_arriving_while_a_cancelled_exchange_winds_down_goes_out_afresh() -> None:
+    subgraph = HeldSubgraph()
+    client = held_client(subgraph)
+    request = SubgraphRequest(QUERY)
+    only = asyncio.create_task(client.fetch(PRODUCTS, request))
+    await settle()
+    await cancel(only)
+    # At once, before the cancelled exchange has finished: it is forgotten already.
+    assert client.inflight is not None
+    assert len(client.inflight) == 0
+    subgraph.release.set()
+    answer = await client.fetch(PRODUCTS, request)
+    await client.aclose()
+
+    assert answer == SubgraphResponse(data=ANSWER["data"])
+    assert len(subgraph.requests) == 2
+    assert subgraph.cancelled == 1
