@@ -309,7 +309,9 @@ async def test_the_shared_request_is_cancelled_when_every_waiter_left() -> None:
     assert len(subgraph.requests) == 2
 
 
-async def test_a_request_arriving_while_a_cancelled_exchange_winds_down_goes_out_afresh() -> None:
+async def test_a_request_arriving_while_a_cancelled_exchange_winds_down_goes_out_afresh(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     subgraph = HeldSubgraph()
     client = held_client(subgraph)
     request = SubgraphRequest(QUERY)
@@ -326,3 +328,5 @@ async def test_a_request_arriving_while_a_cancelled_exchange_winds_down_goes_out
     assert answer == SubgraphResponse(data=ANSWER["data"])
     assert len(subgraph.requests) == 2
     assert subgraph.cancelled == 1
+    # The cancelled exchange ends quietly: no error from asyncio about it.
+    assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
