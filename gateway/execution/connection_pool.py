@@ -123,7 +123,11 @@ class _Connection(asyncio.Protocol):
 
     def on_message_complete(self) -> None:
         waiter, self._waiter = self._waiter, None
-        if waiter is not None and not waiter.done():
+        if waiter is None:
+            # An answer no request waits for (a server answering once too often): which answer
+            # is which request's can no longer be told, so the connection is not used again.
+            self.close()
+        elif not waiter.done():
             waiter.set_result((self._status, b"".join(self._chunks)))
         self._chunks = []
 

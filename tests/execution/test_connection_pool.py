@@ -439,3 +439,18 @@ async def test_an_answer_that_is_not_http_is_a_fetch_error_and_not_retried(serve
     assert len(server.requests) == 3
     assert after.data == {"hello": "world"}
     assert server.connections == 2
+
+
+async def test_a_connection_that_answered_twice_is_not_used_again(serve: Serve) -> None:
+    # A broken server sends a second answer nobody asked for. Had it come a moment later, it
+    # would have been taken for the next request's answer: the connection is dropped.
+    stray = json_response({"data": {"hello": "stray"}})
+    server = await serve(lambda _: OK + stray)
+    client = HttpSubgraphClient()
+    try:
+        first = await client.fetch(graph_for(server), REQUEST)
+        second = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert first.data == second.data == {"hello": "world"}
+    assert server.connections == 2
