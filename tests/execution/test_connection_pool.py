@@ -7,7 +7,9 @@ chunked bodies, closed connections, refusals and timeouts are the real thing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
+import struct
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +23,10 @@ from gateway.execution.connection_pool import origin_of
 
 class HangUp(bytes):
     """Answer bytes after which the server closes the connection (a partial answer)."""
+
+
+class Reset(bytes):
+    """Answer bytes after which the server resets the connection (TCP RST, not a close)."""
 
 
 # What the server answers to one request: raw response bytes, or None to close without answer.
@@ -47,6 +53,8 @@ class ScriptedServer:
     connections: int = 0
     requests: list[bytes] = field(default_factory=list)
     port: int = 0
+    # Set once the server has closed a connection (its socket is shut).
+    hung_up: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -65,12 +73,21 @@ class ScriptedServer:
                     break
                 writer.write(answer)
                 await writer.drain()
+                if isinstance(answer, Reset):
+                    # Closed with a zero linger: the kernel sends RST instead of FIN.
+                    writer.get_extra_info("socket").setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    break
                 if isinstance(answer, HangUp):
                     break
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
             writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+            self.hung_up.set()
 
 
 Serve = Callable[[Script], Awaitable[ScriptedServer]]
@@ -454,3 +471,33 @@ async def test_a_connection_that_answered_twice_is_not_used_again(serve: Serve) 
         await client.aclose()
     assert first.data == second.data == {"hello": "world"}
     assert server.connections == 2
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_reused(serve: Serve) -> None:
+    answers = iter([HangUp(OK), OK])
+    server = await serve(lambda _: next(answers))
+    client = HttpSubgraphClient(timeout_seconds=2)
+    try:
+        first = await client.fetch(graph_for(server), REQUEST)
+        await server.hung_up.wait()
+        for _ in range(20):  # the client reads the end of the connection
+            await asyncio.sleep(0)
+        second = await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert first.data == second.data == {"hello": "world"}
+    # The second request went straight to a new connection, none was lost on the closed one.
+    assert server.connections == 2
+    assert len(server.requests) == 2
+
+
+async def test_a_reset_connection_is_reported_as_such(serve: Serve) -> None:
+    server = await serve(lambda _: Reset())
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(graph_for(server), REQUEST)
+    finally:
+        await client.aclose()
+    assert raised.value.message == "HTTP fetch failed from 'products': Connection reset by peer"
+    assert len(server.requests) == 1
