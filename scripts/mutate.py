@@ -1,12 +1,13 @@
 """Mutation testing, one package at a time: `python scripts/mutate.py gateway/execution ...`.
 
 Each package runs mutmut in its own scratch copy of the repository (`.mutmut/<package>/`, ignored
-by git; `.mutmut/<package>-<modules>/` for a run of some of its modules, given with `--only`), against the fastest tests that exercise it (`TESTS`), so packages can run side by side
-and a run of one never invalidates another's cached results. A run prints the score and the
-surviving mutants; `mutmut show NAME` inside the scratch folder prints a survivor's diff.
-After writing tests for survivors, `--survivors` runs only the previous run's survivors again,
-against the tests as they are now (minutes, instead of the whole package again); with `--only`,
-the survivors of the run of those modules.
+by git; `.mutmut/<package>-<modules>/` for a run of some of its modules, given with `--only`),
+against the fastest tests that exercise it (`TESTS`), so packages can run side by side and a run
+of one never invalidates another's cached results. A run prints the score and the surviving
+mutants; `mutmut show NAME` inside the scratch folder prints a survivor's diff. After writing
+tests for survivors, `--survivors` runs only the previous run's survivors again, against the
+tests as they are now (minutes, instead of the whole package again); with `--only`, the
+survivors of the run of those modules.
 Surviving mutants judged equivalent, with why, are listed in docs/testing.md.
 """
 

@@ -182,7 +182,10 @@ def product_key(*fields: RequiredField, type_condition: str = "Product") -> tupl
         (
             {
                 "__typename": "Shelf",
-                "results": [{"__typename": "User", "id": "u1"}, {"__typename": "Review", "id": "r"}],
+                "results": [
+                    {"__typename": "User", "id": "u1"},
+                    {"__typename": "Review", "id": "r"},
+                ],
             },
             product_key(
                 RequiredField("__typename"),
