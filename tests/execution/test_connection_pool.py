@@ -7,14 +7,22 @@ chunked bodies, closed connections, refusals and timeouts are the real thing.
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ipaddress
 import socket
+import ssl
 import struct
 import tracemalloc
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import orjson
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from gateway.execution import HttpSubgraphClient, SubgraphFetchError, SubgraphRequest
 from gateway.execution.connection_pool import origin_of
@@ -87,16 +95,17 @@ class ScriptedServer:
             self.hung_up.set()
 
 
-Serve = Callable[[Script], Awaitable[ScriptedServer]]
+# A script, and the TLS context for an https server.
+Serve = Callable[..., Awaitable[ScriptedServer]]
 
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Serve]:
     servers: list[asyncio.Server] = []
 
-    async def start(script: Script) -> ScriptedServer:
+    async def start(script: Script, tls: ssl.SSLContext | None = None) -> ScriptedServer:
         scripted = ScriptedServer(script)
-        server = await asyncio.start_server(scripted.handle, "127.0.0.1", 0)
+        server = await asyncio.start_server(scripted.handle, "127.0.0.1", 0, ssl=tls)
         servers.append(server)
         scripted.port = server.sockets[0].getsockname()[1]
         return scripted
@@ -529,3 +538,79 @@ async def test_at_most_max_connections_are_open_to_a_subgraph(serve: Serve) -> N
     # The others waited for the one connection and were sent on it, one after another.
     assert server.connections == 1
     assert len(server.requests) == 3
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key: (certificate file, key file)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=1))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    certificate_file, key_file = folder / "certificate.pem", folder / "key.pem"
+    certificate_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return certificate_file, key_file
+
+
+@pytest.fixture
+def tls(tmp_path: Path) -> tuple[ssl.SSLContext, Path]:
+    """A TLS server context and the file of its certificate."""
+    certificate_file, key_file = self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate_file, key_file)
+    return context, certificate_file
+
+
+async def test_an_https_subgraph_is_reached_over_tls(
+    serve: Serve, tls: tuple[ssl.SSLContext, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    context, certificate_file = tls
+    # The client trusts the certificates of the default store: here, this one.
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate_file))
+    server = await serve(lambda _: OK, context)
+    client = HttpSubgraphClient()
+    try:
+        for _ in range(2):
+            response = await client.fetch(
+                Graph("products", f"https://127.0.0.1:{server.port}/graphql"), REQUEST
+            )
+            assert response.data == {"hello": "world"}
+    finally:
+        await client.aclose()
+    assert server.connections == 1
+
+
+async def test_an_https_subgraph_with_an_untrusted_certificate_is_refused(
+    serve: Serve, tls: tuple[ssl.SSLContext, Path]
+) -> None:
+    server = await serve(lambda _: OK, tls[0])
+    client = HttpSubgraphClient()
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(
+                Graph("products", f"https://127.0.0.1:{server.port}/graphql"), REQUEST
+            )
+    finally:
+        await client.aclose()
+    assert "certificate verify failed: self-signed certificate" in raised.value.message
+    assert server.requests == []
