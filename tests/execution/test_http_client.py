@@ -1,0 +1,46 @@
+"""`HttpSubgraphClient`'s answers to what a subgraph sends back, through an injected transport:
+each failure is the client-safe error the client reads (docs/design/engine.md's table)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from gateway.execution import HttpSubgraphClient, SubgraphFetchError, SubgraphRequest
+from tests.execution.harness import Graph
+
+PRODUCTS = Graph("products", "http://products/graphql")
+REQUEST = SubgraphRequest("{ hello }")
+
+
+async def failure_of(handler: httpx.MockTransport) -> SubgraphFetchError:
+    client = HttpSubgraphClient(transport=handler)
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(PRODUCTS, REQUEST)
+    finally:
+        await client.aclose()
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    "body", [b"[]", b'"data"', b"null", b"{}", b'{"data": null}', b'{"errors": "no"}']
+)
+async def test_an_answer_without_data_or_errors_is_malformed(body: bytes) -> None:
+    failure = await failure_of(httpx.MockTransport(lambda _: httpx.Response(200, content=body)))
+
+    assert failure.error(["hello"]) == {
+        "message": "Subgraph response from 'products' was malformed: no data or errors",
+        "path": ["hello"],
+        "extensions": {"code": "SUBREQUEST_MALFORMED_RESPONSE", "service": "products"},
+    }
+
+
+async def test_a_socket_error_without_a_message_is_named_by_its_type() -> None:
+    def aborted(_: httpx.Request) -> httpx.Response:
+        raise ConnectionAbortedError
+
+    failure = await failure_of(httpx.MockTransport(aborted))
+
+    assert failure.message == "HTTP fetch failed from 'products': ConnectionAbortedError"
+    assert failure.extensions == {"code": "SUBREQUEST_HTTP_ERROR", "service": "products"}
