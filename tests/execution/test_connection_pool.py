@@ -36,8 +36,9 @@ class Reset(bytes):
     """Answer bytes after which the server resets the connection (TCP RST, not a close)."""
 
 
-# What the server answers to one request: raw response bytes, or None to close without answer.
-Script = Callable[[bytes], bytes | None]
+# What the server answers to one request: raw response bytes, or None to close without answer
+# (or a future of either, to answer once the test sets it).
+Script = Callable[[bytes], "bytes | asyncio.Future[bytes | None] | None"]
 
 
 def json_response(body: object, *, status: str = "200 OK", extra: bytes = b"") -> bytes:
@@ -76,6 +77,8 @@ class ScriptedServer:
                 request = head + await reader.readexactly(length)
                 self.requests.append(request)
                 answer = self.script(request)
+                if isinstance(answer, asyncio.Future):
+                    answer = await answer
                 if answer is None:
                     break
                 writer.write(answer)
@@ -614,3 +617,25 @@ async def test_an_https_subgraph_with_an_untrusted_certificate_is_refused(
         await client.aclose()
     assert "certificate verify failed: self-signed certificate" in raised.value.message
     assert server.requests == []
+
+
+async def test_an_answer_arriving_after_the_client_closed_leaves_no_connection_open(
+    serve: Serve,
+) -> None:
+    asked = asyncio.Event()
+    later: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+
+    def script(_: bytes) -> asyncio.Future[bytes | None]:
+        asked.set()
+        return later
+
+    server = await serve(script)
+    client = HttpSubgraphClient()
+    fetch = asyncio.create_task(client.fetch(graph_for(server), REQUEST))
+    await asyncio.wait_for(asked.wait(), 5)
+    await client.aclose()
+    later.set_result(OK)
+
+    assert (await fetch).data == {"hello": "world"}
+    # Not kept for a next request: closed, as the subgraph sees.
+    await asyncio.wait_for(server.hung_up.wait(), 5)
