@@ -640,3 +640,17 @@ async def test_an_answer_arriving_after_the_client_closed_leaves_no_connection_o
     assert (await fetch).data == {"hello": "world"}
     # Not kept for a next request: closed, as the subgraph sees.
     await asyncio.wait_for(server.hung_up.wait(), 5)
+
+
+async def test_a_subgraphs_url_can_be_overridden(serve: Serve) -> None:
+    server = await serve(lambda _: OK)
+    with socket.socket() as probe:  # a port nothing listens on: the supergraph's URL
+        probe.bind(("127.0.0.1", 0))
+        unused = probe.getsockname()[1]
+    client = HttpSubgraphClient(url_overrides={"products": f"http://127.0.0.1:{server.port}/g"})
+    try:
+        response = await client.fetch(Graph("products", f"http://127.0.0.1:{unused}/"), REQUEST)
+    finally:
+        await client.aclose()
+    assert response.data == {"hello": "world"}
+    assert server.requests[0].startswith(b"POST /g HTTP/1.1\r\n")

@@ -44,3 +44,13 @@ async def test_a_socket_error_without_a_message_is_named_by_its_type() -> None:
 
     assert failure.message == "HTTP fetch failed from 'products': ConnectionAbortedError"
     assert failure.extensions == {"code": "SUBREQUEST_HTTP_ERROR", "service": "products"}
+
+
+async def test_a_timeout_of_the_transport_is_reported_with_the_subgraphs_timeout() -> None:
+    def slow(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("read timed out", request=request)
+
+    failure = await failure_of(httpx.MockTransport(slow))
+
+    assert failure.message == "Request to subgraph 'products' timed out after 30000 ms"
+    assert failure.extensions == {"code": "SUBREQUEST_TIMEOUT", "service": "products"}
