@@ -54,3 +54,41 @@ async def test_a_timeout_of_the_transport_is_reported_with_the_subgraphs_timeout
 
     assert failure.message == "Request to subgraph 'products' timed out after 30000 ms"
     assert failure.extensions == {"code": "SUBREQUEST_TIMEOUT", "service": "products"}
+
+
+async def test_a_transport_error_without_a_message_is_named_by_its_type() -> None:
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("", request=request)
+
+    failure = await failure_of(httpx.MockTransport(refused))
+
+    assert failure.message == "HTTP fetch failed from 'products': ConnectError"
+
+
+async def test_a_status_from_300_up_is_an_http_error_whatever_the_body() -> None:
+    def redirect(_: httpx.Request) -> httpx.Response:
+        return httpx.Response(300, json={"data": {"hello": "world"}})
+
+    failure = await failure_of(httpx.MockTransport(redirect))
+
+    assert failure.error(None) == {
+        "message": "HTTP fetch failed from 'products': 300 Multiple Choices",
+        "extensions": {
+            "code": "SUBREQUEST_HTTP_ERROR",
+            "service": "products",
+            "http": {"status": 300},
+        },
+    }
+
+
+async def test_a_status_just_under_300_is_a_response() -> None:
+    answer = {"data": {"hello": "world"}}
+    client = HttpSubgraphClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(299, json=answer))
+    )
+    try:
+        response = await client.fetch(PRODUCTS, REQUEST)
+    finally:
+        await client.aclose()
+
+    assert response.data == {"hello": "world"}
