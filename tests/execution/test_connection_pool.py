@@ -331,7 +331,16 @@ def test_origins(url: str, host_header: bytes, target: bytes) -> None:
     assert (origin.host_header, origin.target) == (host_header, target)
 
 
-async def test_a_reused_connection_the_server_closed_is_retried_once(serve: Serve) -> None:
+# Requests with headers of their own and without take different paths to the pool.
+WITH_AND_WITHOUT_HEADERS = pytest.mark.parametrize(
+    "headers", [{}, {"authorization": "Bearer t"}], ids=["no headers", "headers"]
+)
+
+
+@WITH_AND_WITHOUT_HEADERS
+async def test_a_reused_connection_the_server_closed_is_retried_once(
+    serve: Serve, headers: dict[str, str]
+) -> None:
     # The server hangs up on the second request on the kept-alive connection without a byte
     # of answer (as a server closing an idle connection does): it is sent again, once, on a
     # new connection.
@@ -340,7 +349,9 @@ async def test_a_reused_connection_the_server_closed_is_retried_once(serve: Serv
     client = HttpSubgraphClient()
     try:
         first = await client.fetch(graph_for(server), REQUEST)
-        second = await client.fetch(graph_for(server), REQUEST)
+        second = await client.fetch(
+            graph_for(server), SubgraphRequest("{ hello }", headers=headers)
+        )
     finally:
         await client.aclose()
     assert first.data == second.data == {"hello": "world"}
@@ -439,16 +450,20 @@ async def test_a_partial_answer_is_never_sent_again(serve: Serve) -> None:
     assert server.connections == 2
 
 
-async def test_a_mutation_lost_on_a_stale_connection_is_never_sent_twice(serve: Serve) -> None:
+@WITH_AND_WITHOUT_HEADERS
+async def test_a_mutation_lost_on_a_stale_connection_is_never_sent_twice(
+    serve: Serve, headers: dict[str, str]
+) -> None:
     # The same hang-up that gets a query retried (see above): the server may have run the
     # mutation before closing, so it is reported, not repeated.
     answers = iter([OK, None, OK])
     server = await serve(lambda _: next(answers))
     client = HttpSubgraphClient()
+    mutation = SubgraphRequest(MUTATION.query, headers=headers, idempotent=False)
     try:
         await client.fetch(graph_for(server), REQUEST)
         with pytest.raises(SubgraphFetchError) as raised:
-            await client.fetch(graph_for(server), MUTATION)
+            await client.fetch(graph_for(server), mutation)
     finally:
         await client.aclose()
     assert raised.value.message == (
