@@ -3,6 +3,9 @@ each failure is the client-safe error the client reads (docs/design/engine.md's 
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -92,3 +95,66 @@ async def test_a_status_just_under_300_is_a_response() -> None:
         await client.aclose()
 
     assert response.data == {"hello": "world"}
+
+
+def chunked(body: bytes, size: int) -> httpx.MockTransport:
+    """A transport answering `body` in chunks of `size` bytes."""
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), size):
+            yield body[start : start + size]
+
+    return httpx.MockTransport(lambda _: httpx.Response(200, content=chunks()))
+
+
+ANSWER = b'{"data": {"hello": "world"}}'
+
+
+@pytest.mark.parametrize("limit", [len(ANSWER), len(ANSWER) + 1])
+async def test_an_answer_in_chunks_up_to_the_size_limit_is_read(limit: int) -> None:
+    client = HttpSubgraphClient(transport=chunked(ANSWER, 5), max_response_bytes=limit)
+    try:
+        response = await client.fetch(PRODUCTS, REQUEST)
+    finally:
+        await client.aclose()
+
+    assert response.data == {"hello": "world"}
+
+
+async def test_an_answer_in_chunks_over_the_size_limit_is_refused() -> None:
+    client = HttpSubgraphClient(transport=chunked(ANSWER, 5), max_response_bytes=len(ANSWER) - 1)
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(PRODUCTS, REQUEST)
+    finally:
+        await client.aclose()
+
+    limit = len(ANSWER) - 1
+    assert raised.value.message == (
+        f"Subgraph response from 'products' is larger than the limit of {limit} bytes"
+    )
+    assert raised.value.extensions == {
+        "code": "SUBREQUEST_RESPONSE_TOO_LARGE",
+        "service": "products",
+    }
+
+
+async def test_an_endless_answer_is_cut_at_the_size_limit() -> None:
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            await asyncio.sleep(0)
+            yield b" " * 100
+
+    client = HttpSubgraphClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=endless())),
+        max_response_bytes=10_000,
+        timeout_seconds=5,
+    )
+    try:
+        with pytest.raises(SubgraphFetchError) as raised:
+            await client.fetch(PRODUCTS, REQUEST)
+    finally:
+        await client.aclose()
+
+    # Read as it arrives and given up at the limit, not read to the end first.
+    assert raised.value.extensions["code"] == "SUBREQUEST_RESPONSE_TOO_LARGE"
