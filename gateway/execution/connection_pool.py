@@ -12,7 +12,8 @@ ASGI subgraphs); both go through the same failure mapping in `HttpSubgraphClient
 
 Failures raise `OSError`s (`ConnectionRefusedError`, `ConnectionResetError`, ...) or
 `ProtocolError`; a cancelled exchange (a timeout) closes its connection rather than reusing one
-whose answer may still arrive. A server may close an idle keep-alive connection just as a
+whose answer may still arrive, and so does an answer no request waits for (a server answering
+once too often). A server may close an idle keep-alive connection just as a
 request goes out on it; when a reused connection is lost before a single byte of the answer
 arrived, the request is sent once more on a new connection, as browsers do for idempotent
 requests. A mutation is never sent again (RFC 9110 §9.2.2): the server may have run it before
