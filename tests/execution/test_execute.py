@@ -411,6 +411,22 @@ async def test_introspection_is_answered_by_the_gateway() -> None:
     assert subgraphs.requests == {}
 
 
+@pytest.mark.parametrize(
+    ("show", "data"), [(True, {"__schema": {"queryType": {"name": "Query"}}}), (False, {})]
+)
+async def test_introspection_fields_are_included_as_their_variables_say(
+    show: bool, data: dict[str, Any]
+) -> None:
+    response, _ = await run(
+        None,
+        "query($show: Boolean!) { __schema @include(if: $show) { queryType { name } } }",
+        {},
+        {"show": show},
+    )
+
+    assert response == {"data": data}
+
+
 async def test_output_rewrites_rename_typenames_of_interface_objects() -> None:
     fetch = Fetch(
         "products",
