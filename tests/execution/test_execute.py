@@ -427,6 +427,14 @@ async def test_introspection_fields_are_included_as_their_variables_say(
     assert response == {"data": data}
 
 
+async def test_introspection_reads_the_variables_of_its_arguments() -> None:
+    response, _ = await run(
+        None, "query($name: String!) { __type(name: $name) { name } }", {}, {"name": "Color"}
+    )
+
+    assert response == {"data": {"__type": {"name": "Color"}}}
+
+
 async def test_output_rewrites_rename_typenames_of_interface_objects() -> None:
     fetch = Fetch(
         "products",
