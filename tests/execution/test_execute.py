@@ -5,11 +5,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 import pytest
 
-from gateway.execution import RequestError
-from gateway.planning.nodes import Condition, Fetch, KeyRenamer, Parallel, Sequence, ValueSetter
-from tests.execution.harness import entity_fetch, flatten, run
+from gateway.execution import HttpSubgraphClient, RequestError, execute
+from gateway.operation import prepare
+from gateway.planning.nodes import (
+    Condition,
+    Fetch,
+    KeyRenamer,
+    Parallel,
+    QueryPlan,
+    Sequence,
+    ValueSetter,
+)
+from tests.execution.harness import SCHEMA, Subgraphs, entity_fetch, flatten, run, supergraph
 
 TOP_PRODUCTS = Fetch("products", "{topProducts{__typename upc name}}")
 REVIEWS = entity_fetch("reviews", "Product", ("upc",), "reviews{body}")
@@ -521,3 +531,40 @@ async def test_headers_are_forwarded_to_subgraphs() -> None:
     assert subgraphs.headers["users"][0]["traceparent"] == (
         "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     )
+
+
+async def test_before_shaping_sees_the_merged_data_and_its_errors_reach_the_response() -> None:
+    # What the auth stage does with it: a field it took out of the plan, answered null with an
+    # error of its own.
+    seen: list[dict[str, Any]] = []
+
+    def unauthorized(data: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+        seen.append(dict(data))
+        data["me"] = None
+        errors.append({"message": "Unauthorized field", "path": ["me"]})
+
+    subgraphs = Subgraphs(
+        {
+            "products": lambda _: {
+                "data": {"topProducts": [{"__typename": "Product", "upc": "1", "name": "Table"}]}
+            }
+        }
+    )
+    client = HttpSubgraphClient(transport=httpx.MockTransport(subgraphs))
+    try:
+        response = await execute(
+            QueryPlan(TOP_PRODUCTS),
+            prepare("{ topProducts { name } me { username } }", None, SCHEMA),
+            None,
+            supergraph("products", "reviews", "users"),
+            client,
+            before_shaping=unauthorized,
+        )
+    finally:
+        await client.aclose()
+
+    assert seen == [{"topProducts": [{"__typename": "Product", "upc": "1", "name": "Table"}]}]
+    assert response == {
+        "data": {"topProducts": [{"name": "Table"}], "me": None},
+        "errors": [{"message": "Unauthorized field", "path": ["me"]}],
+    }
