@@ -36,8 +36,10 @@ TESTS: dict[str, list[str]] = {
         "tests/server/test_subgraph_timeouts.py",
         "tests/server/test_deduplication.py",
         "tests/server/test_introspection.py",
-        # Subscription events through `execute_event` (in process).
+        # Subscription events through `execute_event`, and the spans of execution's stages
+        # (in process).
         "tests/subscriptions/test_run.py",
+        "tests/telemetry/test_spans.py",
     ],
     "gateway/operation": ["tests/operation", "tests/server/test_http.py"],
     "gateway/auth": ["tests/auth"],
